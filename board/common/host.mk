@@ -1,0 +1,22 @@
+# Rules for the host board: CLI, unit tests, a compile check of lwIP.
+CLI_SRCS  := $(sort $(wildcard tools/danebox/*.c))
+CLI_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRCS))
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
+TEST_SUPPORT := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tests/unit/support/*.c)))
+HOST_LDLIBS := -lcmocka $(HOST_SAN)
+
+.PHONY: host-all
+host-all: $(B)/danebox $(TEST_BINS) $(B)/liblwip.a
+
+$(B)/danebox: $(CLI_OBJS) $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(BOARD_CFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(HOST_SAN)
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT) $(LIBS)
+	@mkdir -p $(@D)
+	@echo "  LINK    $@"
+	@$(CC) $(BOARD_CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIBS) $(HOST_LDLIBS)
+
+run size:
+	@echo "make $@: needs a target board: $(filter-out host,$(BOARDS))" >&2; exit 2

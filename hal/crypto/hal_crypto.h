@@ -1,0 +1,90 @@
+/**
+ * @file hal_crypto.h
+ * @brief Crypto accelerator HAL: a vtable per backend, a getter that returns
+ *        NULL when the board has no accelerator, a software backend (mbedTLS)
+ *        that is always linked, and per-operation counters.
+ *
+ * Callers use the hal_crypto_*() dispatchers: each operation goes to the
+ * accelerator when it exists and implements that operation (non-NULL slot),
+ * else to the software backend, and is counted per backend.
+ *
+ * All functions return ::dbx_status_t: DBX_OK, DBX_ERR_CRYPTO (signature does
+ * not verify), DBX_ERR_MALFORMED (key/signature encoding), DBX_ERR_UNSUPPORTED,
+ * DBX_ERR_NOENTROPY (random with no source).
+ */
+#ifndef HAL_CRYPTO_H
+#define HAL_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hal_hash_alg {
+    HAL_HASH_SHA1 = 0,
+    HAL_HASH_SHA256 = 1,
+    HAL_HASH_SHA384 = 2,
+    HAL_HASH_SHA512 = 3,
+    HAL_HASH_COUNT
+} hal_hash_alg_t;
+
+typedef enum hal_ec_curve {
+    HAL_EC_P256 = 0,
+    HAL_EC_P384 = 1,
+} hal_ec_curve_t;
+
+#define HAL_HASH_MAX_LEN 64
+
+/** @return digest length of @p alg in bytes, 0 when unknown. */
+size_t hal_hash_len(hal_hash_alg_t alg);
+
+/** One backend.  Any slot may be NULL (operation not accelerated). */
+typedef struct hal_crypto_vtable {
+    const char *name;
+    /** One-shot digest of @p len bytes into @p out (hal_hash_len(alg) bytes). */
+    int (*hash)(hal_hash_alg_t alg, const uint8_t *data, size_t len, uint8_t *out);
+    /** RSA PKCS#1 v1.5 verify of a digest.  @p n / @p e big-endian. */
+    int (*rsa_verify)(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
+                      hal_hash_alg_t alg, const uint8_t *digest, const uint8_t *sig,
+                      size_t siglen);
+    /** ECDSA verify. @p pub is X||Y (raw, 2*coord bytes); @p sig is r||s raw. */
+    int (*ecdsa_verify)(hal_ec_curve_t curve, const uint8_t *pub, size_t publen,
+                        const uint8_t *digest, size_t dlen, const uint8_t *sig,
+                        size_t siglen);
+    /** True random bytes.  DBX_ERR_NOENTROPY when none. */
+    int (*random)(uint8_t *out, size_t len);
+} hal_crypto_vtable_t;
+
+/** Board hook: the accelerator's vtable, or NULL when the board has none. */
+const hal_crypto_vtable_t *hal_crypto_accel_get(void);
+/** The software backend (mbedTLS), always available. */
+const hal_crypto_vtable_t *hal_crypto_sw_get(void);
+
+/** Operation counters, per backend (0 = software, 1 = accelerator). */
+typedef struct hal_crypto_counters {
+    uint32_t hash[HAL_HASH_COUNT];
+    uint32_t rsa_verify;
+    uint32_t ecdsa_verify;
+    uint32_t random_calls;
+} hal_crypto_counters_t;
+
+/** @return the counters of backend @p accel (0 software, 1 accelerator). */
+const hal_crypto_counters_t *hal_crypto_counters(int accel);
+/** Zero all counters. */
+void hal_crypto_counters_reset(void);
+
+int hal_crypto_hash(hal_hash_alg_t alg, const uint8_t *data, size_t len, uint8_t *out);
+int hal_crypto_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
+                          hal_hash_alg_t alg, const uint8_t *digest, const uint8_t *sig,
+                          size_t siglen);
+int hal_crypto_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t publen,
+                            const uint8_t *digest, size_t dlen, const uint8_t *sig,
+                            size_t siglen);
+int hal_crypto_random(uint8_t *out, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HAL_CRYPTO_H */

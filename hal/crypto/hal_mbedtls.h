@@ -1,0 +1,23 @@
+/**
+ * @file hal_mbedtls.h
+ * @brief mbedTLS glue: bounded, measured heap for mbedTLS.
+ */
+#ifndef HAL_MBEDTLS_H
+#define HAL_MBEDTLS_H
+
+#include <stddef.h>
+
+#ifndef HAL_MBEDTLS_HEAP_DEFAULT_CAP
+#define HAL_MBEDTLS_HEAP_DEFAULT_CAP (96u * 1024u) /**< bytes mbedTLS may hold */
+#endif
+
+/** Install the counting allocator in mbedTLS.  Call once before any use. */
+void hal_mbedtls_init(void);
+/** Change the cap (bytes); allocations beyond it fail. */
+void hal_mbedtls_heap_set_cap(size_t cap);
+/** Current and peak bytes held by mbedTLS (either may be NULL). */
+void hal_mbedtls_heap_stats(size_t *cur, size_t *peak);
+/** Start a new high-water measurement from the current level. */
+void hal_mbedtls_heap_reset_peak(void);
+
+#endif /* HAL_MBEDTLS_H */

@@ -1,0 +1,36 @@
+/**
+ * @file cli.h
+ * @brief The host CLI `danebox`: one file per subcommand, common options and
+ *        exit codes (documented in README.md; keep them in sync).
+ */
+#ifndef DBX_CLI_H
+#define DBX_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Exit codes shared by all subcommands. */
+enum dbx_exit {
+    DBX_EXIT_OK = 0,        /**< secure answer / TLSA match / dane-verified */
+    DBX_EXIT_NEGATIVE = 1,  /**< insecure answer / no match / opportunistic or
+                                 encrypt-unauthenticated verdict */
+    DBX_EXIT_USAGE = 2,     /**< bad arguments, unreadable or malformed input file */
+    DBX_EXIT_BOGUS = 3,     /**< bogus answer / defer verdict / no usable TLSA */
+    DBX_EXIT_INDETERMINATE = 4, /**< indeterminate answer, resolver unreachable */
+    DBX_EXIT_INTERNAL = 5,  /**< internal error, no entropy, no wall time */
+};
+
+/** Subcommands: argv[0] is the subcommand name. Return an exit code. */
+int dbx_cmd_resolve(int argc, char **argv);
+int dbx_cmd_match(int argc, char **argv);
+int dbx_cmd_check(int argc, char **argv);
+int dbx_cmd_selftest(int argc, char **argv);
+
+/** Read a whole file (at most @p max bytes) into a NUL-terminated malloc'd
+ *  buffer.  @return 0 or -1 with a message on stderr. */
+int dbx_cli_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/** Parse a Unix time argument ("1700000000"). @return 0 or -1. */
+int dbx_cli_parse_time(const char *s, int64_t *out);
+
+#endif /* DBX_CLI_H */

@@ -1,0 +1,12 @@
+/* danebox match: placeholder until its issue lands. */
+#include "cli.h"
+
+#include <stdio.h>
+
+int dbx_cmd_match(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "danebox: 'match' is not built yet\n");
+    return DBX_EXIT_INTERNAL;
+}

@@ -1,0 +1,17 @@
+/* danebox selftest: the crypto HAL on known vectors and the built-in anchor. */
+#include "cli.h"
+#include "dbx_anchor.h"
+#include "dbx_selftest.h"
+
+#include <stdio.h>
+
+int dbx_cmd_selftest(int argc, char **argv)
+{
+    char line[160];
+    int st;
+    (void)argc;
+    (void)argv;
+    st = dbx_selftest(line, sizeof line);
+    printf("%s\n", line);
+    return st == 0 ? DBX_EXIT_OK : DBX_EXIT_INTERNAL;
+}

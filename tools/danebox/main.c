@@ -1,0 +1,96 @@
+/* danebox host CLI: subcommand dispatch. */
+#include "cli.h"
+#include "hal_mbedtls.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *usage;
+} cmd_t;
+
+static const cmd_t cmds[] = {
+    {"resolve", dbx_cmd_resolve,
+     "resolve NAME TYPE [--resolver ADDR[:PORT]] [--anchor FILE] [--time UNIX] [--json]"},
+    {"match", dbx_cmd_match,
+     "match --tlsa FILE --chain PEM --name HOST [--name HOST...] [--time UNIX] [--json]"},
+    {"check", dbx_cmd_check,
+     "check DOMAIN [--resolver ADDR[:PORT]] [--anchor FILE] [--time UNIX] [--json] [-4|-6]"},
+    {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: danebox COMMAND [ARGS]\n");
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        fprintf(f, "  danebox %s\n", cmds[i].usage);
+    }
+    fprintf(f, "exit codes: 0 secure/match/dane-verified, 1 insecure/no-match/opportunistic,\n"
+               "  2 usage error, 3 bogus/defer, 4 indeterminate, 5 internal error\n");
+}
+
+int dbx_cli_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+    if (f == NULL) {
+        fprintf(stderr, "danebox: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    buf = malloc(max + 1);
+    if (buf == NULL) {
+        fclose(f);
+        fprintf(stderr, "danebox: out of memory\n");
+        return -1;
+    }
+    n = fread(buf, 1, max + 1, f);
+    fclose(f);
+    if (n > max) {
+        free(buf);
+        fprintf(stderr, "danebox: %s: larger than %zu bytes\n", path, max);
+        return -1;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len != NULL) {
+        *len = n;
+    }
+    return 0;
+}
+
+int dbx_cli_parse_time(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0) {
+        fprintf(stderr, "danebox: --time wants seconds since the epoch, got '%s'\n", s);
+        return -1;
+    }
+    *out = (int64_t)v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? DBX_EXIT_USAGE : DBX_EXIT_OK;
+    }
+    hal_mbedtls_init();
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            return cmds[i].fn(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "danebox: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return DBX_EXIT_USAGE;
+}
