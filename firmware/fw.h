@@ -18,6 +18,11 @@ size_t fw_heap_peak(void);
 /** Size of the heap arena (_sbrk refuses to grow past it). */
 size_t fw_heap_size(void);
 
+/** Check the ldns subset on the target (key tags of the built-in anchor,
+ *  a dname round trip); one summary line into @p line.
+ *  @return DBX_OK or DBX_ERR_INTERNAL. */
+int fw_ldns_check(char *line, size_t cap);
+
 /** Network smoke test: bring up the LAN9118 + lwIP with a static IPv4
  *  address, ARP for and ping @p target (dotted quad) @p count times.
  *  @return DBX_OK when every echo got its reply, DBX_ERR_TIMEOUT when one did

@@ -71,6 +71,12 @@ int main(void)
         rc = 1;
     }
 
+    st = fw_ldns_check(line, sizeof line);
+    printf("%s\n", line);
+    if (st != DBX_OK) {
+        rc = 1;
+    }
+
     st = hal_clock_unix(&now);
     printf("clock: unix %s (emulation-only host time)\n",
            st == DBX_OK ? (now > 1500000000 ? "ok" : "bad") : dbx_strerror(st));

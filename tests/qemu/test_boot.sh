@@ -45,6 +45,7 @@ for b in mps2-an386 mps2-an385; do
   expect "$b: sha256 KAT" "$log" "^selftest: sha256 ok,"
   expect "$b: root anchor 20326:ok 38696:ok" "$log" "root anchor .*20326:ok 38696:ok"
   expect "$b: selftest ok" "$log" "^selftest: ok$"
+  expect "$b: ldns on target (key tags, dname)" "$log" "^ldns: keytags ok, dname ok$"
   expect "$b: host wall clock via semihosting" "$log" "^clock: unix ok"
   expect "$b: heap/stack high-water marks" "$log" "^memory: heap peak [0-9]+ of [0-9]+ bytes, stack peak [0-9]+ of [0-9]+ bytes"
   if [ $rc = 0 ]; then pass "$b: exit code 0"; else fail "$b: exit code 0" "got $rc"; fi
