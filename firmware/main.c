@@ -5,6 +5,7 @@
 #include "dbx_common.h"
 #include "dbx_selftest.h"
 #include "fw.h"
+#include "hal_crypto.h"
 #include "hal_mbedtls.h"
 #include "hal_platform.h"
 #include "arm/semihost.h"
@@ -75,6 +76,16 @@ int main(void)
     printf("%s\n", line);
     if (st != DBX_OK) {
         rc = 1;
+    }
+
+    {
+        uint8_t probe[16];
+        st = hal_crypto_random(probe, sizeof probe);
+        printf("entropy: %s (emulation-only: host /dev/urandom via semihosting)\n",
+               dbx_strerror(st));
+        if (st != DBX_OK) {
+            rc = rc ? rc : 4; /* verification must refuse to run */
+        }
     }
 
     st = hal_clock_unix(&now);

@@ -46,10 +46,25 @@ for b in mps2-an386 mps2-an385; do
   expect "$b: root anchor 20326:ok 38696:ok" "$log" "root anchor .*20326:ok 38696:ok"
   expect "$b: selftest ok" "$log" "^selftest: ok$"
   expect "$b: ldns on target (key tags, dname)" "$log" "^ldns: keytags ok, dname ok$"
+  expect "$b: entropy from host (emulation-only)" "$log" "^entropy: ok "
   expect "$b: host wall clock via semihosting" "$log" "^clock: unix ok"
   expect "$b: heap/stack high-water marks" "$log" "^memory: heap peak [0-9]+ of [0-9]+ bytes, stack peak [0-9]+ of [0-9]+ bytes"
   if [ $rc = 0 ]; then pass "$b: exit code 0"; else fail "$b: exit code 0" "got $rc"; fi
 done
+
+# Without semihosting (as on a board with no debugger) entropy and wall time
+# must fail cleanly (no hang, no fake values); exit cannot reach the host, so
+# the run ends by timeout after the "exit:" line.
+b=mps2-an386; elf=build/$b/danebox.elf
+if [ -f "$elf" ]; then
+  log=$out/nosemi
+  timeout 10 "$QEMU" -M $b -nographic -monitor none -serial stdio -nic none -kernel "$elf" \
+    </dev/null 2>/dev/null | tr -d '\r' >"$log"
+  sed 's/^/  | /' "$log"
+  expect "$b: no semihosting -> DBX_ERR_NOENTROPY" "$log" "^entropy: no entropy source"
+  expect "$b: no semihosting -> DBX_ERR_NOTIME" "$log" "^clock: unix wall time unknown"
+  expect "$b: no semihosting -> exit status 4" "$log" "^exit: 4$"
+fi
 
 # Deterministic execution: -icount shift=0 makes virtual time a function of
 # the instruction count, which the firmware reports (uptime ms + SysTick
