@@ -24,7 +24,11 @@
 #define LWIP_TCP                1
 #define LWIP_DHCP               1
 #define LWIP_DNS                0 /* danebox has its own validating stub */
-#define LWIP_RAW                0
+/* raw ICMP: the firmware's ping diagnostic (network smoke test) */
+#ifndef DBX_LWIP_RAW
+#define DBX_LWIP_RAW            1
+#endif
+#define LWIP_RAW                DBX_LWIP_RAW
 #define LWIP_IGMP               0
 #define LWIP_IPV6_MLD           LWIP_IPV6
 #define LWIP_IPV6_AUTOCONFIG    LWIP_IPV6

@@ -1,0 +1,42 @@
+# Rules shared by the Cortex-M boards (included by the top Makefile as
+# BOARD_RULES): the firmware ELF, `make run` under QEMU, `make size`.
+#
+#   build/<board>/danebox.elf   firmware/*.c + libdbx.a libldns.a libmbedtls.a liblwip.a
+#   build/<board>/danebox.map   linker map (input of tools/fwsize.py)
+#   build/<board>/danebox.bin   raw image
+FW_SRCS := $(sort $(wildcard firmware/*.c))
+FW_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(FW_SRCS))
+FW_ELF  := $(B)/danebox.elf
+FW_MAP  := $(B)/danebox.map
+FW_LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/liblwip.a
+FW_LDFLAGS := $(BOARD_CPU) -nostartfiles --specs=nano.specs \
+              -Wl,--gc-sections -Wl,-Map=$(FW_MAP) -Wl,--cref \
+              -Lboard/common -T$(BOARD_LDSCRIPT) -Wl,--no-warn-rwx-segments
+
+QEMU      ?= qemu-system-arm
+QEMU_TIMEOUT ?= 60
+# QEMU_NET: network backend for the LAN9118 (default: none attached).
+QEMU_NET  ?= -nic none
+# RUN_ARGS: the firmware command line (semihosting SYS_GET_CMDLINE), e.g. "net"
+RUN_ARGS  ?=
+QEMU_CMD  = $(QEMU) -M $(QEMU_MACHINE) -nographic -monitor none -serial stdio \
+            -semihosting-config enable=on,target=native $(QEMU_NET) \
+            -kernel $(FW_ELF) $(if $(RUN_ARGS),-append "$(RUN_ARGS)") $(QEMU_EXTRA)
+
+.PHONY: firmware
+firmware: $(FW_ELF) $(B)/danebox.bin
+
+$(FW_ELF): $(FW_OBJS) $(FW_LIBS) $(BOARD_LDSCRIPT) board/common/cortex-m.ld
+	@echo "  LINK    $@"
+	@$(CC) $(FW_LDFLAGS) -o $@ $(FW_OBJS) -Wl,--start-group $(FW_LIBS) -lc -lgcc \
+	  -Wl,--end-group
+	@$(SIZE) $@
+
+$(B)/danebox.bin: $(FW_ELF)
+	@$(OBJCOPY) -O binary $< $@
+
+run: firmware
+	timeout --foreground $(QEMU_TIMEOUT) $(QEMU_CMD)
+
+size: firmware
+	@python3 tools/fwsize.py --map $(FW_MAP) --elf $(FW_ELF)

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# QEMU boot + network smoke test for the Cortex-M firmware images.
+# Prints "PASS: name" / "FAIL: name" lines (tests/run.sh counts them) and
+# exits non-zero on any failure.  Needs: make BOARD=mps2-an386 (and -an385).
+#
+# Network: QEMU user-mode networking with restrict=on; the firmware only
+# talks to QEMU's internal gateway 10.0.2.2 (ARP + ICMP echo).  The negative
+# control pings 10.0.2.77, an address inside QEMU's virtual LAN that nobody
+# answers, so the test provably can fail.  Nothing leaves the QEMU process.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+QEMU=${QEMU:-qemu-system-arm}
+TMO=${QEMU_TIMEOUT:-60}
+fails=0
+out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1${2:+ ($2)}"; fails=$((fails + 1)); }
+
+# run <log> <machine> <elf> <net args...> -- <cmdline>
+run() {
+  local log=$1 machine=$2 elf=$3; shift 3
+  local net=() append=
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do net+=("$1"); shift; done
+  [ "${1:-}" = -- ] && { shift; append=$*; }
+  timeout "$TMO" "$QEMU" -M "$machine" -nographic -monitor none -serial stdio \
+    -semihosting-config enable=on,target=native "${net[@]}" -kernel "$elf" \
+    ${append:+-append "$append"} </dev/null 2>"$log.err" | tr -d '\r' >"$log"
+  return "${PIPESTATUS[0]}"
+}
+
+expect() { # name log regex
+  if grep -Eq -- "$3" "$2"; then pass "$1"; else fail "$1" "no /$3/"; fi
+}
+
+for b in mps2-an386 mps2-an385; do
+  elf=build/$b/danebox.elf
+  if [ ! -f "$elf" ]; then fail "$b: image built" "$elf missing"; continue; fi
+  pass "$b: image built"
+  log=$out/$b.boot
+  run "$log" "$b" "$elf" -nic none; rc=$?
+  sed 's/^/  | /' "$log"
+  expect "$b: banner" "$log" "^danebox .* firmware on $b "
+  expect "$b: sha256 KAT" "$log" "^selftest: sha256 ok,"
+  expect "$b: root anchor 20326:ok 38696:ok" "$log" "root anchor .*20326:ok 38696:ok"
+  expect "$b: selftest ok" "$log" "^selftest: ok$"
+  expect "$b: ldns on target (key tags, dname)" "$log" "^ldns: keytags ok, dname ok$"
+  expect "$b: entropy from host (emulation-only)" "$log" "^entropy: ok "
+  expect "$b: host wall clock via semihosting" "$log" "^clock: unix ok"
+  expect "$b: heap/stack high-water marks" "$log" "^memory: heap peak [0-9]+ of [0-9]+ bytes, stack peak [0-9]+ of [0-9]+ bytes"
+  if [ $rc = 0 ]; then pass "$b: exit code 0"; else fail "$b: exit code 0" "got $rc"; fi
+done
+
+# Without semihosting (as on a board with no debugger) entropy and wall time
+# must fail cleanly (no hang, no fake values); exit cannot reach the host, so
+# the run ends by timeout after the "exit:" line.
+b=mps2-an386; elf=build/$b/danebox.elf
+if [ -f "$elf" ]; then
+  log=$out/nosemi
+  timeout 10 "$QEMU" -M $b -nographic -monitor none -serial stdio -nic none -kernel "$elf" \
+    </dev/null 2>/dev/null | tr -d '\r' >"$log"
+  sed 's/^/  | /' "$log"
+  expect "$b: no semihosting -> DBX_ERR_NOENTROPY" "$log" "^entropy: no entropy source"
+  expect "$b: no semihosting -> DBX_ERR_NOTIME" "$log" "^clock: unix wall time unknown"
+  expect "$b: no semihosting -> exit status 4" "$log" "^exit: 4$"
+fi
+
+# Deterministic execution: -icount shift=0 makes virtual time a function of
+# the instruction count, which the firmware reports (uptime ms + SysTick
+# cycles).  Two runs must print the same figure.
+b=mps2-an386; elf=build/$b/danebox.elf
+if [ -f "$elf" ]; then
+  for i in 1 2; do
+    run "$out/icount$i" "$b" "$elf" -nic none -icount shift=0
+  done
+  u1=$(grep '^uptime:' "$out/icount1"); u2=$(grep '^uptime:' "$out/icount2")
+  echo "  icount run 1: $u1"; echo "  icount run 2: $u2"
+  if [ -n "$u1" ] && [ "$u1" = "$u2" ]; then pass "$b: -icount shift=0 reproducible"
+  else fail "$b: -icount shift=0 reproducible" "'$u1' vs '$u2'"; fi
+
+  # network smoke test: ARP + ICMP echo to QEMU's gateway
+  log=$out/net
+  run "$log" "$b" "$elf" -nic user,model=lan9118,restrict=on -- net; rc=$?
+  sed 's/^/  | /' "$log"
+  expect "$b: lan9118 probed, link up" "$log" "^net: lan9118 at 0x40200000, mac 52:54:00:12:34:56, link up"
+  expect "$b: ICMP echo reply from 10.0.2.2" "$log" "^net: echo reply from 10\.0\.2\.2 seq=3"
+  expect "$b: ARP resolved gateway" "$log" "^net: arp 10\.0\.2\.2 is at 52:55:0a:00:02:02"
+  if [ $rc = 0 ]; then pass "$b: net exit code 0"; else fail "$b: net exit code 0" "got $rc"; fi
+
+  # negative control: nobody answers 10.0.2.77 -> firmware must report failure
+  log=$out/net-neg
+  run "$log" "$b" "$elf" -nic user,model=lan9118,restrict=on -- net ping=10.0.2.77; rc=$?
+  expect "$b: unanswered ping detected" "$log" "^net: ping 10\.0\.2\.77 timeout"
+  if [ $rc = 2 ]; then pass "$b: failure propagates as exit code 2"
+  else fail "$b: failure propagates as exit code 2" "got $rc"; fi
+fi
+
+[ $fails = 0 ]
