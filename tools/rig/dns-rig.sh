@@ -88,7 +88,9 @@ EOF
 	do-not-query-localhost: no
 	val-log-level: 2
 	qname-minimisation: yes
-	use-caps-for-id: no"
+	use-caps-for-id: no
+	# test. is an RFC 6761 name unbound blocks by default
+	local-zone: \"test.\" nodefault"
   cat >"$RIG_DIR/unbound.conf" <<EOF
 server:
 	interface: 192.0.2.2
