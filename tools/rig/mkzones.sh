@@ -191,7 +191,7 @@ done
 {
   cat "$W/root.ds"
   for b in ${KSKS[.]}; do grep -v '^;' "$K/$b.key"; done
-} | sed 's/[[:space:]]*;.*//' | awk 'NF' >"$RIG_DIR/anchor.txt"
+} | sed 's/[[:space:]]*;.*//' | awk 'BEGIN{OFS="\t"} NF { if ($2=="IN") $2="3600\tIN"; print }' >"$RIG_DIR/anchor.txt"
 cat >"$RIG_DIR/root.hints" <<EOF
 .          3600000 IN NS   ns1.test.
 ns1.test.  3600000 IN A    192.0.2.53
