@@ -63,6 +63,10 @@ for c in "mx.ecdsa.test. A secure" "mx.insec.test. A insecure" "mx.dsbad.test. A
   if [ "$got" = "$want" ]; then echo "PASS: xc unbound-host $name $type ($got)"
   else echo "FAIL: xc unbound-host $name $type expected $want got $got: $(head -c 300 <<<"$o")"; nfail=$((nfail + 1)); fi
 done
+# the IPv6 listener of the rig resolver
+if timeout 15 "${nsx[@]}" dig +dnssec +time=4 +tries=1 @"$RIG_RESOLVER6" mx.rsa.test. AAAA 2>&1 | grep -q '^;; flags:.* ad[ ;]'; then
+  echo "PASS: xc resolver6 mx.rsa.test. AAAA (secure)"
+else echo "FAIL: xc resolver6 mx.rsa.test. AAAA not secure via $RIG_RESOLVER6"; nfail=$((nfail + 1)); fi
 t3=$(date +%s.%N)
 
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v n="$n" 'BEGIN {

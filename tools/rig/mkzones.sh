@@ -6,7 +6,7 @@
 # tools/rig/hooks.d/*.sh, signs deepest zones first (ldns-signzone) so each
 # parent gets its children's DS, and post-processes the broken variants.
 # Everything except key material (and ECDSA signature randomness) is a pure
-# function of RIG_TIME (default: now).
+# function of RIG_SIGN_TIME (default: now; becomes RIG_TIME in env).
 #
 # Output (RIG_DIR):
 #   zones/<name>.zone     unsigned zone text (what hooks edit)
@@ -26,7 +26,7 @@ K=$RIG_DIR/keys
 rm -rf "$W" "$K"
 mkdir -p "$W" "$K"
 
-NOW=${RIG_TIME:-$(date +%s)}
+NOW=${RIG_SIGN_TIME:-$(date +%s)}
 echo "$NOW" >"$RIG_DIR/time"
 INC=$((NOW - 3600))            # good signatures: valid [now-1h, now+30d]
 EXP=$((NOW + 30 * 86400))
