@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# mkzones.sh RIG_DIR -- build the rig's signed DNS hierarchy into RIG_DIR.
+#
+# Reads tools/rig/zones/zones.list (see its header) and the zone templates
+# in tools/rig/zones/, generates fresh keys (ldns-keygen), runs the hooks in
+# tools/rig/hooks.d/*.sh, signs deepest zones first (ldns-signzone) so each
+# parent gets its children's DS, and post-processes the broken variants.
+# Everything except key material (and ECDSA signature randomness) is a pure
+# function of RIG_SIGN_TIME (default: now; becomes RIG_TIME in env).
+#
+# Output (RIG_DIR):
+#   zones/<name>.zone     unsigned zone text (what hooks edit)
+#   zones/<name>.signed   served zone text (<name> = zone without final dot,
+#                         "root" for ".")
+#   keys/                 K*.key / K*.private / K*.ds
+#   anchor.txt            test root DS + KSK DNSKEY
+#   root.hints            hints for ns1.test.
+#   zones.conf            NSD zone: clauses
+#   time                  RIG_TIME used for the signatures
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+RIG_DIR=${1:?usage: mkzones.sh RIG_DIR}
+tmpl=$here/zones
+W=$RIG_DIR/zones
+K=$RIG_DIR/keys
+rm -rf "$W" "$K"
+mkdir -p "$W" "$K"
+
+NOW=${RIG_SIGN_TIME:-$(date +%s)}
+echo "$NOW" >"$RIG_DIR/time"
+INC=$((NOW - 3600))            # good signatures: valid [now-1h, now+30d]
+EXP=$((NOW + 30 * 86400))
+TTL=300
+
+fname() { [ "$1" = . ] && echo root || echo "${1%.}"; }
+parent() { local z=${1#*.}; [ -z "$z" ] && echo . || echo "$z"; }
+labels() { [ "$1" = . ] && echo 0 || { local s=${1//[^.]/}; echo ${#s}; }; }
+tlsa_of() { printf 'danebox-rig:%s' "$1" | sha256sum | cut -c1-64; }
+
+# ---- read the manifest --------------------------------------------------
+declare -A KEYS DENIAL DELEG VARIANT
+ZONES=()
+while read -r z k d g v _; do
+  case $z in ''|\#*) continue ;; esac
+  ZONES+=("$z"); KEYS[$z]=$k; DENIAL[$z]=$d; DELEG[$z]=$g; VARIANT[$z]=$v
+done <"$tmpl/zones.list"
+
+# ---- 1. unsigned zone text ----------------------------------------------
+for z in "${ZONES[@]}"; do
+  f=$(fname "$z")
+  t=$tmpl/$f.zone; [ -f "$t" ] || t=$tmpl/leaf.zone
+  {
+    echo "\$ORIGIN $z"
+    echo "\$TTL $TTL"
+    sed -e "s/@ZONE@/$z/g" -e "s/@TLSA@/$(tlsa_of "$z")/g" "$t"
+    [ ! -f "$tmpl/$f.extra" ] || cat "$tmpl/$f.extra"
+    # delegations to children (NS; DS added at signing time)
+    for c in "${ZONES[@]}"; do
+      [ "$c" != "$z" ] && [ "$(parent "$c")" = "$z" ] || continue
+      [ "${DELEG[$c]}" = late ] && continue
+      echo "$c NS ns1.test."
+    done
+  } >"$W/$f.zone"
+done
+
+# ---- 2. hooks (may append records to $W/*.zone) ------------------------
+for h in "$here"/hooks.d/*.sh; do
+  [ -f "$h" ] || continue
+  echo "mkzones: hook $(basename "$h")"
+  bash "$h" "$RIG_DIR" "$W"
+done
+
+# ---- 3. keys --------------------------------------------------------------
+# keys_<f>: signing key basenames; pub_<f>: published-only key basenames
+declare -A SIGNK PUBK KSKS
+gen() { # zone alg role -> basename
+  local a=$2 flags=() bits=()
+  [ "$3" = ksk ] || [ "$3" = csk ] && flags=(-k)
+  case $a in 8|10) bits=(-b 2048) ;; esac
+  (cd "$K" && ldns-keygen -r /dev/urandom -a "$a" "${bits[@]}" "${flags[@]}" "$1")
+}
+for z in "${ZONES[@]}"; do
+  [ "${KEYS[$z]}" = - ] && continue
+  IFS=, read -ra specs <<<"${KEYS[$z]}"
+  for s in "${specs[@]}"; do
+    a=${s%%:*}; r=${s#*:}; n=1
+    case $r in *\**) n=${r#*\*}; r=${r%\**} ;; esac
+    for _ in $(seq "$n"); do
+      b=$(gen "$z" "$a" "$r")
+      case $r in
+        pub) PUBK[$z]+="$b " ;;
+        ksk|csk) SIGNK[$z]+="$b "; KSKS[$z]+="$b " ;;
+        *) SIGNK[$z]+="$b " ;;
+      esac
+    done
+  done
+done
+
+# fake DNSKEY with the same key tag as key file $1: swap two 16-bit words of
+# the public key (the tag is a ones-complement-style word sum) -> not a valid
+# key, but indistinguishable by tag
+collide() {
+  python3 - "$1" <<'PY'
+import base64, sys
+for line in open(sys.argv[1]):
+    if line.startswith(';') or 'DNSKEY' not in line: continue
+    f = line.split(';')[0].split()
+    i = f.index('DNSKEY')
+    k = bytearray(base64.b64decode(''.join(f[i+4:])))
+    j = 2
+    while k[0:2] == k[j:j+2]: j += 2
+    k[0:2], k[j:j+2] = k[j:j+2], k[0:2]
+    print(' '.join(f[:i+4]) + ' ' + base64.b64encode(bytes(k)).decode())
+PY
+}
+
+# ---- 4. sign, deepest first -----------------------------------------------
+order=$(for z in "${ZONES[@]}"; do echo "$(labels "$z") $z"; done | sort -k1,1nr -k2 | cut -d' ' -f2)
+for z in $order; do
+  f=$(fname "$z"); in=$W/$f.zone; out=$W/$f.signed
+  v=${VARIANT[$z]}
+  if [ "${KEYS[$z]}" = - ]; then
+    grep -v '^[[:space:]]*;' "$in" | ldns-read-zone -z - >"$out" 2>/dev/null || cp "$in" "$out"
+    continue
+  fi
+  inc=$INC exp=$EXP
+  case $v in
+    expired) inc=$((NOW - 30 * 86400)); exp=$((NOW - 86400)) ;;
+    future)  inc=$((NOW + 10 * 86400)); exp=$((NOW + 40 * 86400)) ;;
+  esac
+  src=$W/$f.presign; cp "$in" "$src"
+  for b in ${PUBK[$z]:-}; do grep -v '^;' "$K/$b.key" >>"$src"; done
+  opts=(-i "$inc" -e "$exp" -f "$out" -o "$z")
+  signers=(${SIGNK[$z]})
+  case $v in
+    wrongkey)  # DNSKEY set = KSK + a decoy ZSK; data signed by an unpublished ZSK
+      decoy=$(gen "$z" 13 zsk)
+      for b in ${KSKS[$z]} "$decoy"; do grep -v '^;' "$K/$b.key" >>"$src"; done
+      opts+=(-d) ;;
+    collide)   # same-tag fakes of the KSK and of the first ZSK (the real keys
+               # go in first: ldns-signzone only adds keys whose tag is absent)
+      for b in "${signers[@]}"; do grep -v '^;' "$K/$b.key" >>"$src"; done
+      for b in ${KSKS[$z]}; do collide "$K/$b.key" >>"$src"; done
+      zsk1=$(for b in "${signers[@]}"; do case " ${KSKS[$z]}" in *" $b "*) ;; *) echo "$b"; break ;; esac; done)
+      collide "$K/$zsk1.key" >>"$src" ;;
+  esac
+  case ${DENIAL[$z]} in
+    nsec3:*)
+      IFS=: read -r _ it salt oo <<<"${DENIAL[$z]}"
+      opts+=(-n -t "$it"); [ "$salt" = - ] || opts+=(-s "$salt")
+      [ "${oo:-}" = optout ] && opts+=(-p) ;;
+  esac
+  # DS of the children: appended before signing
+  for c in "${ZONES[@]}"; do
+    [ "$c" != "$z" ] && [ "$(parent "$c")" = "$z" ] || continue
+    [ -f "$W/$(fname "$c").ds" ] && cat "$W/$(fname "$c").ds" >>"$src"
+  done
+  (cd "$K" && ldns-signzone "${opts[@]}" "$src" "${signers[@]}") 2> >(grep -v -e 'iterations larger' -e 'nsec3-guidance' >&2 || true)
+  # post-processing of broken variants (signed text: owner ttl class type rdata)
+  mx="mx.$z"
+  case $v in
+    nosig)    awk -v o="$mx" '!($1==o && $4=="RRSIG" && $5=="A")' "$out" >"$out.t" ;;
+    badsig)   awk -v o="$mx" 'BEGIN{OFS="\t"} $1==o && $4=="RRSIG" && $5=="A" {
+                s=$NF; c=substr(s,20,1); r=(c=="A")?"B":"A"; $NF=substr(s,1,19) r substr(s,21)} {print}' "$out" >"$out.t" ;;
+    nokey)    awk '!($4=="DNSKEY" || ($4=="RRSIG" && $5=="DNSKEY"))' "$out" >"$out.t" ;;
+    keynosig) awk '!($4=="RRSIG" && $5=="DNSKEY")' "$out" >"$out.t" ;;
+    noent)    IFS=: read -r _ it salt _ <<<"${DENIAL[$z]}"
+              hopt=(-t "$it"); [ "$salt" = - ] || hopt+=(-s "$salt")
+              h=$(ldns-nsec3-hash "${hopt[@]}" "_tcp.$mx" | tr -d .)
+              awk -v o="$h.$z" '$1!=o' "$out" >"$out.t" ;;
+    *)        cp "$out" "$out.t" ;;
+  esac
+  # opt-out holes: unsigned delegations added after signing
+  for c in "${ZONES[@]}"; do
+    [ "$(parent "$c")" = "$z" ] && [ "${DELEG[$c]}" = late ] || continue
+    printf '%s\t%s\tIN\tNS\tns1.test.\n' "$c" "$TTL" >>"$out.t"
+  done
+  mv "$out.t" "$out"
+  # DS for the parent
+  ds=$W/$f.ds; : >"$ds"
+  case ${DELEG[$z]} in nods|late) continue ;; esac
+  for b in ${KSKS[$z]}; do ldns-key2ds -n -2 "$K/$b.key"; echo; done | grep DS |
+  awk -v how="${DELEG[$z]}" 'BEGIN{OFS="\t"} {
+      if (how=="dsbad")  { d=$NF; c=substr(d,length(d)); $NF=substr(d,1,length(d)-1) (c=="0"?"1":"0") }
+      if (how=="alg253") { $6=253 }
+      if (how=="dig200") { $7=200 }
+      print }' >"$ds"
+done
+
+# ---- 5. anchor, hints, NSD zone list ---------------------------------------
+{
+  cat "$W/root.ds"
+  for b in ${KSKS[.]}; do grep -v '^;' "$K/$b.key"; done
+} | sed 's/[[:space:]]*;.*//' | awk 'BEGIN{OFS="\t"} NF { if ($2=="IN") $2="3600\tIN"; print }' >"$RIG_DIR/anchor.txt"
+cat >"$RIG_DIR/root.hints" <<EOF
+.          3600000 IN NS   ns1.test.
+ns1.test.  3600000 IN A    192.0.2.53
+ns1.test.  3600000 IN AAAA 2001:db8::53
+EOF
+for z in "${ZONES[@]}"; do
+  printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$z" "$W/$(fname "$z").signed"
+done >"$RIG_DIR/zones.conf"
+echo "mkzones: ${#ZONES[@]} zones signed at RIG_TIME=$NOW"
