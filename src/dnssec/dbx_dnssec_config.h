@@ -83,6 +83,10 @@
 #ifndef DBX_NSEC3_MAX_ITERATIONS
 #define DBX_NSEC3_MAX_ITERATIONS 150
 #endif
+/** NSEC/NSEC3 RRsets validated per denial proof; more: bogus. */
+#ifndef DBX_MAX_DENIAL_RRSETS
+#define DBX_MAX_DENIAL_RRSETS 8
+#endif
 /** CNAME/DNAME links followed per resolution. */
 #ifndef DBX_MAX_CNAME_HOPS
 #define DBX_MAX_CNAME_HOPS 8
@@ -135,6 +139,9 @@
 #endif
 #if DBX_MAX_NSEC3_HASHES < 3
 #error "DBX_MAX_NSEC3_HASHES must allow a closest-encloser proof (>= 3)"
+#endif
+#if DBX_MAX_DENIAL_RRSETS < 3
+#error "DBX_MAX_DENIAL_RRSETS must allow an NSEC3 NXDOMAIN proof (>= 3)"
 #endif
 #if DBX_NSEC3_MAX_ITERATIONS < 0 || DBX_NSEC3_MAX_ITERATIONS > 2500
 #error "DBX_NSEC3_MAX_ITERATIONS must be 0..2500 (RFC 5155 s10.3 bound)"
