@@ -194,3 +194,6 @@ int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
     free(buf);
     return *out != NULL ? DBX_OK : last;
 }
+
+/* ldns link glue (kept in this object so it is always linked). */
+#include "dbx_ldns_glue.inc"

@@ -216,7 +216,7 @@ int dbx_nsec3_hash(dbx_vctx_t *v, const ldns_rdf *name, uint8_t alg, uint16_t it
     return st;
 }
 
-static int b32hex_decode(const uint8_t *s, size_t n, uint8_t *out, size_t cap, size_t *olen)
+int dbx_b32hex_decode(const uint8_t *s, size_t n, uint8_t *out, size_t cap, size_t *olen)
 {
     uint32_t acc = 0;
     int bits = 0;
@@ -318,7 +318,7 @@ static dbx_sec_t n3_load(dbx_vctx_t *v, const ldns_rr_list *l, const ldns_rdf *z
             continue; /* other parameter set: ignore */
         }
         o = ldns_rdf_data(ldns_rr_owner(rr));
-        if (b32hex_decode(o + 1, o[0], r->h, 20, &hl) != 0 || hl != 20) continue;
+        if (dbx_b32hex_decode(o + 1, o[0], r->h, 20, &hl) != 0 || hl != 20) continue;
         memcpy(r->next, ldns_rdf_data(next) + 1, 20);
         r->optout = ldns_rdf_data(ldns_rr_rdf(rr, 1))[0] & 1;
         r->rr = rr;

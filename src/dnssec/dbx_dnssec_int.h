@@ -91,6 +91,9 @@ dbx_sec_t dbx_denial_wildcard_answer(dbx_vctx_t *v, const ldns_rdf *zone,
 int dbx_nsec3_hash(dbx_vctx_t *v, const ldns_rdf *name, uint8_t alg, uint16_t iter,
                    const uint8_t *salt, size_t saltlen, uint8_t out[20]);
 
+/** Base32hex (RFC 4648 s7, no padding) decode. @return 0 or -1. */
+int dbx_b32hex_decode(const uint8_t *s, size_t n, uint8_t *out, size_t cap, size_t *olen);
+
 /** Serial-arithmetic RRSIG window check. @return 0 ok, -1 expired, 1 not yet. */
 int dbx_sig_window(uint32_t inception, uint32_t expiration, int64_t now, uint32_t skew);
 

@@ -87,6 +87,8 @@ typedef struct dbx_source {
  *  validating-agnostic recursive resolver with CD=1. */
 typedef struct dbx_memsrc {
     ldns_rr_list *rrs; /**< owned */
+    ldns_rr_list *soa; /**< SOA RRs of rrs (zone apexes), owned */
+    uint32_t fetches;  /**< questions answered */
 } dbx_memsrc_t;
 
 /** Create from zone text (concatenate several zone files).  @return
