@@ -299,7 +299,7 @@ static dbx_sec_t n3_load(dbx_vctx_t *v, const ldns_rr_list *l, const ldns_rdf *z
         size_t hl;
         uint16_t iter;
         n3_t *r = &s->r[s->n];
-        if (ldns_rr_rd_count(rr) != 6) continue;
+        if (ldns_rr_rd_count(rr) < 5) continue;
         if (ldns_rdf_data(ldns_rr_rdf(rr, 0))[0] != 1) continue;       /* hash alg */
         if (ldns_rdf_data(ldns_rr_rdf(rr, 1))[0] & 0xFE) continue;     /* unknown flags */
         if (ldns_dname_label_count(ldns_rr_owner(rr)) != zl + 1) continue;
@@ -466,7 +466,7 @@ dbx_sec_t dbx_denial_prove(dbx_vctx_t *v, const ldns_rdf *zone, const ldns_rr_li
         }
     }
     if (s == DBX_SEC_SECURE && *out == DBX_DENY_OPTOUT) {
-        dbx_v_fail(v, DBX_SEC_INSECURE, "NSEC3 opt-out");
+        s = dbx_v_fail(v, DBX_SEC_INSECURE, "NSEC3 opt-out");
     }
     ldns_rr_list_deep_free(l);
     return s;

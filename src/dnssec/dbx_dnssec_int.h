@@ -14,6 +14,7 @@ typedef struct dbx_vctx {
     uint32_t sigs;    /**< signature verifications so far */
     uint32_t hashes;  /**< NSEC3 hashes so far */
     uint32_t queries; /**< upstream queries so far */
+    int weak;         /**< a zone cut could not be ruled out (NSEC3 iterations) */
     char reason[128];
 } dbx_vctx_t;
 

@@ -396,7 +396,7 @@ static const ldns_rr *n3_for(const dbx_memsrc_t *m, const ldns_rdf *z, const ldn
         size_t ol;
         const uint8_t *o;
         const ldns_rdf *nx;
-        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3 || !in_zone(m, rr, z) || ldns_rr_rd_count(rr) != 6) continue;
+        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC3 || !in_zone(m, rr, z) || ldns_rr_rd_count(rr) < 5) continue;
         if (first == NULL) {
             const ldns_rdf *salt = ldns_rr_rdf(rr, 3);
             first = rr;

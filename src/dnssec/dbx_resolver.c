@@ -333,11 +333,17 @@ static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qna
                 } else {
                     cache_put(r, n, CUT_NONE, NULL, neg_ttl(p), v->now);
                 }
-            } else if (s == DBX_SEC_INSECURE) {
-                /* opt-out span or NSEC3 iterations above the limit */
+            } else if (s == DBX_SEC_INSECURE && d == DBX_DENY_OPTOUT) {
+                /* opt-out span: an unsigned delegation may be here */
                 cache_put(r, n, CUT_INSECURE, NULL, neg_ttl(p), v->now);
                 ldns_rdf_deep_free(zone);
                 zone = ldns_rdf_clone(n);
+            } else if (s == DBX_SEC_INSECURE) {
+                /* NSEC3 iterations above the limit: no cut can be proven or
+                 * ruled out.  Keep walking in the same zone; answers signed by
+                 * it still validate, unsigned ones become insecure. */
+                v->weak = 1;
+                s = DBX_SEC_SECURE;
             } else {
                 s = prefix_fail(v, s, "no DS proof");
             }
@@ -488,8 +494,15 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
         }
         ldns_rr_list_deep_free(set);
         set = NULL;
-        /* 2. CNAME at the name */
-        if (type != LDNS_RR_TYPE_CNAME) {
+        /* 2. CNAME at the name (unless a DNAME above it explains it) */
+        int dname_above = 0;
+        for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
+            const ldns_rr *d = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+            if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNAME && ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
+                dname_above = 1;
+            }
+        }
+        if (type != LDNS_RR_TYPE_CNAME && !dname_above) {
             set = dbx_select(ldns_pkt_answer(p), cur, LDNS_RR_TYPE_CNAME, 0);
             if (set != NULL && ldns_rr_list_rr_count(set) == 1) {
                 int w = 0;
@@ -572,6 +585,9 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
             overall = worse(overall, s);
         }
     link_end:
+        if (v.weak && overall == DBX_SEC_BOGUS) {
+            overall = dbx_v_fail(&v, DBX_SEC_INSECURE, "NSEC3 iterations above limit");
+        }
         if (ttl < ttl_min) ttl_min = ttl;
         ldns_rr_list_deep_free(set);
         ldns_rr_list_deep_free(keys);
