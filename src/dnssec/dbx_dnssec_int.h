@@ -14,7 +14,8 @@ typedef struct dbx_vctx {
     uint32_t sigs;    /**< signature verifications so far */
     uint32_t hashes;  /**< NSEC3 hashes so far */
     uint32_t queries; /**< upstream queries so far */
-    int weak;         /**< a zone cut could not be ruled out (NSEC3 iterations) */
+    int weak;         /**< a zone cut could not be ruled out (opt-out, iterations) */
+    char weak_reason[64];
     char reason[128];
 } dbx_vctx_t;
 

@@ -333,17 +333,16 @@ static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qna
                 } else {
                     cache_put(r, n, CUT_NONE, NULL, neg_ttl(p), v->now);
                 }
-            } else if (s == DBX_SEC_INSECURE && d == DBX_DENY_OPTOUT) {
-                /* opt-out span: an unsigned delegation may be here */
-                cache_put(r, n, CUT_INSECURE, NULL, neg_ttl(p), v->now);
-                ldns_rdf_deep_free(zone);
-                zone = ldns_rdf_clone(n);
             } else if (s == DBX_SEC_INSECURE) {
-                /* NSEC3 iterations above the limit: no cut can be proven or
-                 * ruled out.  Keep walking in the same zone; answers signed by
-                 * it still validate, unsigned ones become insecure. */
+                /* Opt-out span (an unsigned delegation may hide here) or NSEC3
+                 * iterations above the limit: a cut can be neither proven nor
+                 * ruled out.  Stop walking, stay in this zone: answers it signs
+                 * still validate, unsigned ones become insecure (v->weak). */
                 v->weak = 1;
+                memcpy(v->weak_reason, v->reason, sizeof v->weak_reason - 1);
+                v->weak_reason[sizeof v->weak_reason - 1] = '\0';
                 s = DBX_SEC_SECURE;
+                stop = 1;
             } else {
                 s = prefix_fail(v, s, "no DS proof");
             }
@@ -586,7 +585,7 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
         }
     link_end:
         if (v.weak && overall == DBX_SEC_BOGUS) {
-            overall = dbx_v_fail(&v, DBX_SEC_INSECURE, "NSEC3 iterations above limit");
+            overall = dbx_v_fail(&v, DBX_SEC_INSECURE, v.weak_reason);
         }
         if (ttl < ttl_min) ttl_min = ttl;
         ldns_rr_list_deep_free(set);

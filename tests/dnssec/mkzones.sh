@@ -61,6 +61,11 @@ c9.example.test. 3600 IN CNAME c10.example.test.
 c10.example.test. 3600 IN A 192.0.2.99
 dn.example.test. 3600 IN DNAME n3.test.
 ns.example.test. 3600 IN A 192.0.2.53
+multi.example.test. 3600 IN TXT "ccc"
+multi.example.test. 3600 IN TXT "a"
+multi.example.test. 3600 IN TXT "bb"
+multi.example.test. 3600 IN MX 10 Mail.Example.TEST.
+multi.example.test. 3600 IN MX 5 a.example.test.
 Z
 } > example.test
 k1=$(key example.test. 14 ksk 384); k2=$(key example.test. 14 "" 384)
