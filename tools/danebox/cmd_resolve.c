@@ -21,6 +21,32 @@
 #define MAX_FILES 16
 #define FILE_MAX (16u * 1024u * 1024u)
 
+/* Whole file, exactly sized (zone files can be large; no fixed buffer). */
+static int read_exact(const char *path, char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+    char *b;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || (size_t)n > FILE_MAX ||
+        fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "danebox: %s: cannot read (or larger than %u bytes)\n", path, FILE_MAX);
+        if (f) fclose(f);
+        return -1;
+    }
+    b = malloc((size_t)n + 1);
+    if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "danebox: %s: read error\n", path);
+        free(b);
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    b[n] = '\0';
+    *out = b;
+    *len = (size_t)n;
+    return 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: danebox resolve NAME TYPE [NAME TYPE...] [--resolver ADDR[:PORT]]...\n"
@@ -213,7 +239,8 @@ int dbx_cmd_resolve(int argc, char **argv)
     /* trust anchor */
     if (anchor_path != NULL) {
         int st;
-        if (dbx_cli_read_file(anchor_path, 1u << 20, &text, NULL) != 0) return DBX_EXIT_USAGE;
+        size_t alen;
+        if (read_exact(anchor_path, &text, &alen) != 0) return DBX_EXIT_USAGE;
         st = dbx_trust_from_text(&trust, text);
         free(text);
         text = NULL;
@@ -235,7 +262,7 @@ int dbx_cmd_resolve(int argc, char **argv)
         for (size_t f = 0; f < nfiles; f++) {
             char *t = NULL;
             size_t len = 0;
-            if (dbx_cli_read_file(files[f], FILE_MAX, &t, &len) != 0) {
+            if (read_exact(files[f], &t, &len) != 0) {
                 rc = DBX_EXIT_USAGE;
                 break;
             }
