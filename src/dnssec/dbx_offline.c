@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STMT_MAX 65536
+#define STMT_MAX 16384
 
 /* ---- zone text ----------------------------------------------------------------- */
 
