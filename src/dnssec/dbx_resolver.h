@@ -162,9 +162,9 @@ typedef struct dbx_result {
 /**
  * Resolve and validate @p name (presentation form) / @p type at validation
  * time @p now (Unix seconds).  Fills @p res (call dbx_result_free()).
- * Upstream failures are not errors: they give DBX_SEC_INDETERMINATE.
- * @return DBX_OK (see res->sec), DBX_ERR_INVAL (bad name), DBX_ERR_NOMEM,
- * DBX_ERR_NOENTROPY.
+ * Upstream failures (and no entropy for query IDs) are not errors: they
+ * give DBX_SEC_INDETERMINATE with the reason.
+ * @return DBX_OK (see res->sec), DBX_ERR_INVAL (bad name), DBX_ERR_NOMEM.
  */
 int dbx_resolve(dbx_resolver_t *r, const char *name, uint16_t type, int64_t now,
                 dbx_result_t *res);

@@ -61,6 +61,7 @@ c9.example.test. 3600 IN CNAME c10.example.test.
 c10.example.test. 3600 IN A 192.0.2.99
 dn.example.test. 3600 IN DNAME n3.test.
 ns.example.test. 3600 IN A 192.0.2.53
+a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a1.b1.c1.d1.e1.f1.g1.h1.i1.j1.k1.l1.m1.n1.o1.p1.q1.r1.s1.t1.deep.example.test. 3600 IN A 192.0.2.82
 multi.example.test. 3600 IN TXT "ccc"
 multi.example.test. 3600 IN TXT "a"
 multi.example.test. 3600 IN TXT "bb"

@@ -125,6 +125,10 @@ static const vcase_t cases[] = {
     {"nx.iter.test", "A", DBX_SEC_INSECURE, -1, 0, "NSEC3 iterations above limit"},
     {"www.sha1.test", "A", DBX_SEC_SECURE, DBX_ANSWER_DATA, 1, NULL},
     {"www.baddnskey.test", "A", DBX_SEC_BOGUS, -1, 0, "no DNSKEY matches DS"},
+    /* 47 empty non-terminals to walk: the per-resolution query budget */
+    {"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a1.b1.c1.d1.e1.f1.g1.h1.i1.j1.k1.l1.m1."
+     "n1.o1.p1.q1.r1.s1.t1.deep.example.test", "A", DBX_SEC_INDETERMINATE, -1, 0, "query limit"},
+    {"s1.t1.deep.example.test", "TXT", DBX_SEC_SECURE, DBX_ANSWER_NODATA, 0, NULL},
 };
 
 static void test_offline_table(void **state)
@@ -399,6 +403,57 @@ static void test_keytrap_caps(void **state)
     ldns_rdf_deep_free(z);
 }
 
+static void test_ds_digest_policy(void **state)
+{
+    fx_t *fx = *state;
+    dbx_vctx_t v;
+    ldns_rdf *z = ldns_dname_new_frm_str("example.test.");
+    ldns_rr_list *keys = dbx_select(fx->mem.rrs, z, LDNS_RR_TYPE_DNSKEY, 0);
+    ldns_rr_list *sig = dbx_select(fx->mem.rrs, z, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DNSKEY);
+    ldns_rr_list *ds = dbx_select(fx->mem.rrs, z, LDNS_RR_TYPE_DS, 0); /* SHA-384 */
+    ldns_rr *ksk = NULL, *sha1 = NULL;
+    uint32_t ttl;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(keys); i++) {
+        ldns_rr *k = ldns_rr_list_rr(keys, i);
+        if (dbx_keytag(k) == ldns_rdf2native_int16(ldns_rr_rdf(ldns_rr_list_rr(ds, 0), 0))) ksk = k;
+    }
+    assert_non_null(ksk);
+    sha1 = ldns_key_rr2ds(ksk, LDNS_SHA1);
+    assert_non_null(sha1);
+    memset(&v, 0, sizeof v);
+    v.now = fx->now;
+    struct { int with_sha1, with_good, with_bad, with_gost; dbx_sec_t want; } t[] = {
+        {1, 0, 0, 0, DBX_SEC_SECURE},   /* SHA-1 alone: accepted */
+        {1, 1, 0, 0, DBX_SEC_SECURE},
+        {1, 0, 1, 0, DBX_SEC_BOGUS},    /* SHA-1 ignored next to a (wrong) SHA-384 */
+        {0, 0, 0, 1, DBX_SEC_INSECURE}, /* only an unsupported digest: insecure */
+        {1, 0, 0, 1, DBX_SEC_SECURE},   /* unsupported digest is not "stronger" */
+    };
+    for (size_t i = 0; i < DBX_ARRAY_LEN(t); i++) {
+        ldns_rr_list *set = ldns_rr_list_new();
+        if (t[i].with_sha1) ldns_rr_list_push_rr(set, ldns_rr_clone(sha1));
+        if (t[i].with_good) ldns_rr_list_push_rr(set, ldns_rr_clone(ldns_rr_list_rr(ds, 0)));
+        if (t[i].with_bad) {
+            ldns_rr *b = ldns_rr_clone(ldns_rr_list_rr(ds, 0));
+            ldns_rdf_data(ldns_rr_rdf(b, 3))[0] ^= 1;
+            ldns_rr_list_push_rr(set, b);
+        }
+        if (t[i].with_gost) {
+            ldns_rr *g = ldns_rr_clone(ldns_rr_list_rr(ds, 0));
+            ldns_rdf_data(ldns_rr_rdf(g, 2))[0] = 3;
+            ldns_rr_list_push_rr(set, g);
+        }
+        dbx_sec_t s = dbx_dnskey_verify(&v, z, set, NULL, keys, sig, &ttl);
+        if (s != t[i].want) fail_msg("DS policy case %zu: %s (%s)", i, dbx_sec_str(s), v.reason);
+        ldns_rr_list_deep_free(set);
+    }
+    ldns_rr_free(sha1);
+    ldns_rr_list_deep_free(keys);
+    ldns_rr_list_deep_free(sig);
+    ldns_rr_list_deep_free(ds);
+    ldns_rdf_deep_free(z);
+}
+
 static void test_sig_window(void **state)
 {
     static const struct { uint32_t inc, exp; int64_t now; uint32_t skew; int want; } t[] = {
@@ -534,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_keytag_ds),
         cmocka_unit_test(test_canonical_order),
         cmocka_unit_test(test_keytrap_caps),
+        cmocka_unit_test(test_ds_digest_policy),
         cmocka_unit_test(test_offline_table),
         cmocka_unit_test(test_cache_warm),
         cmocka_unit_test(test_cache_lru_bounded),
