@@ -128,7 +128,7 @@ ldns_rr_list *dbx_select(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_t
     if (out == NULL || l == NULL) return out;
     for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
         ldns_rr *rr = ldns_rr_list_rr(l, i);
-        if (ldns_rr_get_type(rr) != type) continue;
+        if (ldns_rr_get_type(rr) != type || ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) continue;
         if (owner != NULL && ldns_dname_compare(ldns_rr_owner(rr), owner) != 0) continue;
         if (type == LDNS_RR_TYPE_RRSIG && covered != 0) {
             uint16_t tc;
