@@ -52,7 +52,7 @@ MBEDTLS_OBJS := $(patsubst $(MBEDTLS_DIR)/library/%.c,$(B)/deps/mbedtls/%.o,$(MB
 LDNS_FILES := buffer dname dnssec dnssec_zone error host2str host2wire packet parse \
               rdata rr rr_functions sha1 sha2 str2host util wire2host zone edns \
               duration rbtree radix keys dnssec_verify dnssec_sign \
-              compat/b64_pton compat/b64_ntop
+              compat/b64_pton compat/b64_ntop compat/strlcpy
 LDNS_OBJS := $(patsubst %,$(B)/deps/ldns/%.o,$(LDNS_FILES))
 
 LWIP_SRCS := $(wildcard $(LWIP_DIR)/src/core/*.c $(LWIP_DIR)/src/core/ipv4/*.c \

@@ -16,7 +16,8 @@ typedef struct {
 
 static const cmd_t cmds[] = {
     {"resolve", dbx_cmd_resolve,
-     "resolve NAME TYPE [--resolver ADDR[:PORT]] [--anchor FILE] [--time UNIX] [--json]"},
+     "resolve NAME TYPE [NAME TYPE...] [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
+     "                   [--json] [--repeat N] [--offline ZONEFILE...]"},
     {"match", dbx_cmd_match,
      "match --tlsa FILE --chain PEM --name HOST [--name HOST...] [--time UNIX] [--json]"},
     {"check", dbx_cmd_check,

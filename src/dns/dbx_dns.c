@@ -1,0 +1,199 @@
+/* Stub DNS exchange over dbx_transport_t (see dbx_dns.h). */
+#include "dns/dbx_dns.h"
+#include "dnssec/dbx_dnssec_config.h"
+#include "hal_crypto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int dbx_dns_build_query(const ldns_rdf *qname, ldns_rr_type qtype, uint16_t id,
+                        uint8_t **wire, size_t *len)
+{
+    ldns_pkt *q;
+    ldns_status s;
+    DBX_ASSERT(qname != NULL && wire != NULL && len != NULL);
+    DBX_CHECK(ldns_rdf_get_type(qname) == LDNS_RDF_TYPE_DNAME, DBX_ERR_INVAL);
+    q = ldns_pkt_query_new(ldns_rdf_clone(qname), qtype, LDNS_RR_CLASS_IN, LDNS_RD | LDNS_CD);
+    if (q == NULL) return DBX_ERR_NOMEM;
+    ldns_pkt_set_id(q, id);
+    ldns_pkt_set_edns_udp_size(q, DBX_DNS_EDNS_SIZE);
+    ldns_pkt_set_edns_do(q, true);
+    s = ldns_pkt2wire(wire, q, len);
+    ldns_pkt_free(q);
+    return s == LDNS_STATUS_OK ? DBX_OK : DBX_ERR_NOMEM;
+}
+
+int dbx_dns_match(const ldns_pkt *pkt, uint16_t id, const ldns_rdf *qname,
+                  ldns_rr_type qtype)
+{
+    const ldns_rr_list *q;
+    const ldns_rr *qr;
+    DBX_ASSERT(pkt != NULL && qname != NULL);
+    DBX_CHECK(ldns_pkt_id(pkt) == id, DBX_ERR_PROTO);
+    DBX_CHECK(ldns_pkt_qr(pkt), DBX_ERR_PROTO);
+    DBX_CHECK(ldns_pkt_get_opcode(pkt) == LDNS_PACKET_QUERY, DBX_ERR_PROTO);
+    q = ldns_pkt_question(pkt);
+    DBX_CHECK(q != NULL && ldns_rr_list_rr_count(q) == 1, DBX_ERR_PROTO);
+    qr = ldns_rr_list_rr(q, 0);
+    DBX_CHECK(ldns_rr_get_type(qr) == qtype, DBX_ERR_PROTO);
+    DBX_CHECK(ldns_rr_get_class(qr) == LDNS_RR_CLASS_IN, DBX_ERR_PROTO);
+    DBX_CHECK(ldns_dname_compare(ldns_rr_owner(qr), qname) == 0, DBX_ERR_PROTO);
+    return DBX_OK;
+}
+
+int dbx_dns_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
+{
+    ldns_pkt *p = NULL;
+    DBX_ASSERT(wire != NULL && out != NULL);
+    *out = NULL;
+    DBX_CHECK(len >= 12, DBX_ERR_MALFORMED);
+    DBX_CHECK(len <= DBX_DNS_MAX_RESPONSE, DBX_ERR_LIMIT);
+    /* Header counts are checked before ldns allocates anything. */
+    {
+        uint32_t n = 0;
+        for (int i = 0; i < 4; i++) n += (uint32_t)((wire[4 + 2 * i] << 8) | wire[5 + 2 * i]);
+        DBX_CHECK(n <= DBX_DNS_MAX_RRS + 2, DBX_ERR_LIMIT);
+    }
+    if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || p == NULL) {
+        return DBX_ERR_MALFORMED;
+    }
+    *out = p;
+    return DBX_OK;
+}
+
+static int random_id(uint16_t *id)
+{
+    uint8_t b[2];
+    int st = hal_crypto_random(b, sizeof b);
+    if (st != DBX_OK) return st;
+    *id = (uint16_t)((b[0] << 8) | b[1]);
+    return DBX_OK;
+}
+
+/* One UDP try.  DBX_OK with *out, or an error; sets *tc when truncated. */
+static int try_udp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_t *q,
+                   size_t qlen, uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype,
+                   uint8_t *buf, dbx_dns_stats_t *stats, ldns_pkt **out, int *tc)
+{
+    void *sock = NULL;
+    int st = tr->open(tr->ctx, DBX_SOCK_UDP, up, DBX_DNS_UDP_TIMEOUT_MS, &sock);
+    if (st != DBX_OK) return st;
+    st = tr->send(tr->ctx, sock, q, qlen);
+    for (int drops = 0; st == DBX_OK && drops <= DBX_DNS_MAX_MISMATCH; drops++) {
+        size_t got = 0;
+        ldns_pkt *p = NULL;
+        st = tr->recv(tr->ctx, sock, buf, DBX_DNS_MAX_RESPONSE, &got, DBX_DNS_UDP_TIMEOUT_MS);
+        if (st != DBX_OK) break;
+        if (dbx_dns_parse(buf, got, &p) != DBX_OK || dbx_dns_match(p, id, qname, qtype) != DBX_OK) {
+            /* Forged or stray datagram: keep listening (bounded). */
+            ldns_pkt_free(p);
+            if (stats) stats->mismatch++;
+            continue;
+        }
+        *tc = ldns_pkt_tc(p);
+        *out = p;
+        break;
+    }
+    tr->close(tr->ctx, sock);
+    if (st == DBX_OK && *out == NULL) st = DBX_ERR_PROTO;
+    return st;
+}
+
+static int read_full(const dbx_transport_t *tr, void *sock, uint8_t *buf, size_t n)
+{
+    size_t have = 0;
+    while (have < n) {
+        size_t got = 0;
+        int st = tr->recv(tr->ctx, sock, buf + have, n - have, &got, DBX_DNS_TCP_TIMEOUT_MS);
+        if (st != DBX_OK) return st;
+        if (got == 0) return DBX_ERR_PROTO; /* closed early */
+        have += got;
+    }
+    return DBX_OK;
+}
+
+static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_t *q,
+                   size_t qlen, uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype,
+                   uint8_t *buf, ldns_pkt **out)
+{
+    void *sock = NULL;
+    uint8_t hdr[2];
+    size_t rlen;
+    int st;
+    uint8_t *framed = malloc(qlen + 2);
+    if (framed == NULL) return DBX_ERR_NOMEM;
+    framed[0] = (uint8_t)(qlen >> 8);
+    framed[1] = (uint8_t)qlen;
+    memcpy(framed + 2, q, qlen);
+    st = tr->open(tr->ctx, DBX_SOCK_TCP, up, DBX_DNS_TCP_TIMEOUT_MS, &sock);
+    if (st == DBX_OK) st = tr->send(tr->ctx, sock, framed, qlen + 2);
+    free(framed);
+    if (st == DBX_OK) st = read_full(tr, sock, hdr, 2);
+    if (st == DBX_OK) {
+        rlen = (size_t)((hdr[0] << 8) | hdr[1]);
+        if (rlen > DBX_DNS_MAX_RESPONSE) st = DBX_ERR_LIMIT;
+        else if (rlen < 12) st = DBX_ERR_MALFORMED;
+        else st = read_full(tr, sock, buf, rlen);
+        if (st == DBX_OK) st = dbx_dns_parse(buf, rlen, out);
+        if (st == DBX_OK && dbx_dns_match(*out, id, qname, qtype) != DBX_OK) {
+            ldns_pkt_free(*out);
+            *out = NULL;
+            st = DBX_ERR_PROTO;
+        }
+    }
+    tr->close(tr->ctx, sock);
+    return st;
+}
+
+int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
+                  const ldns_rdf *qname, ldns_rr_type qtype, dbx_dns_stats_t *stats,
+                  ldns_pkt **out)
+{
+    uint8_t *buf;
+    int last = DBX_ERR_TIMEOUT;
+    DBX_ASSERT(tr != NULL && ups != NULL && qname != NULL && out != NULL);
+    *out = NULL;
+    DBX_CHECK(nups > 0, DBX_ERR_INVAL);
+    buf = malloc(DBX_DNS_MAX_RESPONSE);
+    if (buf == NULL) return DBX_ERR_NOMEM;
+    for (size_t u = 0; u < nups && *out == NULL; u++) {
+        for (int t = 0; t < DBX_DNS_UDP_TRIES && *out == NULL; t++) {
+            uint8_t *q = NULL;
+            size_t qlen = 0;
+            uint16_t id;
+            int tc = 0, st;
+            ldns_pkt *p = NULL;
+            st = random_id(&id);
+            if (st != DBX_OK) {
+                free(buf);
+                return st;
+            }
+            st = dbx_dns_build_query(qname, qtype, id, &q, &qlen);
+            if (st != DBX_OK) {
+                free(buf);
+                return st;
+            }
+            if (stats) stats->queries++;
+            st = try_udp(tr, &ups[u], q, qlen, id, qname, qtype, buf, stats, &p, &tc);
+            if (st == DBX_OK && tc) {
+                ldns_pkt_free(p);
+                p = NULL;
+                if (stats) stats->tcp++;
+                st = try_tcp(tr, &ups[u], q, qlen, id, qname, qtype, buf, &p);
+            }
+            free(q);
+            if (st == DBX_OK) {
+                *out = p;
+            } else {
+                if (st == DBX_ERR_TIMEOUT && stats) stats->timeouts++;
+                last = st;
+                if (st == DBX_ERR_IO) break; /* unreachable: next upstream */
+            }
+        }
+    }
+    free(buf);
+    return *out != NULL ? DBX_OK : last;
+}
+
+/* ldns link glue (kept in this object so it is always linked). */
+#include "dbx_ldns_glue.inc"

@@ -1,0 +1,68 @@
+/**
+ * @file dbx_dns.h
+ * @brief Stub DNS exchange: one question to a list of upstreams over
+ *        ::dbx_transport_t (UDP with retries, TCP fallback on TC), strict
+ *        response matching, size and RR-count caps, parsed with ldns.
+ *
+ * Queries carry EDNS0 (payload DBX_DNS_EDNS_SIZE), DO=1, CD=1, RD=1 and a
+ * random 16-bit ID from hal_crypto_random().  A response is accepted only
+ * when it comes from the upstream asked (transport guarantees the source),
+ * carries the same ID, is a response (QR=1), opcode QUERY, has exactly one
+ * question equal (case-insensitively) to ours with the same QTYPE/QCLASS.
+ */
+#ifndef DBX_DNS_H
+#define DBX_DNS_H
+
+#include "dbx_common.h"
+#include "dbx_transport.h"
+
+#include <ldns/ldns.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Exchange statistics (across calls; the caller zeroes them). */
+typedef struct dbx_dns_stats {
+    uint32_t queries;  /**< questions sent (each try of each upstream) */
+    uint32_t tcp;      /**< TCP fallbacks */
+    uint32_t timeouts; /**< tries that timed out */
+    uint32_t mismatch; /**< datagrams dropped by matching */
+} dbx_dns_stats_t;
+
+/**
+ * Build the wire form of a query.  @p id is the message ID.
+ * @return DBX_OK (with *@p wire malloc'd, free with free()), DBX_ERR_INVAL
+ * or DBX_ERR_NOMEM.
+ */
+int dbx_dns_build_query(const ldns_rdf *qname, ldns_rr_type qtype, uint16_t id,
+                        uint8_t **wire, size_t *len);
+
+/**
+ * Check that @p pkt answers the question (@p id, @p qname, @p qtype, IN).
+ * @return DBX_OK or DBX_ERR_PROTO.
+ */
+int dbx_dns_match(const ldns_pkt *pkt, uint16_t id, const ldns_rdf *qname,
+                  ldns_rr_type qtype);
+
+/**
+ * Parse a response of @p len bytes with the size and RR-count caps.
+ * @return DBX_OK (*@p out owned by the caller, ldns_pkt_free()),
+ * DBX_ERR_LIMIT or DBX_ERR_MALFORMED.
+ */
+int dbx_dns_parse(const uint8_t *wire, size_t len, ldns_pkt **out);
+
+/**
+ * Ask @p qname/@p qtype (class IN) of @p ups in order until one gives a
+ * matching answer.  Any RCODE is returned to the caller in the packet.
+ * @return DBX_OK, DBX_ERR_TIMEOUT (nobody answered), DBX_ERR_IO,
+ * DBX_ERR_NOENTROPY, DBX_ERR_LIMIT, DBX_ERR_MALFORMED, DBX_ERR_NOMEM.
+ */
+int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
+                  const ldns_rdf *qname, ldns_rr_type qtype, dbx_dns_stats_t *stats,
+                  ldns_pkt **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DBX_DNS_H */

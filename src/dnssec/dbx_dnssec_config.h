@@ -1,0 +1,162 @@
+/**
+ * @file dbx_dnssec_config.h
+ * @brief Every limit of the stub resolver and validator, with defaults.
+ *
+ * Override any value with -D on the compiler line, or put overrides in a file
+ * named by -DDBX_DNSSEC_CONFIG_FILE='"my_config.h"' (included first).  The
+ * check block at the end stops the build on nonsense values.
+ *
+ * The limits defend against hostile zones and upstreams: KeyTrap
+ * (CVE-2023-50387: many keys x many signatures with colliding key tags) and
+ * NSEC3 hash exhaustion (CVE-2023-50868), oversized answers and long chains.
+ * Every limit hit ends the resolution with a reason naming the limit.
+ */
+#ifndef DBX_DNSSEC_CONFIG_H
+#define DBX_DNSSEC_CONFIG_H
+
+#ifdef DBX_DNSSEC_CONFIG_FILE
+#include DBX_DNSSEC_CONFIG_FILE
+#endif
+
+/* ---- transport (src/dns) ---------------------------------------------- */
+
+/** EDNS0 UDP payload size advertised (DNS flag day 2020 value). */
+#ifndef DBX_DNS_EDNS_SIZE
+#define DBX_DNS_EDNS_SIZE 1232
+#endif
+/** Largest response accepted (UDP and TCP).  Bigger TCP answers: limit. */
+#ifndef DBX_DNS_MAX_RESPONSE
+#define DBX_DNS_MAX_RESPONSE 16384
+#endif
+/** Per-try UDP receive timeout, milliseconds. */
+#ifndef DBX_DNS_UDP_TIMEOUT_MS
+#define DBX_DNS_UDP_TIMEOUT_MS 1500
+#endif
+/** TCP connect + whole-exchange timeout, milliseconds. */
+#ifndef DBX_DNS_TCP_TIMEOUT_MS
+#define DBX_DNS_TCP_TIMEOUT_MS 4000
+#endif
+/** UDP tries per upstream before moving to the next upstream. */
+#ifndef DBX_DNS_UDP_TRIES
+#define DBX_DNS_UDP_TRIES 2
+#endif
+/** Upstream resolvers remembered by one resolver. */
+#ifndef DBX_DNS_MAX_UPSTREAMS
+#define DBX_DNS_MAX_UPSTREAMS 4
+#endif
+/** Datagrams that fail to match (wrong ID/question) ignored per try. */
+#ifndef DBX_DNS_MAX_MISMATCH
+#define DBX_DNS_MAX_MISMATCH 8
+#endif
+/** RRs accepted in one response (all sections together). */
+#ifndef DBX_DNS_MAX_RRS
+#define DBX_DNS_MAX_RRS 128
+#endif
+
+/* ---- validator (src/dnssec) ------------------------------------------- */
+
+/** Upstream queries (answer-source fetches) per dbx_resolve() call. */
+#ifndef DBX_MAX_QUERIES
+#define DBX_MAX_QUERIES 48
+#endif
+/** Signature verifications (RSA/ECDSA operations) per dbx_resolve(). */
+#ifndef DBX_MAX_SIG_VERIFY
+#define DBX_MAX_SIG_VERIFY 64
+#endif
+/** Signature verifications tried for one RRset (KeyTrap: colliding tags). */
+#ifndef DBX_MAX_SIG_PER_RRSET
+#define DBX_MAX_SIG_PER_RRSET 8
+#endif
+/** DNSKEYs considered in one zone's DNSKEY RRset; more: bogus. */
+#ifndef DBX_MAX_DNSKEYS
+#define DBX_MAX_DNSKEYS 16
+#endif
+/** DS records considered at one zone cut; more: bogus. */
+#ifndef DBX_MAX_DS
+#define DBX_MAX_DS 16
+#endif
+/** NSEC3 name hashes computed per dbx_resolve() (CVE-2023-50868). */
+#ifndef DBX_MAX_NSEC3_HASHES
+#define DBX_MAX_NSEC3_HASHES 32
+#endif
+/** NSEC3 iterations above this: the answer is treated as insecure (RFC 9276 s3.2). */
+#ifndef DBX_NSEC3_MAX_ITERATIONS
+#define DBX_NSEC3_MAX_ITERATIONS 150
+#endif
+/** NSEC/NSEC3 RRsets validated per denial proof; more: bogus. */
+#ifndef DBX_MAX_DENIAL_RRSETS
+#define DBX_MAX_DENIAL_RRSETS 8
+#endif
+/** CNAME/DNAME links followed per resolution. */
+#ifndef DBX_MAX_CNAME_HOPS
+#define DBX_MAX_CNAME_HOPS 8
+#endif
+/** Zone cuts (secure or insecure) the key cache keeps; LRU beyond that. */
+#ifndef DBX_CACHE_ENTRIES
+#define DBX_CACHE_ENTRIES 32
+#endif
+/** Upper bound on any cached TTL, seconds. */
+#ifndef DBX_CACHE_MAX_TTL
+#define DBX_CACHE_MAX_TTL 86400
+#endif
+/** Default clock skew allowed on RRSIG inception/expiration, seconds. */
+#ifndef DBX_DEFAULT_CLOCK_SKEW
+#define DBX_DEFAULT_CLOCK_SKEW 300
+#endif
+/** RRs in one RRset accepted for validation. */
+#ifndef DBX_MAX_RRSET_RRS
+#define DBX_MAX_RRSET_RRS 64
+#endif
+/** RRs held by the in-memory (offline) answer source. */
+#ifndef DBX_MEMSRC_MAX_RRS
+#define DBX_MEMSRC_MAX_RRS 4096
+#endif
+
+/* ---- check block --------------------------------------------------------- */
+#if DBX_DNS_EDNS_SIZE < 512 || DBX_DNS_EDNS_SIZE > 4096
+#error "DBX_DNS_EDNS_SIZE must be 512..4096"
+#endif
+#if DBX_DNS_MAX_RESPONSE < DBX_DNS_EDNS_SIZE || DBX_DNS_MAX_RESPONSE > 65535
+#error "DBX_DNS_MAX_RESPONSE must be DBX_DNS_EDNS_SIZE..65535"
+#endif
+#if DBX_DNS_UDP_TIMEOUT_MS < 10 || DBX_DNS_TCP_TIMEOUT_MS < 10
+#error "DNS timeouts must be at least 10 ms"
+#endif
+#if DBX_DNS_UDP_TRIES < 1 || DBX_DNS_MAX_UPSTREAMS < 1
+#error "need at least one try and one upstream"
+#endif
+#if DBX_DNS_MAX_RRS < 8
+#error "DBX_DNS_MAX_RRS too small for any DNSSEC answer"
+#endif
+#if DBX_MAX_QUERIES < 2 || DBX_MAX_QUERIES > 1000
+#error "DBX_MAX_QUERIES must be 2..1000"
+#endif
+#if DBX_MAX_SIG_VERIFY < 2 || DBX_MAX_SIG_PER_RRSET < 1 || DBX_MAX_SIG_PER_RRSET > DBX_MAX_SIG_VERIFY
+#error "signature budgets: need 1 <= DBX_MAX_SIG_PER_RRSET <= DBX_MAX_SIG_VERIFY, total >= 2"
+#endif
+#if DBX_MAX_DNSKEYS < 1 || DBX_MAX_DS < 1
+#error "DBX_MAX_DNSKEYS and DBX_MAX_DS must be >= 1"
+#endif
+#if DBX_MAX_NSEC3_HASHES < 3
+#error "DBX_MAX_NSEC3_HASHES must allow a closest-encloser proof (>= 3)"
+#endif
+#if DBX_MAX_DENIAL_RRSETS < 3
+#error "DBX_MAX_DENIAL_RRSETS must allow an NSEC3 NXDOMAIN proof (>= 3)"
+#endif
+#if DBX_NSEC3_MAX_ITERATIONS < 0 || DBX_NSEC3_MAX_ITERATIONS > 2500
+#error "DBX_NSEC3_MAX_ITERATIONS must be 0..2500 (RFC 5155 s10.3 bound)"
+#endif
+#if DBX_MAX_CNAME_HOPS < 1 || DBX_MAX_CNAME_HOPS > 32
+#error "DBX_MAX_CNAME_HOPS must be 1..32"
+#endif
+#if DBX_CACHE_ENTRIES < 1 || DBX_CACHE_MAX_TTL < 0
+#error "DBX_CACHE_ENTRIES must be >= 1, DBX_CACHE_MAX_TTL >= 0"
+#endif
+#if DBX_DEFAULT_CLOCK_SKEW < 0 || DBX_DEFAULT_CLOCK_SKEW > 86400
+#error "DBX_DEFAULT_CLOCK_SKEW must be 0..86400"
+#endif
+#if DBX_MAX_RRSET_RRS < 1 || DBX_MEMSRC_MAX_RRS < 1
+#error "RR-count limits must be >= 1"
+#endif
+
+#endif /* DBX_DNSSEC_CONFIG_H */

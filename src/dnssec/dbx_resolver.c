@@ -1,0 +1,700 @@
+/* The validating stub resolver: chain of trust walk, key cache, answer and
+ * CNAME/DNAME chain validation (see dbx_resolver.h). */
+#include "dnssec/dbx_dnssec_int.h"
+#include "dbx_anchor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CUT_SECURE = 1, CUT_INSECURE = 2, CUT_NONE = 3 };
+
+const char *dbx_sec_str(dbx_sec_t s)
+{
+    switch (s) {
+    case DBX_SEC_SECURE: return "secure";
+    case DBX_SEC_INSECURE: return "insecure";
+    case DBX_SEC_BOGUS: return "bogus";
+    default: return "indeterminate";
+    }
+}
+
+/* ---- network answer source ------------------------------------------------ */
+
+static int net_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+{
+    dbx_resolver_t *r = ctx;
+    return dbx_dns_query(r->tr, r->ups, r->nups, qname, qtype, &r->net, out);
+}
+
+void dbx_resolver_init(dbx_resolver_t *r, const dbx_transport_t *tr,
+                       const dbx_addr_t *upstreams, size_t n, const dbx_trust_t *anchor)
+{
+    memset(r, 0, sizeof *r);
+    r->tr = tr;
+    if (n > DBX_DNS_MAX_UPSTREAMS) n = DBX_DNS_MAX_UPSTREAMS;
+    for (size_t i = 0; i < n; i++) r->ups[i] = upstreams[i];
+    r->nups = n;
+    r->anchor = anchor;
+    r->src.ctx = r;
+    r->src.fetch = net_fetch;
+    r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
+}
+
+void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_trust_t *anchor)
+{
+    memset(r, 0, sizeof *r);
+    r->src = src;
+    r->anchor = anchor;
+    r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
+}
+
+/* ---- key cache ------------------------------------------------------------- */
+
+static void entry_clear(dbx_cache_entry_t *e)
+{
+    ldns_rdf_deep_free(e->name);
+    ldns_rr_list_deep_free(e->keys);
+    memset(e, 0, sizeof *e);
+}
+
+void dbx_resolver_flush(dbx_resolver_t *r)
+{
+    if (r == NULL) return;
+    for (size_t i = 0; i < DBX_CACHE_ENTRIES; i++) entry_clear(&r->cache[i]);
+}
+
+void dbx_resolver_free(dbx_resolver_t *r)
+{
+    dbx_resolver_flush(r);
+}
+
+static dbx_cache_entry_t *cache_get(dbx_resolver_t *r, const ldns_rdf *name, int64_t now)
+{
+    for (size_t i = 0; i < DBX_CACHE_ENTRIES; i++) {
+        dbx_cache_entry_t *e = &r->cache[i];
+        if (e->name == NULL) continue;
+        if (e->expires <= now) {
+            entry_clear(e);
+            continue;
+        }
+        if (ldns_dname_compare(e->name, name) == 0) {
+            e->used = ++r->tick;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Takes ownership of @p keys. */
+static void cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldns_rr_list *keys,
+                      uint32_t ttl, int64_t now)
+{
+    dbx_cache_entry_t *slot = NULL;
+    for (size_t i = 0; i < DBX_CACHE_ENTRIES && slot == NULL; i++) {
+        if (r->cache[i].name != NULL && ldns_dname_compare(r->cache[i].name, name) == 0) {
+            slot = &r->cache[i];
+        }
+    }
+    for (size_t i = 0; i < DBX_CACHE_ENTRIES && slot == NULL; i++) {
+        if (r->cache[i].name == NULL) slot = &r->cache[i];
+    }
+    if (slot == NULL) { /* LRU eviction */
+        slot = &r->cache[0];
+        for (size_t i = 1; i < DBX_CACHE_ENTRIES; i++) {
+            if (r->cache[i].used < slot->used) slot = &r->cache[i];
+        }
+    }
+    entry_clear(slot);
+    if (ttl > DBX_CACHE_MAX_TTL) ttl = DBX_CACHE_MAX_TTL;
+    slot->name = ldns_rdf_clone(name);
+    if (slot->name == NULL) {
+        ldns_rr_list_deep_free(keys);
+        return;
+    }
+    slot->kind = kind;
+    slot->keys = keys;
+    slot->expires = now + ttl;
+    slot->used = ++r->tick;
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static int under(const ldns_rdf *a, const ldns_rdf *b)
+{
+    return ldns_dname_compare(a, b) == 0 || ldns_dname_is_subdomain(a, b);
+}
+
+static ldns_rdf *ancestor(const ldns_rdf *name, int labels)
+{
+    ldns_rdf *cur = ldns_rdf_clone(name);
+    while (cur != NULL && ldns_dname_label_count(cur) > labels) {
+        ldns_rdf *up = ldns_dname_left_chop(cur);
+        ldns_rdf_deep_free(cur);
+        cur = up;
+    }
+    return cur;
+}
+
+static int has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t)
+{
+    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(l, i);
+        if (ldns_rr_get_type(rr) == t && ldns_dname_compare(ldns_rr_owner(rr), owner) == 0) return 1;
+    }
+    return 0;
+}
+
+static dbx_sec_t prefix_fail(dbx_vctx_t *v, dbx_sec_t s, const char *prefix)
+{
+    char why[256];
+    snprintf(why, sizeof why, "%s: %s", prefix, v->reason);
+    return dbx_v_fail(v, s, why);
+}
+
+/* One question to the source, with the query budget and RCODE screening. */
+static dbx_sec_t fetch(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                       ldns_rr_type qtype, ldns_pkt **out)
+{
+    int st;
+    ldns_pkt_rcode rc;
+    *out = NULL;
+    if (v->queries >= DBX_MAX_QUERIES) {
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "upstream query limit reached");
+    }
+    v->queries++;
+    r->total_queries++;
+    st = r->src.fetch(r->src.ctx, qname, qtype, out);
+    if (st != DBX_OK) {
+        char why[96];
+        snprintf(why, sizeof why, "upstream failed: %s", dbx_strerror(st));
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, why);
+    }
+    rc = ldns_pkt_get_rcode(*out);
+    if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
+        ldns_pkt_free(*out);
+        *out = NULL;
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE,
+                          rc == LDNS_RCODE_SERVFAIL ? "upstream SERVFAIL" : "upstream error RCODE");
+    }
+    return DBX_SEC_SECURE;
+}
+
+static uint32_t neg_ttl(const ldns_pkt *p)
+{
+    uint32_t t = 3600;
+    const ldns_rr_list *a = ldns_pkt_authority(p);
+    int any = 0;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(a); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(a, i);
+        ldns_rr_type ty = ldns_rr_get_type(rr);
+        if (ty == LDNS_RR_TYPE_NSEC || ty == LDNS_RR_TYPE_NSEC3 || ty == LDNS_RR_TYPE_SOA) {
+            if (ldns_rr_ttl(rr) < t) t = ldns_rr_ttl(rr);
+            any = 1;
+        }
+    }
+    return any ? t : 60;
+}
+
+/* Validated DNSKEY RRset of the anchor zone (cached). */
+static dbx_sec_t anchor_keys(dbx_resolver_t *r, dbx_vctx_t *v, ldns_rr_list **keys)
+{
+    const dbx_trust_t *t = r->anchor;
+    dbx_cache_entry_t *e = cache_get(r, t->owner, v->now);
+    ldns_pkt *p;
+    ldns_rr_list *k, *sig;
+    uint32_t ttl = 0;
+    dbx_sec_t s;
+    if (e != NULL) {
+        r->cache_hits++;
+        if (e->kind != CUT_SECURE) return dbx_v_fail(v, DBX_SEC_INSECURE, "trust anchor unusable");
+        *keys = ldns_rr_list_clone(e->keys);
+        return *keys ? DBX_SEC_SECURE : dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    }
+    s = fetch(r, v, t->owner, LDNS_RR_TYPE_DNSKEY, &p);
+    if (s != DBX_SEC_SECURE) return s;
+    k = dbx_select(ldns_pkt_answer(p), t->owner, LDNS_RR_TYPE_DNSKEY, 0);
+    sig = dbx_select(ldns_pkt_answer(p), t->owner, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DNSKEY);
+    ldns_pkt_free(p);
+    if (k == NULL || sig == NULL) {
+        s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    } else {
+        s = dbx_dnskey_verify(v, t->owner, t->ds, t->keys, k, sig, &ttl);
+        if (s == DBX_SEC_BOGUS) s = prefix_fail(v, s, "trust anchor");
+    }
+    ldns_rr_list_deep_free(sig);
+    if (s == DBX_SEC_SECURE) {
+        *keys = ldns_rr_list_clone(k);
+        cache_put(r, t->owner, CUT_SECURE, k, ttl, v->now);
+        if (*keys == NULL) s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    } else {
+        ldns_rr_list_deep_free(k);
+    }
+    return s;
+}
+
+/* Walk from the anchor down to @p qname (its parent for DS) asking DS at
+ * every label not cached.  Out: deepest zone and its validated keys. */
+static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                           ldns_rr_type qtype, ldns_rdf **zone_out, ldns_rr_list **keys_out)
+{
+    const ldns_rdf *aown = r->anchor->owner;
+    ldns_rdf *zone;
+    ldns_rr_list *keys = NULL;
+    dbx_sec_t s;
+    int last;
+
+    *zone_out = NULL;
+    *keys_out = NULL;
+    if (!under(qname, aown)) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
+    s = anchor_keys(r, v, &keys);
+    if (s != DBX_SEC_SECURE) return s;
+    zone = ldns_rdf_clone(aown);
+    last = ldns_dname_label_count(qname) - (qtype == LDNS_RR_TYPE_DS ? 1 : 0);
+    for (int l = ldns_dname_label_count(aown) + 1; l <= last && s == DBX_SEC_SECURE; l++) {
+        ldns_rdf *n = ancestor(qname, l);
+        dbx_cache_entry_t *e;
+        ldns_pkt *p = NULL;
+        ldns_rr_list *ds = NULL, *dsig = NULL, *dk = NULL, *ksig = NULL;
+        uint32_t ttl_ds = 0, ttl_k = 0;
+        int stop = 0;
+        if (n == NULL) {
+            s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            break;
+        }
+        e = cache_get(r, n, v->now);
+        if (e != NULL) {
+            r->cache_hits++;
+            if (e->kind == CUT_SECURE) {
+                ldns_rr_list *kc = ldns_rr_list_clone(e->keys);
+                ldns_rr_list_deep_free(keys);
+                ldns_rdf_deep_free(zone);
+                keys = kc;
+                zone = n;
+                if (kc == NULL) s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            } else if (e->kind == CUT_INSECURE) {
+                ldns_rdf_deep_free(zone);
+                zone = n;
+                s = dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
+            } else {
+                ldns_rdf_deep_free(n);
+            }
+            continue;
+        }
+        s = fetch(r, v, n, LDNS_RR_TYPE_DS, &p);
+        if (s != DBX_SEC_SECURE) {
+            ldns_rdf_deep_free(n);
+            break;
+        }
+        ds = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_DS, 0);
+        dsig = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DS);
+        if (ds == NULL || dsig == NULL) {
+            s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+        } else if (ldns_rr_list_rr_count(ds) > 0) {
+            s = dbx_rrset_verify(v, ds, dsig, keys, NULL, zone, &ttl_ds, NULL);
+            if (s != DBX_SEC_SECURE) s = prefix_fail(v, s, "DS");
+            ldns_pkt_free(p);
+            p = NULL;
+            if (s == DBX_SEC_SECURE) s = fetch(r, v, n, LDNS_RR_TYPE_DNSKEY, &p);
+            if (s == DBX_SEC_SECURE) {
+                dk = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_DNSKEY, 0);
+                ksig = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DNSKEY);
+                s = (dk && ksig) ? dbx_dnskey_verify(v, n, ds, NULL, dk, ksig, &ttl_k)
+                                 : dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+                if (s == DBX_SEC_SECURE) {
+                    ldns_rr_list *kc = ldns_rr_list_clone(dk);
+                    cache_put(r, n, CUT_SECURE, kc, ttl_ds < ttl_k ? ttl_ds : ttl_k, v->now);
+                    ldns_rr_list_deep_free(keys);
+                    keys = dk;
+                    dk = NULL;
+                    ldns_rdf_deep_free(zone);
+                    zone = ldns_rdf_clone(n);
+                } else if (s == DBX_SEC_INSECURE) {
+                    cache_put(r, n, CUT_INSECURE, NULL, ttl_ds, v->now);
+                    ldns_rdf_deep_free(zone);
+                    zone = ldns_rdf_clone(n);
+                }
+            }
+        } else if (has_rr(ldns_pkt_answer(p), n, LDNS_RR_TYPE_CNAME)) {
+            /* a CNAME owner is never a zone cut; its target is followed later */
+            stop = 1;
+        } else {
+            dbx_denial_t d;
+            int nx = ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN;
+            s = dbx_denial_prove(v, zone, keys, ldns_pkt_authority(p), n, LDNS_RR_TYPE_DS, nx, &d);
+            if (s == DBX_SEC_SECURE) {
+                if (d == DBX_DENY_DELEGATION) {
+                    cache_put(r, n, CUT_INSECURE, NULL, neg_ttl(p), v->now);
+                    ldns_rdf_deep_free(zone);
+                    zone = ldns_rdf_clone(n);
+                    s = dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
+                } else if (d == DBX_DENY_NXDOMAIN) {
+                    stop = 1; /* nothing exists below: the final answer proves it */
+                } else {
+                    cache_put(r, n, CUT_NONE, NULL, neg_ttl(p), v->now);
+                }
+            } else if (s == DBX_SEC_INSECURE) {
+                /* Opt-out span (an unsigned delegation may hide here) or NSEC3
+                 * iterations above the limit: a cut can be neither proven nor
+                 * ruled out.  Stop walking, stay in this zone: answers it signs
+                 * still validate, unsigned ones become insecure (v->weak). */
+                v->weak = 1;
+                memcpy(v->weak_reason, v->reason, sizeof v->weak_reason - 1);
+                v->weak_reason[sizeof v->weak_reason - 1] = '\0';
+                s = DBX_SEC_SECURE;
+                stop = 1;
+            } else {
+                s = prefix_fail(v, s, "no DS proof");
+            }
+        }
+        ldns_rr_list_deep_free(ds);
+        ldns_rr_list_deep_free(dsig);
+        ldns_rr_list_deep_free(dk);
+        ldns_rr_list_deep_free(ksig);
+        ldns_pkt_free(p);
+        ldns_rdf_deep_free(n);
+        if (stop) break;
+    }
+    if (s == DBX_SEC_SECURE || s == DBX_SEC_INSECURE) {
+        *zone_out = zone;
+        *keys_out = keys;
+    } else {
+        ldns_rdf_deep_free(zone);
+        ldns_rr_list_deep_free(keys);
+    }
+    return s;
+}
+
+/* ---- results ---------------------------------------------------------------- */
+
+void dbx_result_free(dbx_result_t *res)
+{
+    if (res == NULL) return;
+    ldns_rdf_deep_free(res->qname);
+    ldns_rdf_deep_free(res->final_name);
+    ldns_rr_list_deep_free(res->answer);
+    ldns_rr_list_deep_free(res->chain);
+    res->qname = res->final_name = NULL;
+    res->answer = res->chain = NULL;
+}
+
+static dbx_sec_t worse(dbx_sec_t a, dbx_sec_t b)
+{
+    static const int rank[] = {0, 1, 3, 2}; /* secure < insecure < indeterminate < bogus */
+    return rank[b] > rank[a] ? b : a;
+}
+
+static int push_clone(ldns_rr_list *l, const ldns_rr *rr)
+{
+    ldns_rr *c = ldns_rr_clone(rr);
+    if (c == NULL || !ldns_rr_list_push_rr(l, c)) {
+        ldns_rr_free(c);
+        return DBX_ERR_NOMEM;
+    }
+    return DBX_OK;
+}
+
+/* Validate one RRset from a response in @p zone (with wildcard proof). */
+static dbx_sec_t check_rrset(dbx_vctx_t *v, const ldns_pkt *p, const ldns_rr_list *set,
+                             const ldns_rdf *zone, const ldns_rr_list *keys, uint32_t *ttl,
+                             int *wildcard)
+{
+    const ldns_rr *r0 = ldns_rr_list_rr(set, 0);
+    ldns_rr_list *sigs = dbx_select(ldns_pkt_answer(p), ldns_rr_owner(r0), LDNS_RR_TYPE_RRSIG,
+                                    ldns_rr_get_type(r0));
+    int wild = -1;
+    dbx_sec_t s;
+    if (sigs == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    s = dbx_rrset_verify(v, set, sigs, keys, NULL, zone, ttl, &wild);
+    ldns_rr_list_deep_free(sigs);
+    if (s == DBX_SEC_SECURE && wild >= 0) {
+        *wildcard = 1;
+        s = dbx_denial_wildcard_answer(v, zone, keys, ldns_pkt_authority(p), ldns_rr_owner(r0),
+                                       wild);
+    }
+    return s;
+}
+
+/* Synthesize the CNAME target of @p cur under DNAME @p d. */
+static ldns_rdf *dname_subst(const ldns_rdf *cur, const ldns_rr *d)
+{
+    const ldns_rdf *owner = ldns_rr_owner(d), *target = ldns_rr_rdf(d, 0);
+    size_t keep = ldns_rdf_size(cur) - ldns_rdf_size(owner);
+    uint8_t buf[LDNS_MAX_DOMAINLEN + 1];
+    if (target == NULL || keep + ldns_rdf_size(target) > LDNS_MAX_DOMAINLEN) return NULL;
+    memcpy(buf, ldns_rdf_data(cur), keep);
+    memcpy(buf + keep, ldns_rdf_data(target), ldns_rdf_size(target));
+    return ldns_dname_new_frm_data((uint16_t)(keep + ldns_rdf_size(target)), buf);
+}
+
+int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int64_t now,
+                    dbx_result_t *res)
+{
+    dbx_vctx_t v;
+    ldns_rdf *cur;
+    dbx_sec_t overall = DBX_SEC_SECURE;
+    uint32_t ttl_min = UINT32_MAX;
+    int hops = 0, done = 0;
+
+    DBX_ASSERT(r != NULL && name != NULL && res != NULL && r->anchor != NULL);
+    memset(res, 0, sizeof *res);
+    DBX_CHECK(ldns_rdf_get_type(name) == LDNS_RDF_TYPE_DNAME, DBX_ERR_INVAL);
+    memset(&v, 0, sizeof v);
+    v.now = now;
+    v.skew = r->clock_skew;
+    res->qname = ldns_rdf_clone(name);
+    ldns_dname2canonical(res->qname);
+    res->qtype = type;
+    res->answer = ldns_rr_list_new();
+    res->chain = ldns_rr_list_new();
+    cur = ldns_rdf_clone(res->qname);
+    if (res->qname == NULL || res->answer == NULL || res->chain == NULL || cur == NULL) {
+        ldns_rdf_deep_free(cur);
+        dbx_result_free(res);
+        return DBX_ERR_NOMEM;
+    }
+
+    while (!done) {
+        ldns_rdf *zone = NULL, *next = NULL;
+        ldns_rr_list *keys = NULL, *set = NULL;
+        ldns_pkt *p = NULL;
+        uint32_t ttl = UINT32_MAX;
+        dbx_sec_t s = find_zone(r, &v, cur, type, &zone, &keys);
+        int insecure = s == DBX_SEC_INSECURE;
+        char ins_reason[sizeof v.reason];
+        memcpy(ins_reason, v.reason, sizeof ins_reason);
+        done = 1;
+        if (s == DBX_SEC_SECURE || s == DBX_SEC_INSECURE) s = fetch(r, &v, cur, type, &p);
+        if (s != DBX_SEC_SECURE) {
+            overall = worse(overall, s);
+            goto link_end;
+        }
+        if (insecure) memcpy(v.reason, ins_reason, sizeof ins_reason);
+        res->rcode = (uint8_t)ldns_pkt_get_rcode(p);
+        /* 1. the RRset itself */
+        set = dbx_select(ldns_pkt_answer(p), cur, type, 0);
+        if (set != NULL && ldns_rr_list_rr_count(set) > 0) {
+            if (!insecure) {
+                int w = 0;
+                s = check_rrset(&v, p, set, zone, keys, &ttl, &w);
+                res->wildcard = w != 0;
+            } else {
+                ttl = ldns_rr_ttl(ldns_rr_list_rr(set, 0));
+                s = DBX_SEC_INSECURE;
+            }
+            for (size_t i = 0; i < ldns_rr_list_rr_count(set); i++) {
+                if (push_clone(res->answer, ldns_rr_list_rr(set, i)) != DBX_OK) {
+                    s = dbx_v_fail(&v, DBX_SEC_INDETERMINATE, "out of memory");
+                }
+            }
+            res->kind = DBX_ANSWER_DATA;
+            overall = worse(overall, s);
+            goto link_end;
+        }
+        ldns_rr_list_deep_free(set);
+        set = NULL;
+        /* 2. CNAME at the name (unless a DNAME above it explains it) */
+        int dname_above = 0;
+        for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
+            const ldns_rr *d = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+            if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNAME && ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
+                dname_above = 1;
+            }
+        }
+        if (type != LDNS_RR_TYPE_CNAME && !dname_above) {
+            set = dbx_select(ldns_pkt_answer(p), cur, LDNS_RR_TYPE_CNAME, 0);
+            if (set != NULL && ldns_rr_list_rr_count(set) == 1) {
+                int w = 0;
+                s = insecure ? DBX_SEC_INSECURE : check_rrset(&v, p, set, zone, keys, &ttl, &w);
+                if (s == DBX_SEC_BOGUS) s = prefix_fail(&v, s, "CNAME");
+                overall = worse(overall, s);
+                push_clone(res->chain, ldns_rr_list_rr(set, 0));
+                next = ldns_rdf_clone(ldns_rr_rdf(ldns_rr_list_rr(set, 0), 0));
+                goto link_end;
+            } else if (set != NULL && ldns_rr_list_rr_count(set) > 1) {
+                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "several CNAMEs at one name"));
+                goto link_end;
+            }
+            ldns_rr_list_deep_free(set);
+            set = NULL;
+        }
+        /* 3. DNAME at an ancestor */
+        for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
+            const ldns_rr *d = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+            if (ldns_rr_get_type(d) != LDNS_RR_TYPE_DNAME || !ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
+                continue;
+            }
+            set = dbx_select(ldns_pkt_answer(p), ldns_rr_owner(d), LDNS_RR_TYPE_DNAME, 0);
+            if (set == NULL || ldns_rr_list_rr_count(set) != 1) {
+                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "malformed DNAME"));
+                goto link_end;
+            }
+            if (!insecure && !under(ldns_rr_owner(d), zone)) {
+                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "DNAME outside the zone"));
+                goto link_end;
+            }
+            int w = 0;
+            s = insecure ? DBX_SEC_INSECURE : check_rrset(&v, p, set, zone, keys, &ttl, &w);
+            if (s == DBX_SEC_BOGUS) s = prefix_fail(&v, s, "DNAME");
+            if (s == DBX_SEC_SECURE && w) s = dbx_v_fail(&v, DBX_SEC_BOGUS, "wildcard DNAME");
+            overall = worse(overall, s);
+            next = dname_subst(cur, d);
+            if (next == NULL) {
+                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "DNAME substitution too long"));
+                goto link_end;
+            }
+            /* the upstream's synthesized CNAME (unsigned) must agree */
+            ldns_rr_list *syn = dbx_select(ldns_pkt_answer(p), cur, LDNS_RR_TYPE_CNAME, 0);
+            if (syn != NULL && ldns_rr_list_rr_count(syn) > 0 &&
+                ldns_dname_compare(ldns_rr_rdf(ldns_rr_list_rr(syn, 0), 0), next) != 0) {
+                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS,
+                                                    "synthesized CNAME does not match the DNAME"));
+            }
+            ldns_rr_list_deep_free(syn);
+            push_clone(res->chain, d);
+            {
+                ldns_rr *c = ldns_rr_new_frm_type(LDNS_RR_TYPE_CNAME);
+                if (c != NULL) {
+                    ldns_rr_set_owner(c, ldns_rdf_clone(cur));
+                    ldns_rr_set_ttl(c, ldns_rr_ttl(d));
+                    ldns_rr_set_class(c, LDNS_RR_CLASS_IN);
+                    ldns_rr_set_rdf(c, ldns_rdf_clone(next), 0);
+                    if (!ldns_rr_list_push_rr(res->chain, c)) ldns_rr_free(c);
+                }
+            }
+            goto link_end;
+        }
+        /* 4. negative answer */
+        {
+            int nx = ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN;
+            dbx_denial_t d = DBX_DENY_NONE;
+            ttl = neg_ttl(p);
+            if (ldns_pkt_ancount(p) > 0 && !nx) {
+                /* answer without our RRset, CNAME or DNAME: unrelated data */
+                s = dbx_v_fail(&v, DBX_SEC_BOGUS, "answer does not match the question");
+            } else if (insecure) {
+                s = DBX_SEC_INSECURE;
+                d = nx ? DBX_DENY_NXDOMAIN : DBX_DENY_NODATA;
+            } else {
+                s = dbx_denial_prove(&v, zone, keys, ldns_pkt_authority(p), cur, type, nx, &d);
+                if (s == DBX_SEC_BOGUS) s = prefix_fail(&v, s, nx ? "NXDOMAIN" : "NODATA");
+            }
+            res->kind = (d == DBX_DENY_NXDOMAIN || (d == DBX_DENY_OPTOUT && nx)) ? DBX_ANSWER_NXDOMAIN
+                                                                                 : DBX_ANSWER_NODATA;
+            overall = worse(overall, s);
+        }
+    link_end:
+        if (v.weak && overall == DBX_SEC_BOGUS) {
+            overall = dbx_v_fail(&v, DBX_SEC_INSECURE, v.weak_reason);
+        }
+        if (ttl < ttl_min) ttl_min = ttl;
+        ldns_rr_list_deep_free(set);
+        ldns_rr_list_deep_free(keys);
+        ldns_rdf_deep_free(zone);
+        ldns_pkt_free(p);
+        if (next != NULL && overall != DBX_SEC_BOGUS && overall != DBX_SEC_INDETERMINATE) {
+            if (++hops > DBX_MAX_CNAME_HOPS) {
+                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "CNAME chain too long (limit)"));
+                ldns_rdf_deep_free(next);
+            } else {
+                ldns_dname2canonical(next);
+                ldns_rdf_deep_free(cur);
+                cur = next;
+                done = 0;
+            }
+        } else {
+            ldns_rdf_deep_free(next);
+        }
+    }
+    res->final_name = cur;
+    res->sec = overall;
+    res->ttl = ttl_min == UINT32_MAX ? 0 : ttl_min;
+    if (overall == DBX_SEC_SECURE) snprintf(res->reason, sizeof res->reason, "validated");
+    else memcpy(res->reason, v.reason, sizeof res->reason);
+    if (res->reason[0] == '\0') snprintf(res->reason, sizeof res->reason, "%s", dbx_sec_str(overall));
+    res->queries = v.queries;
+    res->sig_verifies = v.sigs;
+    res->nsec3_hashes = v.hashes;
+    if (overall != DBX_SEC_SECURE && overall != DBX_SEC_INSECURE) {
+        /* never hand out unvalidated data as an answer */
+        ldns_rr_list_deep_free(res->answer);
+        res->answer = ldns_rr_list_new();
+    }
+    return DBX_OK;
+}
+
+int dbx_resolve(dbx_resolver_t *r, const char *name, uint16_t type, int64_t now,
+                dbx_result_t *res)
+{
+    ldns_rdf *n = NULL;
+    int st;
+    DBX_ASSERT(r != NULL && name != NULL && res != NULL);
+    memset(res, 0, sizeof *res);
+    if (ldns_str2rdf_dname(&n, name) != LDNS_STATUS_OK || n == NULL) return DBX_ERR_INVAL;
+    st = dbx_resolve_rdf(r, n, type, now, res);
+    ldns_rdf_deep_free(n);
+    return st;
+}
+
+/* ---- consumers' helpers ------------------------------------------------------ */
+
+size_t dbx_result_count(const dbx_result_t *res)
+{
+    return (res && res->answer) ? ldns_rr_list_rr_count(res->answer) : 0;
+}
+
+static const ldns_rr *res_rr(const dbx_result_t *res, size_t i, ldns_rr_type t)
+{
+    const ldns_rr *rr;
+    if (i >= dbx_result_count(res)) return NULL;
+    rr = ldns_rr_list_rr(res->answer, i);
+    return ldns_rr_get_type(rr) == t ? rr : NULL;
+}
+
+int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, const ldns_rdf **exchange)
+{
+    const ldns_rr *rr = res_rr(res, i, LDNS_RR_TYPE_MX);
+    DBX_CHECK(rr != NULL, DBX_ERR_NOTFOUND);
+    DBX_CHECK(ldns_rr_rd_count(rr) == 2 && ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 2, DBX_ERR_MALFORMED);
+    *pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+    *exchange = ldns_rr_rdf(rr, 1);
+    return DBX_OK;
+}
+
+int dbx_result_addr(const dbx_result_t *res, size_t i, uint16_t port, dbx_addr_t *out)
+{
+    const ldns_rr *rr;
+    const ldns_rdf *f;
+    DBX_CHECK(i < dbx_result_count(res), DBX_ERR_NOTFOUND);
+    rr = ldns_rr_list_rr(res->answer, i);
+    DBX_CHECK(ldns_rr_rd_count(rr) == 1, DBX_ERR_MALFORMED);
+    f = ldns_rr_rdf(rr, 0);
+    memset(out, 0, sizeof *out);
+    out->port = port;
+    if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A && ldns_rdf_size(f) == 4) {
+        out->family = 4;
+        memcpy(out->addr, ldns_rdf_data(f), 4);
+        return DBX_OK;
+    }
+    if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA && ldns_rdf_size(f) == 16) {
+        out->family = 6;
+        memcpy(out->addr, ldns_rdf_data(f), 16);
+        return DBX_OK;
+    }
+    return DBX_ERR_NOTFOUND;
+}
+
+int dbx_result_tlsa(const dbx_result_t *res, size_t i, uint8_t *usage, uint8_t *selector,
+                    uint8_t *mtype, const uint8_t **data, size_t *len)
+{
+    const ldns_rr *rr = res_rr(res, i, LDNS_RR_TYPE_TLSA);
+    DBX_CHECK(rr != NULL, DBX_ERR_NOTFOUND);
+    DBX_CHECK(ldns_rr_rd_count(rr) == 4, DBX_ERR_MALFORMED);
+    for (int k = 0; k < 3; k++) DBX_CHECK(ldns_rdf_size(ldns_rr_rdf(rr, (size_t)k)) == 1, DBX_ERR_MALFORMED);
+    *usage = ldns_rdf_data(ldns_rr_rdf(rr, 0))[0];
+    *selector = ldns_rdf_data(ldns_rr_rdf(rr, 1))[0];
+    *mtype = ldns_rdf_data(ldns_rr_rdf(rr, 2))[0];
+    *data = ldns_rdf_data(ldns_rr_rdf(rr, 3));
+    *len = ldns_rdf_size(ldns_rr_rdf(rr, 3));
+    return DBX_OK;
+}

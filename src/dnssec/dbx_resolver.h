@@ -1,0 +1,192 @@
+/**
+ * @file dbx_resolver.h
+ * @brief DNSSEC-validating stub resolver (RFC 4033-4035, 5155, 6840, 8624,
+ *        9276): fetches with DO=1/CD=1 from upstream resolvers (or from an
+ *        in-memory answer source for offline validation), builds the chain of
+ *        trust from a trust anchor down every zone cut, validates answers,
+ *        CNAME/DNAME chains and NSEC/NSEC3 denials on the box.
+ *
+ * Lifecycle: dbx_resolver_init() (cannot fail) -> dbx_resolve()... ->
+ * dbx_resolver_free() (accepts NULL).  A resolver keeps a bounded LRU cache of
+ * validated zone keys and proven (in)secure zone cuts between calls, so a
+ * second resolution in the same zone asks no root/TLD questions.
+ *
+ * Every limit lives in dnssec/dbx_dnssec_config.h.  All memory comes from
+ * ldns/malloc, bounded by those limits, and is released by the _free calls.
+ */
+#ifndef DBX_RESOLVER_H
+#define DBX_RESOLVER_H
+
+#include "dbx_common.h"
+#include "dbx_transport.h"
+#include "dns/dbx_dns.h"
+#include "dnssec/dbx_dnssec_config.h"
+
+#include <stdbool.h>
+#include <ldns/ldns.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Security status of an answer (RFC 4033 s5). */
+typedef enum dbx_sec {
+    DBX_SEC_SECURE = 0,        /**< validated chain from the anchor */
+    DBX_SEC_INSECURE = 1,      /**< provably unsigned (insecure delegation,
+                                    unsupported algorithms, NSEC3 opt-out or
+                                    iterations above the limit) */
+    DBX_SEC_BOGUS = 2,         /**< should validate but does not */
+    DBX_SEC_INDETERMINATE = 3, /**< could not tell (upstream failure, budget) */
+} dbx_sec_t;
+
+/** Kind of answer. */
+typedef enum dbx_answer_kind {
+    DBX_ANSWER_DATA = 0,    /**< the RRset exists (res->answer) */
+    DBX_ANSWER_NODATA = 1,  /**< name exists, no RRset of that type */
+    DBX_ANSWER_NXDOMAIN = 2 /**< name does not exist */
+} dbx_answer_kind_t;
+
+/** @return "secure", "insecure", "bogus" or "indeterminate". */
+const char *dbx_sec_str(dbx_sec_t s);
+
+/** A trust anchor: DS and/or DNSKEY records for one owner name. */
+typedef struct dbx_trust {
+    ldns_rdf *owner;     /**< anchor owner (normally the root) */
+    ldns_rr_list *ds;    /**< DS records, may be empty */
+    ldns_rr_list *keys;  /**< trusted DNSKEYs (used when no DS), may be empty */
+} dbx_trust_t;
+
+/** Load the built-in root anchor (dbx_root_anchor, DS records).
+ *  @return DBX_OK or DBX_ERR_NOMEM. */
+int dbx_trust_builtin(dbx_trust_t *t);
+/** Load DS/DNSKEY records from zone text (one owner for all).
+ *  @return DBX_OK, DBX_ERR_MALFORMED (parse error, mixed owners, nothing
+ *  usable), DBX_ERR_NOMEM. */
+int dbx_trust_from_text(dbx_trust_t *t, const char *text);
+/** Release the records of @p t (accepts NULL / zeroed). */
+void dbx_trust_free(dbx_trust_t *t);
+
+/**
+ * Parse zone text (the zone file format as written by ldns-signzone, or
+ * `dig +dnssec` answer lines) into an RR list.  Understands comments, blank
+ * lines, $ORIGIN, $TTL and parentheses.  At most @p max RRs.
+ * @return DBX_OK, DBX_ERR_MALFORMED (with the line in *@p bad_line when
+ * non-NULL), DBX_ERR_LIMIT, DBX_ERR_NOMEM.
+ */
+int dbx_zone_text_parse(const char *text, size_t max, ldns_rr_list *out, int *bad_line);
+
+/** Where the resolver gets its answers: one question -> one DNS message.
+ *  fetch returns ::dbx_status_t; DBX_OK with *out owned by the caller. */
+typedef struct dbx_source {
+    void *ctx;
+    int (*fetch)(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out);
+} dbx_source_t;
+
+/** In-memory answer source for offline validation: an authoritative view
+ *  of all RRs given (several zones, signed or not), answering like a
+ *  validating-agnostic recursive resolver with CD=1. */
+typedef struct dbx_memsrc {
+    ldns_rr_list *rrs; /**< owned */
+    ldns_rr_list *soa; /**< SOA RRs of rrs (zone apexes), owned */
+    uint32_t fetches;  /**< questions answered */
+} dbx_memsrc_t;
+
+/** Create from zone text (concatenate several zone files).  @return
+ *  DBX_OK, DBX_ERR_MALFORMED, DBX_ERR_LIMIT, DBX_ERR_NOMEM. */
+int dbx_memsrc_init(dbx_memsrc_t *m, const char *zone_text, int *bad_line);
+/** @return a ::dbx_source_t view of @p m (valid while @p m lives). */
+dbx_source_t dbx_memsrc_source(dbx_memsrc_t *m);
+void dbx_memsrc_free(dbx_memsrc_t *m);
+
+/** One cached zone cut. */
+typedef struct dbx_cache_entry {
+    ldns_rdf *name;       /**< zone cut name (NULL = free slot) */
+    uint8_t kind;         /**< secure cut / insecure cut / not a cut */
+    ldns_rr_list *keys;   /**< validated DNSKEY RRset (secure cuts) */
+    int64_t expires;      /**< Unix time */
+    uint32_t used;        /**< LRU stamp */
+} dbx_cache_entry_t;
+
+/** Resolver state.  Treat as opaque; read the counters. */
+typedef struct dbx_resolver {
+    const dbx_transport_t *tr;
+    dbx_addr_t ups[DBX_DNS_MAX_UPSTREAMS];
+    size_t nups;
+    const dbx_trust_t *anchor;
+    dbx_source_t src;
+    uint32_t clock_skew;             /**< seconds; DBX_DEFAULT_CLOCK_SKEW */
+    dbx_cache_entry_t cache[DBX_CACHE_ENTRIES];
+    uint32_t tick;
+    uint32_t total_queries;          /**< upstream queries since init */
+    uint32_t cache_hits;             /**< zone cuts answered from the cache */
+    dbx_dns_stats_t net;             /**< transport statistics */
+} dbx_resolver_t;
+
+/**
+ * Initialise for the network: @p tr with @p n upstreams tried in order (at
+ * most DBX_DNS_MAX_UPSTREAMS are kept) and the trust @p anchor (must outlive
+ * the resolver).  Cannot fail.
+ */
+void dbx_resolver_init(dbx_resolver_t *r, const dbx_transport_t *tr,
+                       const dbx_addr_t *upstreams, size_t n, const dbx_trust_t *anchor);
+
+/** Initialise with any answer source (e.g. dbx_memsrc_source()). */
+void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_trust_t *anchor);
+
+/** Drop every cache entry (accepts NULL). */
+void dbx_resolver_flush(dbx_resolver_t *r);
+/** Release the cache (accepts NULL). */
+void dbx_resolver_free(dbx_resolver_t *r);
+
+/** The outcome of one resolution. */
+typedef struct dbx_result {
+    dbx_sec_t sec;              /**< security status */
+    char reason[128];           /**< why (always set; "validated" when secure) */
+    dbx_answer_kind_t kind;     /**< data / NODATA / NXDOMAIN */
+    uint8_t rcode;              /**< RCODE of the final response */
+    bool wildcard;              /**< answer synthesized from a wildcard */
+    ldns_rdf *qname;            /**< the question */
+    ldns_rr_type qtype;
+    ldns_rdf *final_name;       /**< owner after CNAME/DNAME expansion */
+    ldns_rr_list *answer;       /**< RRset of qtype at final_name (no RRSIGs);
+                                     empty for negative answers */
+    ldns_rr_list *chain;        /**< CNAME/DNAME links followed, in order
+                                     (DNAMEs followed by the CNAME synthesized
+                                     from them) */
+    uint32_t ttl;               /**< TTL capped by original TTL and expiry */
+    uint32_t queries;           /**< upstream queries this resolution */
+    uint32_t sig_verifies;      /**< signature verifications done */
+    uint32_t nsec3_hashes;      /**< NSEC3 name hashes computed */
+} dbx_result_t;
+
+/**
+ * Resolve and validate @p name (presentation form) / @p type at validation
+ * time @p now (Unix seconds).  Fills @p res (call dbx_result_free()).
+ * Upstream failures (and no entropy for query IDs) are not errors: they
+ * give DBX_SEC_INDETERMINATE with the reason.
+ * @return DBX_OK (see res->sec), DBX_ERR_INVAL (bad name), DBX_ERR_NOMEM.
+ */
+int dbx_resolve(dbx_resolver_t *r, const char *name, uint16_t type, int64_t now,
+                dbx_result_t *res);
+/** Same with an ldns name. */
+int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int64_t now,
+                    dbx_result_t *res);
+
+/** Release what @p res holds (accepts NULL, safe twice). */
+void dbx_result_free(dbx_result_t *res);
+
+/** @return number of RRs in the validated answer. */
+size_t dbx_result_count(const dbx_result_t *res);
+/** MX RR @p i: preference and exchange (borrowed). @return DBX_OK,
+ *  DBX_ERR_NOTFOUND, DBX_ERR_MALFORMED. */
+int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, const ldns_rdf **exchange);
+/** A/AAAA RR @p i as an address with @p port. */
+int dbx_result_addr(const dbx_result_t *res, size_t i, uint16_t port, dbx_addr_t *out);
+/** TLSA RR @p i fields; @p data borrowed. */
+int dbx_result_tlsa(const dbx_result_t *res, size_t i, uint8_t *usage, uint8_t *selector,
+                    uint8_t *mtype, const uint8_t **data, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DBX_RESOLVER_H */
