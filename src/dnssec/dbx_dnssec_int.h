@@ -16,6 +16,10 @@ typedef struct dbx_vctx {
     uint32_t queries; /**< upstream queries so far */
     int weak;         /**< a zone cut could not be ruled out (opt-out, iterations) */
     char weak_reason[64];
+    int ent_unproven;  /**< an ancestor's DS denial did not verify (RFC 7672 / how-to
+                            "_tcp" empty-non-terminal mistake): only answers signed by
+                            the zone above it can still be secure */
+    char ent_reason[128];
     char reason[128];
 } dbx_vctx_t;
 

@@ -235,6 +235,28 @@ static dbx_sec_t anchor_keys(dbx_resolver_t *r, dbx_vctx_t *v, ldns_rr_list **ke
 
 /* Walk from the anchor down to @p qname (its parent for DS) asking DS at
  * every label not cached.  Out: deepest zone and its validated keys. */
+/* Presentation form of a wire-format name into @p buf (bounded, no heap). */
+static const char *name_str(const ldns_rdf *n, char *buf, size_t cap)
+{
+    const uint8_t *w = ldns_rdf_data(n);
+    size_t len = ldns_rdf_size(n), i = 0, o = 0;
+    while (i < len && w[i] != 0 && o + 2 < cap) {
+        uint8_t l = w[i++];
+        for (uint8_t k = 0; k < l && i < len && o + 5 < cap; k++, i++) {
+            char c = (char)w[i];
+            if (c == '.' || c == '\\' || c < 0x21 || c > 0x7e) {
+                o += (size_t)snprintf(buf + o, cap - o, "\\%03u", (unsigned)(uint8_t)c);
+            } else {
+                buf[o++] = c;
+            }
+        }
+        buf[o++] = '.';
+    }
+    if (o == 0 && cap > 1) buf[o++] = '.';
+    buf[o] = '\0';
+    return buf;
+}
+
 static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
                            ldns_rr_type qtype, ldns_rdf **zone_out, ldns_rr_list **keys_out)
 {
@@ -243,6 +265,7 @@ static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qna
     ldns_rr_list *keys = NULL;
     dbx_sec_t s;
     int last;
+    char namebuf[80];
 
     *zone_out = NULL;
     *keys_out = NULL;
@@ -341,6 +364,19 @@ static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qna
                 v->weak = 1;
                 memcpy(v->weak_reason, v->reason, sizeof v->weak_reason - 1);
                 v->weak_reason[sizeof v->weak_reason - 1] = '\0';
+                s = DBX_SEC_SECURE;
+                stop = 1;
+            } else if (s == DBX_SEC_BOGUS && l < last && !v->ent_unproven) {
+                /* The denial for an ancestor of the name (typically the "_tcp"
+                 * empty non-terminal of a TLSA owner) does not verify.  No cut
+                 * can be proven there, so stay in this zone: its own signatures
+                 * still authenticate data below (a hidden secure child would
+                 * sign with other keys and fail), but nothing unsigned may pass,
+                 * and the broken proof is reported with the verdict. */
+                v->ent_unproven = 1;
+                snprintf(v->ent_reason, sizeof v->ent_reason, "no valid denial for %.60s (%.40s)",
+                         name_str(n, namebuf, sizeof namebuf), v->reason);
+                v->reason[0] = '\0';
                 s = DBX_SEC_SECURE;
                 stop = 1;
             } else {
@@ -609,8 +645,15 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
     res->final_name = cur;
     res->sec = overall;
     res->ttl = ttl_min == UINT32_MAX ? 0 : ttl_min;
-    if (overall == DBX_SEC_SECURE) snprintf(res->reason, sizeof res->reason, "validated");
-    else memcpy(res->reason, v.reason, sizeof res->reason);
+    if (overall == DBX_SEC_SECURE && v.ent_unproven) {
+        snprintf(res->reason, sizeof res->reason, "validated; warning: %.100s", v.ent_reason);
+    } else if (overall == DBX_SEC_SECURE) {
+        snprintf(res->reason, sizeof res->reason, "validated");
+    } else if (v.ent_unproven) {
+        snprintf(res->reason, sizeof res->reason, "%.60s; %.60s", v.reason, v.ent_reason);
+    } else {
+        memcpy(res->reason, v.reason, sizeof res->reason);
+    }
     if (res->reason[0] == '\0') snprintf(res->reason, sizeof res->reason, "%s", dbx_sec_str(overall));
     res->queries = v.queries;
     res->sig_verifies = v.sigs;
