@@ -570,6 +570,7 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
 
     DBX_ASSERT(res != NULL && (recs != NULL || n_recs == 0) && (names != NULL || n_names == 0));
     memset(res, 0, sizeof *res);
+    res->verdict = DBX_DANE_NO_MATCH;
     res->record = -1;
     res->depth = -1;
     if (opts != NULL) {

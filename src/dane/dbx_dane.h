@@ -107,7 +107,7 @@ void dbx_dane_opts_init(dbx_dane_opts_t *o);
  * @return DBX_OK; DBX_ERR_MALFORMED when shorter than 3 octets (then
  *         @p out is still filled, with @c truncated set, so it can be
  *         reported as unusable); DBX_ERR_LIMIT when the data is longer than
- *         DBX_DANE_MAX_DATA; DBX_ERR_INVAL on NULL.
+ *         DBX_DANE_MAX_DATA; DBX_ERR_INTERNAL (DBX_ASSERT) on NULL.
  */
 int dbx_tlsa_from_rdata(const uint8_t *rdata, size_t rdlen, dbx_tlsa_t *out);
 
@@ -131,7 +131,7 @@ dbx_tlsa_use_t dbx_tlsa_usability(const dbx_tlsa_t *r, const dbx_dane_opts_t *op
 /**
  * Usability of every record of a set, with digest agility and the record
  * limit applied.  @p use must have room for @p n entries.
- * @return the number of usable records (>= 0), or DBX_ERR_INVAL.
+ * @return the number of usable records (>= 0), or DBX_ERR_INTERNAL on NULL.
  */
 int dbx_tlsa_classify(const dbx_tlsa_t *recs, size_t n, const dbx_dane_opts_t *opts,
                       dbx_tlsa_use_t *use);
@@ -174,7 +174,8 @@ typedef struct dbx_dane_result {
  * @param now     Unix time for the DANE-TA validity checks
  * @param opts    NULL = defaults
  * @return DBX_OK when @p res holds a verdict (any verdict, including
- *         DBX_DANE_ERROR for a malformed chain); DBX_ERR_INVAL on NULL args.
+ *         DBX_DANE_ERROR for an empty chain); DBX_ERR_INTERNAL (DBX_ASSERT)
+ *         on NULL arguments.
  */
 int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt *chain,
                    const char *const *names, size_t n_names, int64_t now,
