@@ -29,9 +29,19 @@ static bool ieq(const char *a, const char *b, size_t n)
     return true;
 }
 
+/* strnlen is POSIX, not C11: our own bounded length */
+static size_t bounded_len(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n] != '\0') {
+        n++;
+    }
+    return n;
+}
+
 static void reason_cat(dbx_dane_result_t *res, const char *a)
 {
-    size_t n = strnlen(res->reason, sizeof res->reason - 1);
+    size_t n = bounded_len(res->reason, sizeof res->reason - 1);
     for (size_t i = 0; a != NULL && a[i] != '\0' && n + 1 < sizeof res->reason; i++) {
         res->reason[n++] = a[i];
     }
@@ -332,7 +342,7 @@ bool dbx_dane_name_match(const char *pat, size_t plen, const char *ref)
     if (pat == NULL || ref == NULL) {
         return false;
     }
-    rlen = strnlen(ref, DBX_DANE_MAX_NAME_LEN + 2);
+    rlen = bounded_len(ref, DBX_DANE_MAX_NAME_LEN + 2);
     if (rlen > 0 && ref[rlen - 1] == '.') {
         rlen--;
     }
