@@ -594,6 +594,11 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
     if (o.max_chain == 0 || o.max_chain > DBX_DANE_MAX_CHAIN) {
         o.max_chain = DBX_DANE_MAX_CHAIN;
     }
+    for (p = chain; p != NULL && p->raw.p != NULL && len < o.max_chain; p = p->next) {
+        c[len++] = p;
+    }
+    res->chain_len = len;
+    res->chain_limited = p != NULL && p->raw.p != NULL;
     n = n_recs < o.max_records ? n_recs : o.max_records;
     res->records_limited = n_recs > n;
     usable = dbx_tlsa_classify(recs, n, &o, res->use);
@@ -611,11 +616,6 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
         return DBX_OK;
     }
 
-    for (p = chain; p != NULL && p->raw.p != NULL && len < o.max_chain; p = p->next) {
-        c[len++] = p;
-    }
-    res->chain_len = len;
-    res->chain_limited = p != NULL && p->raw.p != NULL;
     if (len == 0) {
         res->verdict = DBX_DANE_ERROR;
         res->status = DBX_ERR_MALFORMED;
