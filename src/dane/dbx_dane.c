@@ -1,0 +1,711 @@
+/* DANE TLSA parsing, usability, digest agility and chain matching.
+ * See dbx_dane.h for the decisions and the RFC sections behind them. */
+#include "dbx_dane.h"
+
+#include "hal_crypto.h"
+
+#include <string.h>
+
+#include "mbedtls/oid.h"
+#include "mbedtls/pk.h"
+
+#define MAX_SAN_ENTRIES 64   /* SAN entries examined per certificate */
+#define MAX_NAME_ATTRS 32    /* subject attributes examined */
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool ieq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* strnlen is POSIX, not C11: our own bounded length */
+static size_t bounded_len(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n] != '\0') {
+        n++;
+    }
+    return n;
+}
+
+static void reason_cat(dbx_dane_result_t *res, const char *a)
+{
+    size_t n = bounded_len(res->reason, sizeof res->reason - 1);
+    for (size_t i = 0; a != NULL && a[i] != '\0' && n + 1 < sizeof res->reason; i++) {
+        res->reason[n++] = a[i];
+    }
+    res->reason[n] = '\0';
+}
+
+static void set_reason(dbx_dane_result_t *res, const char *a, const char *b)
+{
+    res->reason[0] = '\0';
+    reason_cat(res, a);
+    reason_cat(res, b);
+}
+
+static void reason_num(dbx_dane_result_t *res, size_t v)
+{
+    char d[24];
+    size_t i = sizeof d - 1;
+    d[i] = '\0';
+    do {
+        d[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0 && i > 0);
+    reason_cat(res, d + i);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c = lower(c);
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+const char *dbx_tlsa_use_str(dbx_tlsa_use_t u)
+{
+    switch (u) {
+    case DBX_TLSA_USABLE: return "usable";
+    case DBX_TLSA_UNUSABLE_PKIX: return "PKIX usage unusable for SMTP (RFC 7672 3.1.3)";
+    case DBX_TLSA_UNUSABLE_USAGE: return "unknown certificate usage";
+    case DBX_TLSA_UNUSABLE_SELECTOR: return "unknown selector";
+    case DBX_TLSA_UNUSABLE_MTYPE: return "unsupported matching type";
+    case DBX_TLSA_MALFORMED_TRUNCATED: return "malformed: truncated RDATA";
+    case DBX_TLSA_MALFORMED_EMPTY: return "malformed: empty association data";
+    case DBX_TLSA_MALFORMED_LENGTH: return "malformed: digest length wrong for matching type";
+    case DBX_TLSA_IGNORED_AGILITY: return "ignored: stronger digest present (RFC 7671 9)";
+    case DBX_TLSA_IGNORED_LIMIT: return "ignored: too many records";
+    }
+    return "unknown";
+}
+
+void dbx_dane_opts_init(dbx_dane_opts_t *o)
+{
+    if (o == NULL) {
+        return;
+    }
+    memset(o, 0, sizeof *o);
+    o->digest_pref[0] = DBX_TLSA_MT_SHA512;
+    o->digest_pref[1] = DBX_TLSA_MT_SHA256;
+    o->n_digest_pref = 2;
+    o->max_records = DBX_DANE_MAX_RECORDS;
+    o->max_chain = DBX_DANE_MAX_CHAIN;
+}
+
+int dbx_tlsa_from_rdata(const uint8_t *rdata, size_t rdlen, dbx_tlsa_t *out)
+{
+    DBX_ASSERT(out != NULL);
+    DBX_ASSERT(rdata != NULL || rdlen == 0);
+    memset(out, 0, sizeof *out);
+    if (rdlen < 3) {
+        out->truncated = true;
+        out->usage = rdlen > 0 ? rdata[0] : 0;
+        out->selector = rdlen > 1 ? rdata[1] : 0;
+        return DBX_ERR_MALFORMED;
+    }
+    DBX_CHECK(rdlen - 3 <= DBX_DANE_MAX_DATA, DBX_ERR_LIMIT);
+    out->usage = rdata[0];
+    out->selector = rdata[1];
+    out->mtype = rdata[2];
+    out->data = rdata + 3;
+    out->len = rdlen - 3;
+    return DBX_OK;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == ')';
+}
+
+/* Next token of text[*pos..end): start/len; false at end. */
+static bool next_token(const char *t, size_t end, size_t *pos, size_t *start, size_t *len)
+{
+    size_t p = *pos;
+    while (p < end && is_blank(t[p])) {
+        p++;
+    }
+    if (p >= end) {
+        *pos = p;
+        return false;
+    }
+    *start = p;
+    while (p < end && !is_blank(t[p])) {
+        p++;
+    }
+    *len = p - *start;
+    *pos = p;
+    return true;
+}
+
+static bool parse_u8(const char *s, size_t n, uint8_t *out)
+{
+    unsigned v = 0;
+    if (n == 0 || n > 3) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+        v = v * 10u + (unsigned)(s[i] - '0');
+    }
+    if (v > 255u) {
+        return false;
+    }
+    *out = (uint8_t)v;
+    return true;
+}
+
+int dbx_tlsa_from_text(const char *text, size_t textlen, uint8_t *buf, size_t bufsize,
+                       dbx_tlsa_t *out)
+{
+    size_t end = 0, pos = 0, st = 0, n = 0, first = 0, ntok = 0;
+    size_t tok_st[8], tok_len[8];
+    uint8_t f[3];
+    size_t hexdigits = 0, olen = 0;
+    int hi = -1;
+
+    DBX_ASSERT(text != NULL && out != NULL && (buf != NULL || bufsize == 0));
+    memset(out, 0, sizeof *out);
+    /* the record ends at a comment or NUL */
+    while (end < textlen && text[end] != ';' && text[end] != '\0') {
+        end++;
+    }
+    /* first up to 8 tokens: find "TLSA" to skip a zone-line prefix */
+    while (ntok < DBX_ARRAY_LEN(tok_st) && next_token(text, end, &pos, &st, &n)) {
+        tok_st[ntok] = st;
+        tok_len[ntok] = n;
+        ntok++;
+    }
+    DBX_CHECK(ntok > 0, DBX_ERR_NOTFOUND);
+    for (size_t i = 0; i < ntok && i < 5; i++) {
+        if (tok_len[i] == 4 && ieq(text + tok_st[i], "TLSA", 4)) {
+            first = i + 1;
+            break;
+        }
+    }
+    DBX_CHECK(ntok >= first + 3, DBX_ERR_MALFORMED);
+    for (size_t i = 0; i < 3; i++) {
+        DBX_CHECK(parse_u8(text + tok_st[first + i], tok_len[first + i], &f[i]),
+                  DBX_ERR_MALFORMED);
+    }
+    out->usage = f[0];
+    out->selector = f[1];
+    out->mtype = f[2];
+    /* the rest of the record is hex, blanks allowed anywhere */
+    pos = tok_st[first + 2] + tok_len[first + 2];
+    for (; pos < end; pos++) {
+        int v;
+        if (is_blank(text[pos])) {
+            continue;
+        }
+        v = hexval(text[pos]);
+        DBX_CHECK(v >= 0, DBX_ERR_MALFORMED);
+        hexdigits++;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            DBX_CHECK(olen < bufsize, DBX_ERR_BUFFER);
+            DBX_CHECK(olen < DBX_DANE_MAX_DATA, DBX_ERR_LIMIT);
+            buf[olen++] = (uint8_t)((hi << 4) | v);
+            hi = -1;
+        }
+    }
+    out->data = olen > 0 ? buf : NULL;
+    out->len = olen;
+    out->truncated = (hexdigits & 1u) != 0;
+    return DBX_OK;
+}
+
+static int digest_rank(uint8_t mtype, const dbx_dane_opts_t *o)
+{
+    for (int i = 0; i < o->n_digest_pref && i < (int)DBX_ARRAY_LEN(o->digest_pref); i++) {
+        if (o->digest_pref[i] == mtype) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static size_t digest_len(uint8_t mtype)
+{
+    return mtype == DBX_TLSA_MT_SHA256 ? 32u : mtype == DBX_TLSA_MT_SHA512 ? 64u : 0u;
+}
+
+dbx_tlsa_use_t dbx_tlsa_usability(const dbx_tlsa_t *r, const dbx_dane_opts_t *opts)
+{
+    dbx_dane_opts_t def;
+    if (opts == NULL) {
+        dbx_dane_opts_init(&def);
+        opts = &def;
+    }
+    if (r == NULL || r->truncated) {
+        return DBX_TLSA_MALFORMED_TRUNCATED;
+    }
+    if (r->usage == DBX_TLSA_PKIX_TA || r->usage == DBX_TLSA_PKIX_EE) {
+        return DBX_TLSA_UNUSABLE_PKIX;
+    }
+    if (r->usage != DBX_TLSA_DANE_TA && r->usage != DBX_TLSA_DANE_EE) {
+        return DBX_TLSA_UNUSABLE_USAGE;
+    }
+    if (r->selector > DBX_TLSA_SEL_SPKI) {
+        return DBX_TLSA_UNUSABLE_SELECTOR;
+    }
+    if (r->mtype == DBX_TLSA_MT_FULL) {
+        return r->len == 0 ? DBX_TLSA_MALFORMED_EMPTY : DBX_TLSA_USABLE;
+    }
+    if (digest_len(r->mtype) == 0 || digest_rank(r->mtype, opts) < 0) {
+        return DBX_TLSA_UNUSABLE_MTYPE;
+    }
+    return r->len == digest_len(r->mtype) ? DBX_TLSA_USABLE : DBX_TLSA_MALFORMED_LENGTH;
+}
+
+int dbx_tlsa_classify(const dbx_tlsa_t *recs, size_t n, const dbx_dane_opts_t *opts,
+                      dbx_tlsa_use_t *use)
+{
+    dbx_dane_opts_t def;
+    int usable = 0;
+    DBX_ASSERT((recs != NULL && use != NULL) || n == 0);
+    if (opts == NULL) {
+        dbx_dane_opts_init(&def);
+        opts = &def;
+    }
+    for (size_t i = 0; i < n; i++) {
+        use[i] = i < opts->max_records ? dbx_tlsa_usability(&recs[i], opts)
+                                       : DBX_TLSA_IGNORED_LIMIT;
+    }
+    /* RFC 7671 §9: per (usage, selector), only the strongest digest present
+     * is used; Full(0) is not a digest and always stays. */
+    for (uint8_t u = DBX_TLSA_DANE_TA; u <= DBX_TLSA_DANE_EE; u++) {
+        for (uint8_t s = 0; s <= DBX_TLSA_SEL_SPKI; s++) {
+            int best = -1;
+            for (size_t i = 0; i < n; i++) {
+                int rk;
+                if (use[i] != DBX_TLSA_USABLE || recs[i].usage != u || recs[i].selector != s ||
+                    recs[i].mtype == DBX_TLSA_MT_FULL) {
+                    continue;
+                }
+                rk = digest_rank(recs[i].mtype, opts);
+                if (best < 0 || rk < best) {
+                    best = rk;
+                }
+            }
+            for (size_t i = 0; i < n && best >= 0; i++) {
+                if (use[i] == DBX_TLSA_USABLE && recs[i].usage == u && recs[i].selector == s &&
+                    recs[i].mtype != DBX_TLSA_MT_FULL && digest_rank(recs[i].mtype, opts) > best) {
+                    use[i] = DBX_TLSA_IGNORED_AGILITY;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        usable += use[i] == DBX_TLSA_USABLE ? 1 : 0;
+    }
+    return usable;
+}
+
+const char *dbx_dane_verdict_str(dbx_dane_verdict_t v)
+{
+    switch (v) {
+    case DBX_DANE_MATCH: return "match";
+    case DBX_DANE_NO_MATCH: return "no-match";
+    case DBX_DANE_NO_USABLE: return "no-usable-records";
+    case DBX_DANE_ERROR: return "error";
+    }
+    return "error";
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+bool dbx_dane_name_match(const char *pat, size_t plen, const char *ref)
+{
+    size_t rlen;
+    if (pat == NULL || ref == NULL) {
+        return false;
+    }
+    rlen = bounded_len(ref, DBX_DANE_MAX_NAME_LEN + 2);
+    if (rlen > 0 && ref[rlen - 1] == '.') {
+        rlen--;
+    }
+    if (plen > 0 && pat[plen - 1] == '.') {
+        plen--;
+    }
+    if (rlen == 0 || plen == 0 || rlen > DBX_DANE_MAX_NAME_LEN || plen > DBX_DANE_MAX_NAME_LEN) {
+        return false;
+    }
+    for (size_t i = 0; i < rlen; i++) {
+        if (ref[i] == '*' || ref[i] == '\0') {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < plen; i++) {
+        if (pat[i] == '\0' || (pat[i] == '*' && i != 0)) {
+            return false; /* embedded NUL, or '*' anywhere but a lone leftmost label */
+        }
+    }
+    if (pat[0] == '*') {
+        /* "*.rest": rest must hold at least two labels; the wildcard
+         * stands for exactly one non-empty label of ref */
+        const char *rest = pat + 2;
+        size_t restlen = plen - 2, dot = 0;
+        bool inner_dot = false;
+        if (plen < 4 || pat[1] != '.') {
+            return false;
+        }
+        for (size_t i = 0; i < restlen; i++) {
+            inner_dot = inner_dot || (rest[i] == '.' && i > 0 && i + 1 < restlen);
+        }
+        if (!inner_dot) {
+            return false;
+        }
+        while (dot < rlen && ref[dot] != '.') {
+            dot++;
+        }
+        if (dot == 0 || dot >= rlen) {
+            return false;
+        }
+        return rlen - dot - 1 == restlen && ieq(ref + dot + 1, rest, restlen);
+    }
+    return rlen == plen && ieq(ref, pat, plen);
+}
+
+static bool any_name(const char *pat, size_t plen, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n && i < DBX_DANE_MAX_NAMES; i++) {
+        if (dbx_dane_name_match(pat, plen, names[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool dbx_dane_name_check(const mbedtls_x509_crt *crt, const char *const *names, size_t n_names)
+{
+    const mbedtls_x509_sequence *s;
+    const mbedtls_x509_name *a;
+    bool have_dns = false;
+    size_t k = 0;
+    if (crt == NULL || names == NULL) {
+        return false;
+    }
+    for (s = &crt->subject_alt_names; s != NULL && k < MAX_SAN_ENTRIES; s = s->next, k++) {
+        if (s->buf.p == NULL || s->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC |
+                                               MBEDTLS_X509_SAN_DNS_NAME)) {
+            continue;
+        }
+        have_dns = true;
+        if (any_name((const char *)s->buf.p, s->buf.len, names, n_names)) {
+            return true;
+        }
+    }
+    if (have_dns) {
+        return false; /* RFC 6125 §6.4.4: CN only without DNS-ID */
+    }
+    k = 0;
+    for (a = &crt->subject; a != NULL && k < MAX_NAME_ATTRS; a = a->next, k++) {
+        if (a->oid.p != NULL && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &a->oid) == 0 &&
+            any_name((const char *)a->val.p, a->val.len, names, n_names)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- certificates ------------------------------------------------------- */
+
+/* days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2 ? 1 : 0;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t x509_time_unix(const mbedtls_x509_time *t)
+{
+    return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
+           (int64_t)t->min * 60 + t->sec;
+}
+
+/* 0 valid, 1 expired, -1 not yet valid */
+static int validity(const mbedtls_x509_crt *c, int64_t now)
+{
+    if (now < x509_time_unix(&c->valid_from)) {
+        return -1;
+    }
+    if (now > x509_time_unix(&c->valid_to)) {
+        return 1;
+    }
+    return 0;
+}
+
+static const char *validity_str(int v)
+{
+    return v > 0 ? "expired" : "not yet valid";
+}
+
+static bool hash_alg(mbedtls_md_type_t md, hal_hash_alg_t *alg)
+{
+    switch (md) {
+    case MBEDTLS_MD_SHA256: *alg = HAL_HASH_SHA256; return true;
+    case MBEDTLS_MD_SHA384: *alg = HAL_HASH_SHA384; return true;
+    case MBEDTLS_MD_SHA512: *alg = HAL_HASH_SHA512; return true;
+    default: return false; /* SHA-1 and older signatures are refused */
+    }
+}
+
+/* Does @p key verify the signature on @p child? */
+static bool sig_ok(const mbedtls_x509_crt *child, mbedtls_pk_context *key)
+{
+    uint8_t h[HAL_HASH_MAX_LEN];
+    hal_hash_alg_t alg;
+    mbedtls_md_type_t md = child->MBEDTLS_PRIVATE(sig_md);
+    if (!hash_alg(md, &alg) ||
+        hal_crypto_hash(alg, child->tbs.p, child->tbs.len, h) != DBX_OK) {
+        return false;
+    }
+    return mbedtls_pk_verify_ext(child->MBEDTLS_PRIVATE(sig_pk), child->MBEDTLS_PRIVATE(sig_opts),
+                                 key, md, h, hal_hash_len(alg),
+                                 child->MBEDTLS_PRIVATE(sig).p,
+                                 child->MBEDTLS_PRIVATE(sig).len) == 0;
+}
+
+/* Is @p child issued by certificate @p parent?  NULL or a reason. */
+static const char *link_fail(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
+{
+    if (child->issuer_raw.len != parent->subject_raw.len ||
+        memcmp(child->issuer_raw.p, parent->subject_raw.p, child->issuer_raw.len) != 0) {
+        return "issuer name differs from next certificate's subject";
+    }
+    if (!mbedtls_x509_crt_get_ca_istrue(parent)) {
+        return "issuer is not a CA";
+    }
+    if (!sig_ok(child, (mbedtls_pk_context *)&parent->pk)) {
+        return "signature does not verify";
+    }
+    return NULL;
+}
+
+static bool rec_matches(const dbx_tlsa_t *r, const mbedtls_x509_crt *c)
+{
+    uint8_t h[HAL_HASH_MAX_LEN];
+    const uint8_t *p = r->selector == DBX_TLSA_SEL_CERT ? c->raw.p : c->pk_raw.p;
+    size_t len = r->selector == DBX_TLSA_SEL_CERT ? c->raw.len : c->pk_raw.len;
+    hal_hash_alg_t alg = r->mtype == DBX_TLSA_MT_SHA256 ? HAL_HASH_SHA256 : HAL_HASH_SHA512;
+    if (p == NULL) {
+        return false;
+    }
+    if (r->mtype == DBX_TLSA_MT_FULL) {
+        return len == r->len && memcmp(p, r->data, len) == 0;
+    }
+    if (r->len != hal_hash_len(alg) || hal_crypto_hash(alg, p, len, h) != DBX_OK) {
+        return false;
+    }
+    return memcmp(h, r->data, r->len) == 0;
+}
+
+/* A TA from DNS ("2 0 0" / "2 1 0") signing @p child?  NULL when it does,
+ * else a reason. */
+static const char *dns_ta_fail(const dbx_tlsa_t *r, const mbedtls_x509_crt *child, int64_t now)
+{
+    const char *why = NULL;
+    if (r->selector == DBX_TLSA_SEL_CERT) {
+        mbedtls_x509_crt ta;
+        mbedtls_x509_crt_init(&ta);
+        if (mbedtls_x509_crt_parse_der(&ta, r->data, r->len) != 0) {
+            why = "TA certificate in DNS does not parse";
+        } else if (validity(&ta, now) != 0) {
+            why = "TA certificate from DNS outside its validity period";
+        } else {
+            why = link_fail(child, &ta);
+        }
+        mbedtls_x509_crt_free(&ta);
+    } else {
+        mbedtls_pk_context pk;
+        mbedtls_pk_init(&pk);
+        if (mbedtls_pk_parse_public_key(&pk, r->data, r->len) != 0) {
+            why = "TA public key in DNS does not parse";
+        } else if (!sig_ok(child, &pk)) {
+            why = "signature does not verify under TA key from DNS";
+        }
+        mbedtls_pk_free(&pk);
+    }
+    return why;
+}
+
+static void found(dbx_dane_result_t *res, const dbx_tlsa_t *recs, size_t i, int depth,
+                  bool dns)
+{
+    res->verdict = DBX_DANE_MATCH;
+    res->record = (int)i;
+    res->depth = depth;
+    res->usage = recs[i].usage;
+    res->ta_from_dns = dns;
+}
+
+int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt *chain,
+                   const char *const *names, size_t n_names, int64_t now,
+                   const dbx_dane_opts_t *opts, dbx_dane_result_t *res)
+{
+    dbx_dane_opts_t o;
+    const mbedtls_x509_crt *c[DBX_DANE_MAX_CHAIN];
+    const mbedtls_x509_crt *p;
+    size_t n, len = 0, path_end, d;
+    bool have_ta = false, name_ok;
+    const char *fail = NULL;
+    int usable;
+
+    DBX_ASSERT(res != NULL && (recs != NULL || n_recs == 0) && (names != NULL || n_names == 0));
+    memset(res, 0, sizeof *res);
+    res->verdict = DBX_DANE_NO_MATCH;
+    res->record = -1;
+    res->depth = -1;
+    if (opts != NULL) {
+        o = *opts;
+    } else {
+        dbx_dane_opts_init(&o);
+    }
+    if (o.max_records == 0 || o.max_records > DBX_DANE_MAX_RECORDS) {
+        o.max_records = DBX_DANE_MAX_RECORDS;
+    }
+    if (o.max_chain == 0 || o.max_chain > DBX_DANE_MAX_CHAIN) {
+        o.max_chain = DBX_DANE_MAX_CHAIN;
+    }
+    for (p = chain; p != NULL && p->raw.p != NULL && len < o.max_chain; p = p->next) {
+        c[len++] = p;
+    }
+    res->chain_len = len;
+    res->chain_limited = p != NULL && p->raw.p != NULL;
+    n = n_recs < o.max_records ? n_recs : o.max_records;
+    res->records_limited = n_recs > n;
+    usable = dbx_tlsa_classify(recs, n, &o, res->use);
+    DBX_ASSERT(usable >= 0);
+    res->n_usable = (size_t)usable;
+    if (usable == 0) {
+        res->verdict = DBX_DANE_NO_USABLE;
+        set_reason(res, "no usable TLSA records", n == 0 ? " (empty RRset)" : "");
+        for (size_t i = 0; i < n; i++) {
+            reason_cat(res, i == 0 ? ": #" : "; #");
+            reason_num(res, i);
+            reason_cat(res, " ");
+            reason_cat(res, dbx_tlsa_use_str(res->use[i]));
+        }
+        return DBX_OK;
+    }
+
+    if (len == 0) {
+        res->verdict = DBX_DANE_ERROR;
+        res->status = DBX_ERR_MALFORMED;
+        set_reason(res, "empty certificate chain", NULL);
+        return DBX_OK;
+    }
+
+    /* DANE-EE(3): the leaf only; no names, no dates (RFC 7672 §3.1.1) */
+    for (size_t i = 0; i < n; i++) {
+        if (res->use[i] != DBX_TLSA_USABLE) {
+            continue;
+        }
+        if (recs[i].usage == DBX_TLSA_DANE_EE) {
+            if (rec_matches(&recs[i], c[0])) {
+                found(res, recs, i, 0, false);
+                set_reason(res, "DANE-EE match at depth 0", NULL);
+                return DBX_OK;
+            }
+        } else {
+            have_ta = true;
+        }
+    }
+    if (!have_ta) {
+        res->verdict = DBX_DANE_NO_MATCH;
+        set_reason(res, "leaf matches no DANE-EE record", NULL);
+        return DBX_OK;
+    }
+
+    /* DANE-TA(2): walk up from the leaf; path_end = deepest certificate
+     * such that c[0..path_end] is a valid path at now. */
+    {
+        int v = validity(c[0], now);
+        if (v != 0) {
+            res->verdict = DBX_DANE_NO_MATCH;
+            set_reason(res, "DANE-TA: leaf ", validity_str(v));
+            return DBX_OK;
+        }
+    }
+    path_end = 0;
+    for (d = 1; d <= len && path_end == d - 1; d++) {
+        /* a sent certificate at depth d matching a record */
+        if (d < len) {
+            const char *lf = link_fail(c[d - 1], c[d]);
+            int v = validity(c[d], now);
+            if (lf == NULL && v == 0) {
+                path_end = d;
+                for (size_t i = 0; i < n; i++) {
+                    if (res->use[i] == DBX_TLSA_USABLE && recs[i].usage == DBX_TLSA_DANE_TA &&
+                        rec_matches(&recs[i], c[d])) {
+                        found(res, recs, i, (int)d, false);
+                        break;
+                    }
+                }
+            } else if (fail == NULL) {
+                fail = lf != NULL ? lf : validity_str(v);
+            }
+        }
+        /* a full certificate / key from DNS issuing c[d-1] */
+        for (size_t i = 0; i < n && res->verdict != DBX_DANE_MATCH; i++) {
+            if (res->use[i] == DBX_TLSA_USABLE && recs[i].usage == DBX_TLSA_DANE_TA &&
+                recs[i].mtype == DBX_TLSA_MT_FULL && dns_ta_fail(&recs[i], c[d - 1], now) == NULL) {
+                found(res, recs, i, (int)d, true);
+            }
+        }
+        if (res->verdict == DBX_DANE_MATCH) {
+            break;
+        }
+    }
+    if (res->verdict != DBX_DANE_MATCH) {
+        res->verdict = DBX_DANE_NO_MATCH;
+        if (fail != NULL) {
+            set_reason(res, "no DANE-EE/DANE-TA match; chain broken above depth ", NULL);
+            reason_num(res, path_end);
+            reason_cat(res, ": ");
+            reason_cat(res, fail);
+        } else {
+            set_reason(res, "no DANE-EE or DANE-TA record matches the chain", NULL);
+        }
+        return DBX_OK;
+    }
+    /* RFC 7672 §3.2.3: name checks for DANE-TA */
+    name_ok = dbx_dane_name_check(c[0], names, n_names);
+    if (!name_ok) {
+        res->verdict = DBX_DANE_NO_MATCH;
+        res->record = -1;
+        res->depth = -1;
+        set_reason(res, "DANE-TA chain valid but leaf name matches no reference identifier",
+                   NULL);
+        return DBX_OK;
+    }
+    set_reason(res, res->ta_from_dns ? "DANE-TA match, TA from DNS" : "DANE-TA match", NULL);
+    return DBX_OK;
+}
