@@ -32,10 +32,20 @@ static const char *config_words(const char *cmdline)
     return p;
 }
 
+/* Read and parse the config block.  The command line buffer lives on the
+ * stack only for the parse (1 KB less static RAM). */
+static __attribute__((noinline)) int load_config(dbx_config_t *cfg, char *err, size_t cap)
+{
+    char cmdline[1024];
+    if (semihost_cmdline(cmdline, sizeof cmdline) != 0) {
+        cmdline[0] = '\0'; /* no semihosting (or line too long): defaults */
+    }
+    return dbx_config_parse(config_words(cmdline), cfg, err, cap);
+}
+
 int main(void)
 {
     static char line[160];
-    static char cmdline[1024];
     static dbx_config_t cfg;
     int64_t now = 0;
     int st, rc = 0;
@@ -44,10 +54,7 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     printf("danebox %s firmware on %s (%s, %lu Hz)\n", DBX_VERSION, BOARD_NAME, BOARD_CPU_NAME,
            (unsigned long)board.cpu_hz);
-    if (semihost_cmdline(cmdline, sizeof cmdline) != 0) {
-        cmdline[0] = '\0'; /* no semihosting (or line too long): defaults */
-    }
-    st = dbx_config_parse(config_words(cmdline), &cfg, line, sizeof line);
+    st = load_config(&cfg, line, sizeof line);
     if (st != DBX_OK) {
         printf("%s\n", line);
         printf("exit: %d\n", 5);
