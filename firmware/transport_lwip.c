@@ -14,6 +14,12 @@
 
 #define TLW_RING TCP_WND /* the peer can never have more than this unread */
 
+#if LWIP_IPV6
+#define ANY_FOR(ip) (IP_IS_V6_VAL(ip) ? IP6_ADDR_ANY : IP4_ADDR_ANY)
+#else
+#define ANY_FOR(ip) IP4_ADDR_ANY
+#endif
+
 typedef struct tlw_sock {
     uint8_t used;
     uint8_t type;        /* dbx_sock_type_t */
@@ -146,7 +152,7 @@ static void udp_rx(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr
 
 static int udp_open(tlw_sock_t *s)
 {
-    const ip_addr_t *any = IP_IS_V6_VAL(s->peer_ip) ? IP6_ADDR_ANY : IP4_ADDR_ANY;
+    const ip_addr_t *any = ANY_FOR(s->peer_ip);
     err_t err = ERR_USE;
     int st;
 
@@ -294,7 +300,7 @@ static void tcp_detach_abort(tlw_sock_t *s)
 
 static int tcp_open_conn(tlw_sock_t *s, uint32_t timeout_ms)
 {
-    const ip_addr_t *any = IP_IS_V6_VAL(s->peer_ip) ? IP6_ADDR_ANY : IP4_ADDR_ANY;
+    const ip_addr_t *any = ANY_FOR(s->peer_ip);
     uint32_t t0 = hal_clock_ms();
     err_t err = ERR_USE;
     int st;
