@@ -23,10 +23,18 @@ size_t fw_heap_size(void);
  *  @return DBX_OK or DBX_ERR_INTERNAL. */
 int fw_ldns_check(char *line, size_t cap);
 
-/** Network smoke test: bring up the LAN9118 + lwIP with a static IPv4
- *  address, ARP for and ping @p target (dotted quad) @p count times.
+struct dbx_config;
+struct dbx_transport;
+
+/** mode=ping: bring up the network from @p cfg, ARP for and ping the
+ *  ping= target (default gw=) @p count times.
  *  @return DBX_OK when every echo got its reply, DBX_ERR_TIMEOUT when one did
  *  not, DBX_ERR_IO when the NIC is absent. */
-int fw_net_ping(const char *local, const char *gw, const char *target, int count);
+int fw_net_ping(const struct dbx_config *cfg, int count);
+
+/** mode=dnsprobe: for every resolver= and query=, one DNS exchange over UDP
+ *  and one over TCP through @p tr; one line per exchange.
+ *  @return DBX_OK when all succeeded and no socket leaked, else DBX_ERR_IO. */
+int fw_dnsprobe(const struct dbx_config *cfg, const struct dbx_transport *tr);
 
 #endif /* DBX_FW_H */

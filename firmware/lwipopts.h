@@ -22,7 +22,7 @@
 #define LWIP_ICMP               1
 #define LWIP_UDP                1
 #define LWIP_TCP                1
-#define LWIP_DHCP               1
+#define LWIP_DHCP               0 /* static addresses from the config block */
 #define LWIP_DNS                0 /* danebox has its own validating stub */
 /* raw ICMP: the firmware's ping diagnostic (network smoke test) */
 #ifndef DBX_LWIP_RAW
@@ -36,23 +36,59 @@
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK   1
 #define LWIP_SINGLE_NETIF       1
-#define LWIP_STATS              0
+/* DBX_LWIP_STATS=1 (measurement builds): pool/heap high-water marks,
+ * printed by fw_net_print_stats() after mode=dnsprobe */
+#ifndef DBX_LWIP_STATS
+#define DBX_LWIP_STATS          0
+#endif
+#define LWIP_STATS              DBX_LWIP_STATS
+#if DBX_LWIP_STATS
+#define LWIP_STATS_DISPLAY      1 /* pool names */
+#endif
 #define LWIP_RAND()             dbx_lwip_rand()
 
-/* memory: lwIP's own heap and pools, fixed at build time */
+/* memory: lwIP's own heap and pools, fixed at build time.
+ *
+ * Sized for one SMTP/TLS session plus DNS (UDP, TCP fallback) at a time,
+ * polled single-threaded (measured with DBX_LWIP_STATS=1 in the rig: see
+ * tests/qemu/test_rig_net.sh).  Facts behind the numbers:
+ *  - RX: netif_dbx_poll() copies one frame into one PBUF_POOL buffer and
+ *    lwIP handles it synchronously; the transport copies TCP data into its
+ *    own ring at once and frees the pbuf, so pool buffers are only held by
+ *    out-of-order segments (<= TCP_OOSEQ_MAX_PBUFS per pcb) and queued UDP
+ *    datagrams (<= TLW_UDP_QLEN per socket).  Measured peak: 1 buffer.
+ *  - TX: linkoutput is synchronous; lwIP's heap holds only unacked TCP data
+ *    (<= TCP_SND_BUF per pcb), UDP/ICMP packets being sent and one queued
+ *    packet per unresolved ARP/ND neighbour.  Measured peak: 340 bytes
+ *    (DNS); a TLS client's flights (ClientHello, key share, Finished) are far
+ *    below TCP_SND_BUF.  When the heap is short tcp_write() fails with
+ *    ERR_MEM and the transport waits for acks instead of failing.
+ *  - TCP_WND 2*MSS: the transport's receive ring is TCP_WND bytes per TCP
+ *    socket (flow control by tcp_recved as the caller consumes); 2*MSS is
+ *    lwIP's minimum for sane behaviour and plenty on a LAN.
+ *  - No IP fragmentation or reassembly: DNS uses EDNS 1232 (no fragments,
+ *    and fragment-based DNS spoofing is off the table), TCP segments fit
+ *    the MTU. */
 #define MEM_ALIGNMENT           4
-#define MEM_SIZE                (16 * 1024)
-#define MEMP_NUM_PBUF           16
+#define MEM_SIZE                (6 * 1024)
+#define MEMP_NUM_PBUF           4
 #define MEMP_NUM_UDP_PCB        4
-#define MEMP_NUM_TCP_PCB        4
+#define MEMP_NUM_TCP_PCB        4 /* 2 live + TIME_WAIT (oldest recycled) */
 #define MEMP_NUM_TCP_PCB_LISTEN 1
-#define MEMP_NUM_TCP_SEG        16
-#define PBUF_POOL_SIZE          16
-#define PBUF_POOL_BUFSIZE       1536
+#define MEMP_NUM_TCP_SEG        12
+#define MEMP_NUM_ND6_QUEUE      4
+#define PBUF_POOL_SIZE          8
+#define PBUF_POOL_BUFSIZE       1516 /* one full Ethernet frame, aligned */
 #define TCP_MSS                 1460
-#define TCP_WND                 (4 * TCP_MSS)
-#define TCP_SND_BUF             (4 * TCP_MSS)
+#define TCP_WND                 (2 * TCP_MSS)
+#define TCP_SND_BUF             (2 * TCP_MSS)
 #define TCP_SND_QUEUELEN        ((4 * TCP_SND_BUF) / TCP_MSS)
+#define TCP_QUEUE_OOSEQ         1
+#define TCP_OOSEQ_MAX_PBUFS     2
+#define IP_REASSEMBLY           0
+#define IP_FRAG                 0
+#define LWIP_IPV6_REASS         0
+#define LWIP_IPV6_FRAG          0
 #define LWIP_CHKSUM_ALGORITHM   3
 
 #ifndef __ASSEMBLER__

@@ -1,15 +1,19 @@
 /* danebox firmware entry: banner, power-on self test, memory report, and
- * (when the semihosting command line asks for it) the network smoke test.
+ * the mode the config block on the semihosting command line selects
+ * (mode=ping: ICMP smoke test; mode=dnsprobe: DNS over the lwIP transport).
  * The exit status reaches the host through semihosting (QEMU's exit code). */
 #include "board.h"
 #include "dbx_common.h"
+#include "dbx_config.h"
 #include "dbx_selftest.h"
 #include "fw.h"
+#include "fw_net.h"
 #include "hal_crypto.h"
 #include "hal_mbedtls.h"
 #include "hal_platform.h"
 #include "arm/semihost.h"
 #include "arm/systick.h"
+#include "transport_lwip.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,43 +22,31 @@
 #define DBX_VERSION "0.1-dev"
 #endif
 
-/* Returns the value of "key=value" in the command line, or @p dflt. */
-static const char *cmdline_opt(const char *cmdline, const char *key, const char *dflt,
-                               char *out, size_t cap)
+/* The semihosting command line is "<image path> <-append text>": the first
+ * word is argv[0], the rest is the config block (dbx_config.h). */
+static const char *config_words(const char *cmdline)
 {
-    size_t klen = strlen(key);
     const char *p = cmdline;
-    while ((p = strstr(p, key)) != NULL) {
-        if ((p == cmdline || p[-1] == ' ') && p[klen] == '=') {
-            size_t n = strcspn(p + klen + 1, " ");
-            if (n >= cap) {
-                n = cap - 1;
-            }
-            memcpy(out, p + klen + 1, n);
-            out[n] = '\0';
-            return out;
-        }
-        p += klen;
-    }
-    return dflt;
+    while (*p == ' ') p++;
+    p += strcspn(p, " ");
+    return p;
 }
 
-static int has_word(const char *cmdline, const char *word)
+/* Read and parse the config block.  The command line buffer lives on the
+ * stack only for the parse (1 KB less static RAM). */
+static __attribute__((noinline)) int load_config(dbx_config_t *cfg, char *err, size_t cap)
 {
-    size_t n = strlen(word);
-    for (const char *p = cmdline; (p = strstr(p, word)) != NULL; p += n) {
-        if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
-            return 1;
-        }
+    char cmdline[1024];
+    if (semihost_cmdline(cmdline, sizeof cmdline) != 0) {
+        cmdline[0] = '\0'; /* no semihosting (or line too long): defaults */
     }
-    return 0;
+    return dbx_config_parse(config_words(cmdline), cfg, err, cap);
 }
 
 int main(void)
 {
     static char line[160];
-    static char cmdline[128];
-    char ip[20], gw[20], dst[20];
+    static dbx_config_t cfg;
     int64_t now = 0;
     int st, rc = 0;
 
@@ -62,7 +54,13 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     printf("danebox %s firmware on %s (%s, %lu Hz)\n", DBX_VERSION, BOARD_NAME, BOARD_CPU_NAME,
            (unsigned long)board.cpu_hz);
-    (void)semihost_cmdline(cmdline, sizeof cmdline);
+    st = load_config(&cfg, line, sizeof line);
+    if (st != DBX_OK) {
+        printf("%s\n", line);
+        printf("exit: %d\n", 5);
+        return 5; /* bad config: refuse to run */
+    }
+    printf("config: mode=%s\n", dbx_mode_name(cfg.mode));
 
     hal_mbedtls_init();
     st = dbx_selftest(line, sizeof line);
@@ -92,15 +90,28 @@ int main(void)
     printf("clock: unix %s (emulation-only host time)\n",
            st == DBX_OK ? (now > 1500000000 ? "ok" : "bad") : dbx_strerror(st));
 
-    if (has_word(cmdline, "net")) {
-        /* QEMU user networking defaults: guest 10.0.2.15, gateway 10.0.2.2 */
-        const char *a = cmdline_opt(cmdline, "ip", "10.0.2.15", ip, sizeof ip);
-        const char *g = cmdline_opt(cmdline, "gw", "10.0.2.2", gw, sizeof gw);
-        const char *t = cmdline_opt(cmdline, "ping", g, dst, sizeof dst);
-        st = fw_net_ping(a, g, t, 3);
-        printf("net: ping %s %s\n", t, st == DBX_OK ? "ok" : dbx_strerror(st));
+    if (cfg.mode == DBX_MODE_PING) {
+        char tgt[48];
+        st = fw_net_ping(&cfg, 3);
+        dbx_addr_format(cfg.has_ping ? &cfg.ping : &cfg.gw4, tgt, sizeof tgt);
+        printf("net: ping %s %s\n", tgt, st == DBX_OK ? "ok" : dbx_strerror(st));
         if (st != DBX_OK) {
             rc = rc ? rc : 2;
+        }
+    } else if (cfg.mode == DBX_MODE_DNSPROBE) {
+        dbx_transport_t tr;
+        if (rc != 0) {
+            printf("dnsprobe: not run (boot checks failed)\n");
+        } else if ((st = fw_net_up(&cfg)) != DBX_OK) {
+            printf("net: %s\n", dbx_strerror(st));
+            rc = 2;
+        } else {
+            tlw_init(&tr, fw_net_poll);
+            st = fw_dnsprobe(&cfg, &tr);
+            fw_net_print_stats();
+            if (st != DBX_OK) {
+                rc = 2;
+            }
         }
     }
 

@@ -1,11 +1,10 @@
-/* Network smoke test: LAN9118 + lwIP (NO_SYS main loop), static IPv4, ARP
- * for the target and ICMP echo.  Meant for QEMU user networking, where the
- * only peers are QEMU's own gateway (10.0.2.2) and DNS (10.0.2.3). */
+/* mode=ping: network smoke test.  LAN9118 + lwIP (NO_SYS main loop), static
+ * IPv4 from the config block, ARP for the target and ICMP echo. */
 #include "board.h"
 #include "dbx_common.h"
 #include "fw.h"
 #include "hal_platform.h"
-#include "netif_dbx.h"
+#include "fw_net.h"
 
 #include "lwip/etharp.h"
 #include "lwip/inet_chksum.h"
@@ -24,9 +23,6 @@
 #define PING_DATA_LEN 32u
 #define PING_WAIT_MS  1000u
 
-static hal_nic_t eth_nic;
-static struct netif eth_netif;
-static int net_up;
 static volatile int ping_seq_got = -1;
 
 static u8_t ping_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
@@ -76,50 +72,25 @@ static void net_poll_for(uint32_t ms, int seq)
 {
     uint32_t t0 = hal_clock_ms();
     while ((uint32_t)(hal_clock_ms() - t0) < ms && ping_seq_got != seq) {
-        netif_dbx_poll(&eth_netif);
-        sys_check_timeouts();
+        fw_net_poll();
     }
 }
 
-static int net_bring_up(const ip4_addr_t *ip, const ip4_addr_t *mask, const ip4_addr_t *gw)
+int fw_net_ping(const dbx_config_t *cfg, int count)
 {
-    uint8_t mac[6];
-    eth_nic.ops = &lan9118_ops;
-    eth_nic.cfg = &board.eth;
-    if (eth_nic.ops->init(&eth_nic) != DBX_OK) {
-        return DBX_ERR_IO;
-    }
-    eth_nic.ops->get_mac(&eth_nic, mac);
-    printf("net: %s at 0x%08lx, mac %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
-           eth_nic.ops->name, (unsigned long)board.eth.base, mac[0], mac[1], mac[2], mac[3],
-           mac[4], mac[5], eth_nic.ops->link_up(&eth_nic) ? "up" : "down");
-    lwip_init();
-    if (netif_add(&eth_netif, ip, mask, gw, &eth_nic, netif_dbx_init, ethernet_input) == NULL) {
-        return DBX_ERR_IO;
-    }
-    netif_set_default(&eth_netif);
-    netif_set_up(&eth_netif);
-    netif_dbx_poll(&eth_netif); /* picks up the PHY link state */
-#if LWIP_IPV6
-    netif_create_ip6_linklocal_address(&eth_netif, 1);
-#endif
-    net_up = 1;
-    return DBX_OK;
-}
-
-int fw_net_ping(const char *local, const char *gw, const char *target, int count)
-{
-    ip4_addr_t ip, mask, gwa;
+    const dbx_addr_t *dst = cfg->has_ping ? &cfg->ping : &cfg->gw4;
+    char target[48];
     ip_addr_t to;
     struct raw_pcb *pcb;
     int ok = 0;
     uint32_t t0;
 
-    if (!ip4addr_aton(local, &ip) || !ip4addr_aton(gw, &gwa) || !ipaddr_aton(target, &to)) {
+    dbx_addr_format(dst, target, sizeof target);
+    if (dst->family != 4) {
         return DBX_ERR_INVAL;
     }
-    IP4_ADDR(&mask, 255, 255, 255, 0);
-    if (!net_up && net_bring_up(&ip, &mask, &gwa) != DBX_OK) {
+    IP_ADDR4(&to, dst->addr[0], dst->addr[1], dst->addr[2], dst->addr[3]);
+    if (fw_net_up(cfg) != DBX_OK) {
         return DBX_ERR_IO;
     }
     pcb = raw_new(IP_PROTO_ICMP);
@@ -146,15 +117,15 @@ int fw_net_ping(const char *local, const char *gw, const char *target, int count
     {
         struct eth_addr *eth = NULL;
         const ip4_addr_t *found = NULL;
-        if (etharp_find_addr(&eth_netif, ip_2_ip4(&to), &eth, &found) >= 0 && eth != NULL) {
+        if (etharp_find_addr(fw_netif(), ip_2_ip4(&to), &eth, &found) >= 0 && eth != NULL) {
             printf("net: arp %s is at %02x:%02x:%02x:%02x:%02x:%02x\n", target, eth->addr[0],
                    eth->addr[1], eth->addr[2], eth->addr[3], eth->addr[4], eth->addr[5]);
         } else {
             printf("net: arp %s unresolved\n", target);
         }
     }
-    printf("net: %lu frames out, %lu in, %lu dropped\n", (unsigned long)eth_nic.tx_frames,
-           (unsigned long)eth_nic.rx_frames, (unsigned long)eth_nic.rx_dropped);
+    printf("net: %lu frames out, %lu in, %lu dropped\n", (unsigned long)fw_nic()->tx_frames,
+           (unsigned long)fw_nic()->rx_frames, (unsigned long)fw_nic()->rx_dropped);
     raw_remove(pcb);
     return ok == count ? DBX_OK : DBX_ERR_TIMEOUT;
 }

@@ -19,9 +19,10 @@ QEMU_TIMEOUT ?= 60
 QEMU_NET  ?= -nic none
 # RUN_ARGS: the firmware command line (semihosting SYS_GET_CMDLINE), e.g. "net"
 RUN_ARGS  ?=
-QEMU_CMD  = $(QEMU) -M $(QEMU_MACHINE) -nographic -monitor none -serial stdio \
-            -semihosting-config enable=on,target=native $(QEMU_NET) \
+QEMU_BASE = $(QEMU) -M $(QEMU_MACHINE) -nographic -monitor none -serial stdio \
+            -semihosting-config enable=on,target=native \
             -kernel $(FW_ELF) $(if $(RUN_ARGS),-append "$(RUN_ARGS)") $(QEMU_EXTRA)
+QEMU_CMD  = $(QEMU_BASE) $(QEMU_NET)
 
 .PHONY: firmware
 firmware: $(FW_ELF) $(B)/danebox.bin
@@ -35,8 +36,16 @@ $(FW_ELF): $(FW_OBJS) $(FW_LIBS) $(BOARD_LDSCRIPT) board/common/cortex-m.ld
 $(B)/danebox.bin: $(FW_ELF)
 	@$(OBJCOPY) -O binary $< $@
 
+# RIG_NS=<netns>: put the LAN9118 on the DNS rig's link (tools/rig/qemu-net.sh)
+# instead of QEMU_NET, e.g.
+#   RIG_NS=dbxrig tools/rig/dns-rig.sh up
+#   make run BOARD=mps2-an386 RIG_NS=dbxrig RUN_ARGS="mode=dnsprobe ip=192.0.2.100/24 resolver=192.0.2.2"
 run: firmware
+ifneq ($(RIG_NS),)
+	RIG_NS=$(RIG_NS) tools/rig/qemu-net.sh -- timeout $(QEMU_TIMEOUT) $(QEMU_BASE)
+else
 	timeout --foreground $(QEMU_TIMEOUT) $(QEMU_CMD)
+endif
 
 size: firmware
 	@python3 tools/fwsize.py --map $(FW_MAP) --elf $(FW_ELF)

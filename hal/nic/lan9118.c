@@ -41,6 +41,7 @@
 #define MAC_MII_ACC      6u
 #define MAC_MII_DATA     7u
 #define MAC_CR_FDPX      0x00100000u
+#define MAC_CR_MCPAS     0x00080000u /* pass all multicast (IPv6 ND, MLD) */
 #define MAC_CR_TXEN      0x00000008u
 #define MAC_CR_RXEN      0x00000004u
 #define MII_ACC_BUSY     0x00000001u
@@ -161,7 +162,7 @@ static int lan_init(hal_nic_t *nic)
     *reg(nic, REG_HW_CFG) = HW_CFG_MBO | HW_CFG_TX_FIF_SZ(5);
     *reg(nic, REG_RX_CFG) = 0; /* no RX data offset, no end padding */
     if (phy_write(nic, PHY_BCR, PHY_BCR_ANENABLE | PHY_BCR_ANRESTART) != DBX_OK ||
-        mac_write(nic, MAC_CR, MAC_CR_FDPX | MAC_CR_TXEN | MAC_CR_RXEN) != DBX_OK) {
+        mac_write(nic, MAC_CR, MAC_CR_FDPX | MAC_CR_MCPAS | MAC_CR_TXEN | MAC_CR_RXEN) != DBX_OK) {
         return DBX_ERR_IO;
     }
     *reg(nic, REG_TX_CFG) = TX_CFG_TX_ON;

@@ -52,6 +52,20 @@ for b in mps2-an386 mps2-an385; do
   if [ $rc = 0 ]; then pass "$b: exit code 0"; else fail "$b: exit code 0" "got $rc"; fi
 done
 
+# Config block: strict parsing, a clear error and exit status 5
+b=mps2-an386; elf=build/$b/danebox.elf
+if [ -f "$elf" ]; then
+  log=$out/badcfg
+  run "$log" "$b" "$elf" -nic none -- mode=dnsprobe ip=192.0.2.100/24 resolver=192.0.2.2 colour=blue; rc=$?
+  sed 's/^/  | /' "$log"
+  expect "$b: unknown config key rejected" "$log" "^config: unknown key 'colour'$"
+  if [ $rc = 5 ]; then pass "$b: bad config -> exit status 5"; else fail "$b: bad config -> exit status 5" "got $rc"; fi
+  log=$out/badcfg2
+  run "$log" "$b" "$elf" -nic none -- mode=dnsprobe ip=192.0.2.100 resolver=192.0.2.2; rc=$?
+  expect "$b: malformed ip= rejected" "$log" "^config: ip=192\.0\.2\.100: want A\.B\.C\.D/PREFIX$"
+  if [ $rc = 5 ]; then pass "$b: malformed config -> exit status 5"; else fail "$b: malformed config -> exit status 5" "got $rc"; fi
+fi
+
 # Without semihosting (as on a board with no debugger) entropy and wall time
 # must fail cleanly (no hang, no fake values); exit cannot reach the host, so
 # the run ends by timeout after the "exit:" line.
@@ -81,7 +95,7 @@ if [ -f "$elf" ]; then
 
   # network smoke test: ARP + ICMP echo to QEMU's gateway
   log=$out/net
-  run "$log" "$b" "$elf" -nic user,model=lan9118,restrict=on -- net; rc=$?
+  run "$log" "$b" "$elf" -nic user,model=lan9118,restrict=on -- mode=ping ip=10.0.2.15/24 gw=10.0.2.2; rc=$?
   sed 's/^/  | /' "$log"
   expect "$b: lan9118 probed, link up" "$log" "^net: lan9118 at 0x40200000, mac 52:54:00:12:34:56, link up"
   expect "$b: ICMP echo reply from 10.0.2.2" "$log" "^net: echo reply from 10\.0\.2\.2 seq=3"
@@ -90,7 +104,7 @@ if [ -f "$elf" ]; then
 
   # negative control: nobody answers 10.0.2.77 -> firmware must report failure
   log=$out/net-neg
-  run "$log" "$b" "$elf" -nic user,model=lan9118,restrict=on -- net ping=10.0.2.77; rc=$?
+  run "$log" "$b" "$elf" -nic user,model=lan9118,restrict=on -- mode=ping ip=10.0.2.15/24 gw=10.0.2.2 ping=10.0.2.77; rc=$?
   expect "$b: unanswered ping detected" "$log" "^net: ping 10\.0\.2\.77 timeout"
   if [ $rc = 2 ]; then pass "$b: failure propagates as exit code 2"
   else fail "$b: failure propagates as exit code 2" "got $rc"; fi

@@ -1,0 +1,93 @@
+/**
+ * @file dbx_config.h
+ * @brief The firmware run configuration ("config block"): space-separated
+ *        `key=value` words, e.g. from the semihosting command line.
+ *
+ *   ip=192.0.2.100/24 gw=192.0.2.1 ip6=2001:db8::100 resolver=192.0.2.2
+ *   resolver=2001:db8::2 mode=dnsprobe query=./SOA,_25._tcp.mx.rsa.test/TLSA
+ *   check=rsa.test,ecdsa.test anchor=rig time=auto timeout=3000
+ *
+ * Keys (each at most once, except resolver= up to DBX_CFG_MAX_RESOLVERS):
+ *  - mode=selftest|ping|dnsprobe      default selftest
+ *  - ip=A.B.C.D/N                      IPv4 address, prefix length required
+ *  - gw=A.B.C.D                        IPv4 default gateway
+ *  - ip6=ADDR[/64]                     static IPv6 address (lwIP: /64 only)
+ *  - resolver=ADDR | [ADDR6]:PORT | ADDR4:PORT   port defaults to 53
+ *  - ping=ADDR                         mode=ping target (default: gw)
+ *  - query=NAME/TYPE[,NAME/TYPE...]    mode=dnsprobe questions
+ *  - check=DOMAIN[,DOMAIN...]          mail domains to verify
+ *  - anchor=builtin|rig                trust anchor source
+ *  - time=auto|UNIXSECONDS             wall clock source
+ *  - timeout=MS                        per-exchange timeout, 100..60000
+ * Parsing is strict: an unknown key, a repeated key, an empty or malformed
+ * value, or a missing prerequisite (a mode needing an address) is an error
+ * with a one-line explanation.  Portable C, no OS calls.
+ */
+#ifndef DBX_CONFIG_H
+#define DBX_CONFIG_H
+
+#include "dbx_transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DBX_CFG_MAX_RESOLVERS 4
+#define DBX_CFG_MAX_NAMES     8
+#define DBX_CFG_NAME_MAX      256 /**< presentation name incl. NUL */
+
+typedef enum dbx_mode {
+    DBX_MODE_SELFTEST = 0, /**< boot checks only */
+    DBX_MODE_PING,         /**< ARP + ICMP echo diagnostic */
+    DBX_MODE_DNSPROBE,     /**< DNS exchanges over the transport (UDP + TCP) */
+} dbx_mode_t;
+
+typedef enum dbx_anchor_src {
+    DBX_ANCHOR_BUILTIN = 0, /**< the compiled-in IANA root anchor */
+    DBX_ANCHOR_RIG,         /**< the test rig's root anchor */
+} dbx_anchor_src_t;
+
+/** One question: presentation name (absolute, with final dot) and type. */
+typedef struct dbx_cfg_query {
+    char name[DBX_CFG_NAME_MAX];
+    uint16_t type;
+} dbx_cfg_query_t;
+
+typedef struct dbx_config {
+    dbx_mode_t mode;
+    int has_ip4, has_gw4, has_ip6, has_ping;
+    dbx_addr_t ip4;      /**< port unused */
+    uint8_t prefix4;
+    dbx_addr_t gw4;
+    dbx_addr_t ip6;
+    dbx_addr_t ping;
+    dbx_addr_t resolver[DBX_CFG_MAX_RESOLVERS];
+    size_t n_resolvers;
+    dbx_cfg_query_t query[DBX_CFG_MAX_NAMES];
+    size_t n_queries;
+    char check[DBX_CFG_MAX_NAMES][DBX_CFG_NAME_MAX];
+    size_t n_checks;
+    dbx_anchor_src_t anchor;
+    int64_t time;        /**< 0 = auto (board clock), else fixed Unix time */
+    uint32_t timeout_ms; /**< per exchange; default 3000 */
+} dbx_config_t;
+
+/** Parse the words of @p line (NUL-terminated; words separated by spaces or
+ *  tabs) into @p cfg.  On error writes a one-line reason into @p err.
+ *  @return DBX_OK, DBX_ERR_MALFORMED (bad word/value), DBX_ERR_LIMIT (too
+ *  many values), DBX_ERR_INVAL (inconsistent: e.g. dnsprobe without resolver). */
+int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t errcap);
+
+/** @return the text of @p mode ("selftest", ...). */
+const char *dbx_mode_name(dbx_mode_t mode);
+
+/** RR type mnemonic <-> number for the types the config accepts
+ *  (A NS SOA MX TXT AAAA DS RRSIG NSEC DNSKEY NSEC3 TLSA).
+ *  @return 0 when unknown / NULL when unknown. */
+uint16_t dbx_rrtype_from_name(const char *s, size_t n);
+const char *dbx_rrtype_name(uint16_t type);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DBX_CONFIG_H */

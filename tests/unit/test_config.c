@@ -1,0 +1,156 @@
+/* Unit tests: the firmware config block parser (dbx_config.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "dbx_config.h"
+
+static dbx_config_t cfg;
+static char err[160];
+
+static int parse(const char *s)
+{
+    return dbx_config_parse(s, &cfg, err, sizeof err);
+}
+
+static void test_empty_is_selftest(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(""), DBX_OK);
+    assert_int_equal(cfg.mode, DBX_MODE_SELFTEST);
+    assert_int_equal(cfg.timeout_ms, 3000);
+    assert_int_equal(parse("  \t "), DBX_OK);
+}
+
+static void test_full_dnsprobe(void **state)
+{
+    char buf[64];
+    (void)state;
+    assert_int_equal(parse("ip=192.0.2.100/24 gw=192.0.2.1 ip6=2001:db8::100 resolver=192.0.2.2 "
+                           "resolver=[2001:db8::2]:5353 mode=dnsprobe check=rsa.test,ECDSA.test. "
+                           "anchor=rig time=1700000000 timeout=1500 "
+                           "query=./SOA,_25._tcp.mx.rsa.test/tlsa"),
+                     DBX_OK);
+    assert_int_equal(cfg.mode, DBX_MODE_DNSPROBE);
+    assert_true(cfg.has_ip4 && cfg.has_gw4 && cfg.has_ip6);
+    assert_int_equal(cfg.prefix4, 24);
+    assert_string_equal(dbx_addr_format(&cfg.ip4, buf, sizeof buf), "192.0.2.100");
+    assert_string_equal(dbx_addr_format(&cfg.ip6, buf, sizeof buf), "2001:db8::100");
+    assert_int_equal(cfg.n_resolvers, 2);
+    assert_int_equal(cfg.resolver[0].family, 4);
+    assert_int_equal(cfg.resolver[0].port, 53);
+    assert_int_equal(cfg.resolver[1].family, 6);
+    assert_int_equal(cfg.resolver[1].port, 5353);
+    assert_int_equal(cfg.n_checks, 2);
+    assert_string_equal(cfg.check[0], "rsa.test.");
+    assert_string_equal(cfg.check[1], "ECDSA.test.");
+    assert_int_equal(cfg.anchor, DBX_ANCHOR_RIG);
+    assert_true(cfg.time == 1700000000);
+    assert_int_equal(cfg.timeout_ms, 1500);
+    assert_int_equal(cfg.n_queries, 2);
+    assert_string_equal(cfg.query[0].name, ".");
+    assert_int_equal(cfg.query[0].type, 6);
+    assert_string_equal(cfg.query[1].name, "_25._tcp.mx.rsa.test.");
+    assert_int_equal(cfg.query[1].type, 52);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("mode=dnsprobe ip=192.0.2.100/24 resolver=192.0.2.2 time=auto"),
+                     DBX_OK);
+    assert_int_equal(cfg.n_queries, 2); /* . SOA + rig TLSA */
+    assert_int_equal(cfg.query[1].type, 52);
+    assert_int_equal(cfg.anchor, DBX_ANCHOR_BUILTIN);
+    assert_true(cfg.time == 0);
+    assert_int_equal(parse("mode=ping ip=10.0.2.15/24 gw=10.0.2.2"), DBX_OK);
+    assert_int_equal(cfg.mode, DBX_MODE_PING);
+    assert_false(cfg.has_ping);
+}
+
+typedef struct {
+    const char *in;
+    int status;
+    const char *msg; /* substring of the error text */
+} bad_case_t;
+
+static const bad_case_t bad[] = {
+    {"net", DBX_ERR_MALFORMED, "not key=value"},
+    {"foo=1", DBX_ERR_MALFORMED, "unknown key 'foo'"},
+    {"ip=", DBX_ERR_MALFORMED, "empty value"},
+    {"=x", DBX_ERR_MALFORMED, "unknown key ''"},
+    {"mode=verify", DBX_ERR_MALFORMED, "unknown mode"},
+    {"mode=ping mode=ping ip=10.0.2.15/24 gw=10.0.2.2", DBX_ERR_MALFORMED, "given twice"},
+    {"ip=192.0.2.100", DBX_ERR_MALFORMED, "PREFIX"},
+    {"ip=192.0.2.100/33", DBX_ERR_MALFORMED, "prefix length"},
+    {"ip=192.0.2.100/0", DBX_ERR_MALFORMED, "prefix length"},
+    {"ip=192.0.2.300/24", DBX_ERR_MALFORMED, "not an IPv4"},
+    {"ip=2001:db8::1/24", DBX_ERR_MALFORMED, "not an IPv4"},
+    {"ip=192.0.2.1:53/24", DBX_ERR_MALFORMED, "not an IPv4"},
+    {"ip6=2001:db8::100/48", DBX_ERR_MALFORMED, "/64"},
+    {"ip6=192.0.2.1", DBX_ERR_MALFORMED, "not an IPv6"},
+    {"ip6=[2001:db8::1]:53", DBX_ERR_MALFORMED, "not an IPv6"},
+    {"resolver=example.com", DBX_ERR_MALFORMED, "not ADDR"},
+    {"resolver=192.0.2.2:0", DBX_ERR_MALFORMED, "not ADDR"},
+    {"ip=1.2.3.4/8 resolver=1.1.1.1 resolver=1.1.1.2 resolver=1.1.1.3 resolver=1.1.1.4 "
+     "resolver=1.1.1.5",
+     DBX_ERR_LIMIT, "more than 4 resolvers"},
+    {"check=rsa..test", DBX_ERR_MALFORMED, "DOMAIN"},
+    {"check=rsa.test,", DBX_ERR_MALFORMED, "DOMAIN"},
+    {"check=.rsa.test", DBX_ERR_MALFORMED, "DOMAIN"},
+    {"check=r$a.test", DBX_ERR_MALFORMED, "DOMAIN"},
+    {"check=a,b,c,d,e,f,g,h,i", DBX_ERR_LIMIT, "more than 8 check"},
+    {"check=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test",
+     DBX_ERR_MALFORMED, "DOMAIN"}, /* 64-octet label */
+    {"mode=dnsprobe ip=1.2.3.4/8 resolver=1.1.1.1 query=./XYZ", DBX_ERR_MALFORMED, "NAME/TYPE"},
+    {"mode=dnsprobe ip=1.2.3.4/8 resolver=1.1.1.1 query=.", DBX_ERR_MALFORMED, "NAME/TYPE"},
+    {"anchor=file", DBX_ERR_MALFORMED, "builtin|rig"},
+    {"time=yesterday", DBX_ERR_MALFORMED, "Unix seconds"},
+    {"time=0", DBX_ERR_MALFORMED, "Unix seconds"},
+    {"timeout=99", DBX_ERR_MALFORMED, "100..60000"},
+    {"timeout=60001", DBX_ERR_MALFORMED, "100..60000"},
+    {"timeout=1e3", DBX_ERR_MALFORMED, "100..60000"},
+    {"gw=192.0.2.1", DBX_ERR_INVAL, "gw= needs ip="},
+    {"mode=ping", DBX_ERR_INVAL, "needs ip="},
+    {"mode=ping ip=10.0.2.15/24", DBX_ERR_INVAL, "needs ping= or gw="},
+    {"mode=dnsprobe ip=192.0.2.100/24", DBX_ERR_INVAL, "needs resolver="},
+    {"mode=dnsprobe ip=192.0.2.100/24 resolver=2001:db8::2", DBX_ERR_INVAL, "no ip6= given"},
+    {"mode=dnsprobe ip6=2001:db8::100 resolver=192.0.2.2", DBX_ERR_INVAL, "no ip= given"},
+    {"query=./SOA", DBX_ERR_INVAL, "only with mode=dnsprobe"},
+};
+
+static void test_rejects(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int st = parse(bad[i].in);
+        if (st != bad[i].status || strstr(err, bad[i].msg) == NULL) {
+            fail_msg("'%s': status %d err '%s', want %d '%s'", bad[i].in, st, err, bad[i].status,
+                     bad[i].msg);
+        }
+    }
+}
+
+static void test_rrtypes(void **state)
+{
+    (void)state;
+    assert_int_equal(dbx_rrtype_from_name("tlsa", 4), 52);
+    assert_int_equal(dbx_rrtype_from_name("DNSKEY", 6), 48);
+    assert_int_equal(dbx_rrtype_from_name("TLS", 3), 0);
+    assert_string_equal(dbx_rrtype_name(6), "SOA");
+    assert_null(dbx_rrtype_name(999));
+    assert_string_equal(dbx_mode_name(DBX_MODE_DNSPROBE), "dnsprobe");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_is_selftest), cmocka_unit_test(test_full_dnsprobe),
+        cmocka_unit_test(test_defaults),          cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_rrtypes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
