@@ -167,7 +167,8 @@ int dbx_cmd_probe(int argc, char **argv)
 
     const dbx_tls_info_t *in = dbx_smtp_tls_info(&s);
     const dbx_tls_chain_t *ch = dbx_smtp_chain(&s);
-    char spki[65] = "";
+    char spki[65] = "", tlserr[160];
+    dbx_tls_last_error(&s.tls, tlserr, sizeof tlserr);
     if (ch != NULL) (void)leaf_spki_hex(ch, spki);
 
     if (json) {
@@ -204,6 +205,10 @@ int dbx_cmd_probe(int argc, char **argv)
             }
             printf("]}");
         }
+        if (tlserr[0] != '\0') {
+            printf(",\"tls_error\":");
+            json_str(tlserr);
+        }
         if (cfg.verify != NULL) {
             printf(",\"verify\":");
             json_str(r.outcome == DBX_SMTP_TLS_VERIFIED ? "ok"
@@ -213,6 +218,7 @@ int dbx_cmd_probe(int argc, char **argv)
     } else {
         printf("%s: %s (%s) state=%s code=%d round_trips=%u\n", addr, dbx_smtp_outcome_name(r.outcome),
                r.reason, dbx_smtp_state_name(r.state), r.last_code, (unsigned)r.round_trips);
+        if (tlserr[0] != '\0') printf("  tls error: %s\n", tlserr);
         if (in != NULL) {
             printf("  tls: %s %s sni=%s chain=%zu leaf-spki-sha256=%s\n", in->version_name,
                    in->ciphersuite, in->sni, ch->n, spki);
