@@ -419,7 +419,7 @@ void dbx_smtp_config_defaults(dbx_smtp_config_t *cfg)
     cfg->command_ms = 300000u; /* §4.5.3.2.2-ish: 5 minutes */
     cfg->quit_ms = 10000u;
     cfg->tls.handshake_ms = 60000u;
-    cfg->tls.io_ms = 300000u;
+    cfg->tls.io_ms = 30000u;
 }
 
 void dbx_smtp_init(dbx_smtp_t *s)

@@ -154,7 +154,7 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
     }
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
     t->info.sni = t->sni;
-    (void)cfg->io_ms;
+    t->io_ms = cfg->io_ms ? cfg->io_ms : 30000u;
     return DBX_OK;
 }
 
@@ -205,7 +205,7 @@ int dbx_tls_send(dbx_tls_t *t, const uint8_t *buf, size_t len)
     size_t done = 0;
     DBX_ASSERT(t != NULL && t->established && (buf != NULL || len == 0));
     t->io_err = DBX_OK;
-    t->deadline = hal_clock_ms() + 30000u;
+    t->deadline = hal_clock_ms() + t->io_ms;
     while (done < len) {
         int ret = mbedtls_ssl_write(&t->ssl, buf + done, len - done);
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {

@@ -76,7 +76,7 @@ typedef struct dbx_tls_config {
     uint16_t min_version;  /**< DBX_TLS_V12 (default when 0) */
     uint16_t max_version;  /**< DBX_TLS_V13 (default when 0) */
     uint32_t handshake_ms; /**< whole handshake deadline */
-    uint32_t io_ms;        /**< default per-read timeout after the handshake */
+    uint32_t io_ms;        /**< send timeout after the handshake (default 30 s) */
 } dbx_tls_config_t;
 
 /** Caller-owned TLS client context.  Fields are private. */
@@ -88,6 +88,7 @@ typedef struct dbx_tls {
     const dbx_transport_t *tr;
     void *sock;
     uint32_t deadline;     /**< hal_clock_ms() deadline for the current op */
+    uint32_t io_ms;        /**< send timeout after the handshake */
     int io_err;            /**< last transport error seen by the bio */
     int mbed_err;          /**< last mbedTLS error (for reports) */
     uint8_t set_up;
@@ -125,7 +126,7 @@ const dbx_tls_chain_t *dbx_tls_chain(const dbx_tls_t *t);
 /** Session facts after a successful handshake, else NULL. */
 const dbx_tls_info_t *dbx_tls_info(const dbx_tls_t *t);
 
-/** Send all of @p buf. @return DBX_OK, DBX_ERR_IO, DBX_ERR_TIMEOUT, DBX_ERR_TLS. */
+/** Send all of @p buf within cfg->io_ms. @return DBX_OK, DBX_ERR_IO, DBX_ERR_TIMEOUT, DBX_ERR_TLS. */
 int dbx_tls_send(dbx_tls_t *t, const uint8_t *buf, size_t len);
 
 /** Receive 1..cap application bytes within @p timeout_ms; *got = 0 with DBX_OK
