@@ -13,6 +13,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
+  # postfix asks for a "mail configuration type": the SMTP rig writes its own
+  # per-instance configs, the system instance stays unconfigured.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
   ok=0
   for try in 1 2 3; do
     if $SUDO apt-get update -q >/dev/null && \

@@ -63,6 +63,10 @@
 /* ---- X.509 -------------------------------------------------------------- */
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+/* TLS 1.3 servers with RSA keys sign CertificateVerify with RSA-PSS
+ * (RFC 8446 §4.2.3): without this mbedTLS offers no rsa_pss_rsae_* and every
+ * RSA-keyed TLS 1.3 MX fails the handshake ("no suitable signature algorithm"). */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 #define MBEDTLS_BASE64_C
 #define MBEDTLS_PEM_PARSE_C
 

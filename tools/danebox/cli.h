@@ -25,6 +25,8 @@ int dbx_cmd_resolve(int argc, char **argv);
 int dbx_cmd_match(int argc, char **argv);
 int dbx_cmd_check(int argc, char **argv);
 int dbx_cmd_selftest(int argc, char **argv);
+/** Hidden: one STARTTLS session against ADDR (tools/danebox/cmd_probe.c). */
+int dbx_cmd_probe(int argc, char **argv);
 
 /** Read a whole file (at most @p max bytes) into a NUL-terminated malloc'd
  *  buffer.  @return 0 or -1 with a message on stderr. */

@@ -23,12 +23,14 @@ static const cmd_t cmds[] = {
     {"check", dbx_cmd_check,
      "check DOMAIN [--resolver ADDR[:PORT]] [--anchor FILE] [--time UNIX] [--json] [-4|-6]"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
+    {"probe", dbx_cmd_probe, NULL}, /* hidden: SMTP rig tests */
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: danebox COMMAND [ARGS]\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (cmds[i].usage == NULL) continue; /* hidden */
         fprintf(f, "  danebox %s\n", cmds[i].usage);
     }
     fprintf(f, "exit codes: 0 secure/match/dane-verified, 1 insecure/no-match/opportunistic,\n"

@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# danebox SMTP rig: real Postfix servers inside a network namespace.
+#
+#   tools/rig/smtp-rig.sh up|down|status
+#
+# Environment:
+#   SMTP_NS         netns name (default dbxsmtp)
+#   SMTP_REUSE_NS   1 = use an existing netns (e.g. the DNS rig's) instead of
+#                   creating one; `down` then removes only what `up` added
+#   SMTP_DIR        state folder (default <repo>/build/smtp/$SMTP_NS)
+#   SMTP_WAIT_S     readiness wait per server in seconds (default 20)
+#
+# Each server is a separate Postfix instance (own config_directory, queue,
+# data dir, log file) listening on its own IPv4 + IPv6 address on a dummy
+# interface inside the netns.  Keys and certificates are generated at `up`
+# with openssl; per-server facts for the DNS rig go to $SMTP_DIR/servers.txt
+# (format in tools/rig/SMTP.md).  Needs root.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+NS=${SMTP_NS:-dbxsmtp}
+DIR=${SMTP_DIR:-$top/build/smtp/$NS}
+WAIT_S=${SMTP_WAIT_S:-20}
+IFACE=lo   # no dummy module on every kernel: the addresses live on lo
+NSX=(ip netns exec "$NS")
+
+# name  domain            v4            v6               tls   leaf-kind  chain-mode
+SERVERS=(
+  "dane-ee        dane-ee.test        192.0.2.25 2001:db8::25 yes ecdsa self"
+  "dane-ee-rsa    dane-ee-rsa.test    192.0.2.26 2001:db8::26 yes rsa   self"
+  "dane-ta        dane-ta.test        192.0.2.27 2001:db8::27 yes rsa   ca-full"
+  "dane-ta-partial dane-ta-partial.test 192.0.2.28 2001:db8::28 yes rsa ca-leafonly"
+  "mismatch       mismatch.test       192.0.2.29 2001:db8::29 yes ecdsa wrong"
+  "nostarttls     nostarttls.test     192.0.2.30 2001:db8::30 no  ecdsa self"
+)
+
+log() { echo "smtp-rig: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+sha256_hex() { openssl dgst -sha256 -r | cut -d' ' -f1; }
+spki_der()   { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER; }
+cert_der()   { openssl x509 -in "$1" -outform DER; }
+
+newkey() { # kind out
+  case $1 in
+    ecdsa) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$2" 2>/dev/null ;;
+    rsa)   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$2" 2>/dev/null ;;
+  esac
+}
+
+selfsigned() { # key cn out
+  openssl req -new -x509 -key "$1" -subj "/CN=$2" -days 3650 -sha256 \
+    -addext "subjectAltName=DNS:$2" -addext "basicConstraints=critical,CA:FALSE" \
+    -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
+    -addext "extendedKeyUsage=serverAuth" -out "$3" 2>/dev/null
+}
+
+# A small CA hierarchy shared by the DANE-TA servers: root -> intermediate.
+make_ca() {
+  local d=$DIR/ca
+  [ -f "$d/inter.pem" ] && return 0
+  mkdir -p "$d"
+  newkey ecdsa "$d/root.key"
+  openssl req -new -x509 -key "$d/root.key" -subj "/CN=danebox rig root" -days 3650 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -out "$d/root.pem" 2>/dev/null
+  newkey ecdsa "$d/inter.key"
+  openssl req -new -key "$d/inter.key" -subj "/CN=danebox rig intermediate" -out "$d/inter.csr" 2>/dev/null
+  printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$d/inter.ext"
+  openssl x509 -req -in "$d/inter.csr" -CA "$d/root.pem" -CAkey "$d/root.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$d/inter.ext" -out "$d/inter.pem" 2>/dev/null
+}
+
+ca_leaf() { # key cn out
+  local d=$DIR/ca
+  openssl req -new -key "$1" -subj "/CN=$2" -out "$3.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:%s\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' "$2" >"$3.ext"
+  openssl x509 -req -in "$3.csr" -CA "$d/inter.pem" -CAkey "$d/inter.key" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$3.ext" -out "$3" 2>/dev/null
+}
+
+# Write config for one instance. Sets globals for servers.txt.
+setup_server() {
+  local name=$1 domain=$2 v4=$3 v6=$4 tls=$5 kind=$6 mode=$7
+  local mx=mx1.$domain d=$DIR/$name
+  mkdir -p "$d/etc" "$d/lib" "$d/tls" "$d/spool"
+  chown postfix "$d/lib"
+  chmod 755 "$d" "$d/etc"
+  newkey "$kind" "$d/tls/leaf.key"
+  case $mode in
+    self) selfsigned "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
+          cp "$d/tls/leaf.pem" "$d/tls/chain.pem" ;;
+    wrong) # TLSA names the "expected" key; the server presents another one
+          newkey "$kind" "$d/tls/expected.key"
+          selfsigned "$d/tls/expected.key" "$mx" "$d/tls/expected.pem"
+          selfsigned "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
+          cp "$d/tls/leaf.pem" "$d/tls/chain.pem" ;;
+    ca-full) make_ca; ca_leaf "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
+          cat "$d/tls/leaf.pem" "$DIR/ca/inter.pem" >"$d/tls/chain.pem" ;;
+    ca-leafonly) make_ca; ca_leaf "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
+          cp "$d/tls/leaf.pem" "$d/tls/chain.pem" ;;
+  esac
+  # A second, unrelated certificate served to clients that send no / another
+  # SNI: lets the tests prove that SNI is sent (tls_server_sni_maps).
+  newkey ecdsa "$d/tls/nosni.key"
+  selfsigned "$d/tls/nosni.key" "nosni.$domain" "$d/tls/nosni.pem"
+  chmod 600 "$d"/tls/*.key
+
+  local seclevel=may
+  [ "$tls" = yes ] || seclevel=none
+  cat >"$d/etc/main.cf" <<EOF
+# generated by tools/rig/smtp-rig.sh for $name
+compatibility_level = 3.6
+config_directory = $d/etc
+queue_directory = $d/spool
+data_directory = $d/lib
+meta_directory = /etc/postfix
+daemon_directory = /usr/lib/postfix/sbin
+command_directory = /usr/sbin
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = $mx
+mydomain = $domain
+myorigin = \$myhostname
+mydestination =
+relay_domains =
+mynetworks = 127.0.0.0/8
+inet_interfaces = $v4, [$v6]
+inet_protocols = all
+smtpd_banner = \$myhostname ESMTP danebox-rig $name
+smtpd_peername_lookup = no
+smtpd_relay_restrictions = reject
+smtpd_recipient_restrictions = reject
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+smtputf8_enable = no
+maillog_file_prefixes = $DIR
+maillog_file = $d/maillog
+syslog_name = postfix-$name
+disable_dns_lookups = yes
+smtp_dns_support_level = disabled
+smtpd_tls_security_level = $seclevel
+smtpd_tls_chain_files = $d/tls/nosni.key, $d/tls/nosni.pem
+tls_server_sni_maps = hash:$d/etc/sni
+smtpd_tls_loglevel = 1
+smtpd_tls_received_header = no
+EOF
+  printf '%s %s %s\n' "$mx" "$d/tls/leaf.key" "$d/tls/chain.pem" >"$d/etc/sni"
+  "${NSX[@]}" postmap -c "$d/etc" -F "hash:$d/etc/sni"
+  cat >"$d/etc/master.cf" <<'EOF'
+# service type  private unpriv  chroot  wakeup  maxproc command
+smtp      inet  n       -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+
+  # facts for the DNS rig and the tests
+  local leafcert=$d/tls/leaf.pem
+  [ "$mode" = wrong ] && leafcert=$d/tls/expected.pem
+  {
+    echo "server $name $domain $mx $v4 $v6 $tls $kind $mode"
+    case $mode in
+      self|wrong)
+        echo "tlsa $name 3 1 1 $(spki_der "$leafcert" | sha256_hex)"
+        echo "tlsa $name 3 0 1 $(cert_der "$leafcert" | sha256_hex)" ;;
+      ca-full|ca-leafonly)
+        echo "tlsa $name 2 0 1 $(cert_der "$DIR/ca/inter.pem" | sha256_hex)"
+        echo "tlsa $name 2 1 1 $(spki_der "$DIR/ca/root.pem" | sha256_hex)" ;;
+    esac
+    echo "leaf_spki $name $(spki_der "$d/tls/leaf.pem" | sha256_hex)"
+    echo "nosni_spki $name $(spki_der "$d/tls/nosni.pem" | sha256_hex)"
+  } >>"$DIR/servers.txt.new"
+}
+
+wait_port() { # addr
+  local i host=$1
+  for ((i = 0; i < WAIT_S * 5; i++)); do
+    if "${NSX[@]}" timeout 1 bash -c "exec 3<>/dev/tcp/$host/25" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+cmd_up() {
+  [ "$(id -u)" = 0 ] || die "needs root (netns, Postfix)"
+  command -v postfix >/dev/null || [ -x /usr/sbin/postfix ] || die "postfix not installed (tools/setup.sh)"
+  cmd_down >/dev/null 2>&1 || true
+  mkdir -p "$DIR"
+  if ip netns list | awk '{print $1}' | grep -qx "$NS"; then
+    [ "${SMTP_REUSE_NS:-0}" = 1 ] || die "netns $NS exists; set SMTP_REUSE_NS=1 to add servers to it"
+  else
+    ip netns add "$NS"
+    touch "$DIR/created-ns"
+  fi
+  "${NSX[@]}" ip link set lo up
+  : >"$DIR/servers.txt.new"
+  echo "# danebox SMTP rig facts (tools/rig/SMTP.md); generated $(date -u +%FT%TZ)" >>"$DIR/servers.txt.new"
+  echo "# server NAME DOMAIN MXHOST IPV4 IPV6 STARTTLS(yes|no) KEY(rsa|ecdsa) CHAIN" >>"$DIR/servers.txt.new"
+  for s in "${SERVERS[@]}"; do
+    read -r name domain v4 v6 tls kind mode <<<"$s"
+    "${NSX[@]}" ip addr add "$v4/32" dev "$IFACE" 2>/dev/null || true
+    "${NSX[@]}" ip addr add "$v6/128" dev "$IFACE" nodad 2>/dev/null || true
+    setup_server "$name" "$domain" "$v4" "$v6" "$tls" "$kind" "$mode"
+  done
+  mv "$DIR/servers.txt.new" "$DIR/servers.txt"
+  for s in "${SERVERS[@]}"; do
+    read -r name domain v4 v6 _ <<<"$s"
+    "${NSX[@]}" postfix -c "$DIR/$name/etc" start >"$DIR/$name/start.log" 2>&1 ||
+      { cat "$DIR/$name/start.log" >&2; die "postfix $name failed to start"; }
+  done
+  for s in "${SERVERS[@]}"; do
+    read -r name domain v4 v6 _ <<<"$s"
+    wait_port "$v4" || die "$name not listening on $v4:25 within ${WAIT_S}s (see $DIR/$name/maillog)"
+    wait_port "$v6" ||
+      die "$name not listening on [$v6]:25 within ${WAIT_S}s"
+  done
+  log "up: ${#SERVERS[@]} Postfix instances in netns $NS; facts in $DIR/servers.txt"
+}
+
+cmd_down() {
+  local d
+  if [ -d "$DIR" ]; then
+    for d in "$DIR"/*/etc; do
+      [ -f "$d/main.cf" ] || continue
+      # stop via the pid file (postfix stop waits for the master to exit)
+      if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NS"; then
+        timeout 20 "${NSX[@]}" postfix -c "$d" stop >/dev/null 2>&1 || true
+      else
+        timeout 20 postfix -c "$d" stop >/dev/null 2>&1 || true
+      fi
+      local pidf
+      pidf=$(dirname "$d")/spool/pid/master.pid
+      if [ -f "$pidf" ]; then
+        local pid
+        pid=$(tr -dc 0-9 <"$pidf")
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null || true
+      fi
+    done
+  fi
+  if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NS"; then
+    if [ -f "$DIR/created-ns" ]; then
+      ip netns del "$NS" 2>/dev/null || true
+    else
+      for s in "${SERVERS[@]}"; do
+        read -r _ _ v4 v6 _ <<<"$s"
+        "${NSX[@]}" ip addr del "$v4/32" dev "$IFACE" 2>/dev/null || true
+        "${NSX[@]}" ip addr del "$v6/128" dev "$IFACE" 2>/dev/null || true
+      done
+    fi
+  fi
+  rm -f "$DIR/created-ns"
+  return 0
+}
+
+cmd_status() {
+  [ -f "$DIR/servers.txt" ] && grep '^server ' "$DIR/servers.txt" || echo "no servers.txt"
+  for d in "$DIR"/*/etc; do
+    [ -f "$d/main.cf" ] || continue
+    "${NSX[@]}" postfix -c "$d" status 2>&1 || true
+  done
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
