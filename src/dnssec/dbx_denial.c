@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int under(const ldns_rdf *a, const ldns_rdf *b) /* a at or below b */
-{
-    return ldns_dname_compare(a, b) == 0 || ldns_dname_is_subdomain(a, b);
-}
-
 static int has_type(const ldns_rr *rr, size_t bm_idx, ldns_rr_type t)
 {
     const ldns_rdf *bm = ldns_rr_rdf(rr, bm_idx);
@@ -29,17 +24,6 @@ static ldns_rdf *wildcard_of(const ldns_rdf *ce)
     return ldns_dname_new_frm_data((uint16_t)(n + 2), buf);
 }
 
-/* Ancestor of @p name with @p labels labels (clone). */
-static ldns_rdf *ancestor(const ldns_rdf *name, int labels)
-{
-    ldns_rdf *cur = ldns_rdf_clone(name);
-    while (cur != NULL && ldns_dname_label_count(cur) > labels) {
-        ldns_rdf *up = ldns_dname_left_chop(cur);
-        ldns_rdf_deep_free(cur);
-        cur = up;
-    }
-    return cur;
-}
 
 /* Validated NSEC or NSEC3 RRs (one per owner) of @p zone found in @p auth. */
 static dbx_sec_t collect(dbx_vctx_t *v, const ldns_rdf *zone, const ldns_rr_list *keys,
@@ -49,7 +33,7 @@ static dbx_sec_t collect(dbx_vctx_t *v, const ldns_rdf *zone, const ldns_rr_list
         const ldns_rr *rr = ldns_rr_list_rr(auth, i);
         const ldns_rdf *owner = ldns_rr_owner(rr);
         int dup = 0;
-        if (ldns_rr_get_type(rr) != t || !under(owner, zone)) continue;
+        if (ldns_rr_get_type(rr) != t || !dbx_dname_under(owner, zone)) continue;
         for (size_t j = 0; j < ldns_rr_list_rr_count(out); j++) {
             if (ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(out, j)), owner) == 0) dup = 1;
         }
@@ -162,9 +146,9 @@ static dbx_sec_t nsec_prove(dbx_vctx_t *v, const ldns_rr_list *ns, const ldns_rd
     }
     /* closest encloser: deepest ancestor of qname above owner or next */
     for (int l = ldns_dname_label_count(qname) - 1; l >= ldns_dname_label_count(zone); l--) {
-        ce = ancestor(qname, l);
+        ce = dbx_dname_ancestor(qname, l);
         if (ce == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-        if (under(ldns_rr_owner(c), ce) || under(ldns_rr_rdf(c, 0), ce)) break;
+        if (dbx_dname_under(ldns_rr_owner(c), ce) || dbx_dname_under(ldns_rr_rdf(c, 0), ce)) break;
         ldns_rdf_deep_free(ce);
         ce = NULL;
     }
@@ -348,7 +332,7 @@ static dbx_sec_t n3_ce_proof(dbx_vctx_t *v, n3set_t *s, const ldns_rdf *zone,
     uint8_t h[20];
     *ce = NULL;
     for (int l = ql - 1; l >= zl; l--) {
-        ldns_rdf *a = ancestor(qname, l);
+        ldns_rdf *a = dbx_dname_ancestor(qname, l);
         const n3_t *m;
         int st;
         if (a == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
@@ -367,7 +351,7 @@ static dbx_sec_t n3_ce_proof(dbx_vctx_t *v, n3set_t *s, const ldns_rdf *zone,
             ldns_rdf_deep_free(a);
             return dbx_v_fail(v, DBX_SEC_BOGUS, "NSEC3 closest encloser is a delegation");
         }
-        ldns_rdf *nc = ancestor(qname, l + 1);
+        ldns_rdf *nc = dbx_dname_ancestor(qname, l + 1);
         if (nc == NULL) {
             ldns_rdf_deep_free(a);
             return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
@@ -495,7 +479,7 @@ dbx_sec_t dbx_denial_wildcard_answer(dbx_vctx_t *v, const ldns_rdf *zone,
                 s = n3_load(v, l, zone, n3);
                 if (s == DBX_SEC_SECURE) {
                     uint8_t h[20];
-                    ldns_rdf *nc = ancestor(qname, labels + 1);
+                    ldns_rdf *nc = dbx_dname_ancestor(qname, labels + 1);
                     int st = nc ? n3_hash(v, n3, nc, h) : DBX_ERR_NOMEM;
                     ldns_rdf_deep_free(nc);
                     if (st != DBX_OK) s = hash_fail(v, st);

@@ -30,6 +30,10 @@ dbx_sec_t dbx_v_fail(dbx_vctx_t *v, dbx_sec_t sec, const char *reason);
 int dbx_alg_supported(uint8_t alg);
 /** @return 1 when DS digest type @p d is implemented (1, 2, 4). */
 int dbx_digest_supported(uint8_t d);
+/** @return 1 when @p a equals @p b or lies below it. */
+int dbx_dname_under(const ldns_rdf *a, const ldns_rdf *b);
+/** Ancestor of @p name with @p labels labels (a clone; NULL on allocation failure). */
+ldns_rdf *dbx_dname_ancestor(const ldns_rdf *name, int labels);
 /** RFC 4034 App. B key tag of a DNSKEY RR. */
 uint16_t dbx_keytag(const ldns_rr *dnskey);
 /** @return DBX_OK when DS @p ds names DNSKEY @p key (tag, alg, digest),

@@ -192,21 +192,6 @@ int dbx_trust_from_text(dbx_trust_t *t, const char *text)
 
 /* ---- in-memory answer source --------------------------------------------------- */
 
-static int under(const ldns_rdf *a, const ldns_rdf *b)
-{
-    return ldns_dname_compare(a, b) == 0 || ldns_dname_is_subdomain(a, b);
-}
-
-static ldns_rdf *ancestor(const ldns_rdf *name, int labels)
-{
-    ldns_rdf *cur = ldns_rdf_clone(name);
-    while (cur != NULL && ldns_dname_label_count(cur) > labels) {
-        ldns_rdf *up = ldns_dname_left_chop(cur);
-        ldns_rdf_deep_free(cur);
-        cur = up;
-    }
-    return cur;
-}
 
 int dbx_memsrc_init(dbx_memsrc_t *m, const char *zone_text, int *bad_line)
 {
@@ -249,7 +234,7 @@ static const ldns_rdf *zone_of(const dbx_memsrc_t *m, const ldns_rdf *name, int 
     const ldns_rdf *best = NULL;
     for (size_t i = 0; i < ldns_rr_list_rr_count(m->soa); i++) {
         const ldns_rdf *z = ldns_rr_owner(ldns_rr_list_rr(m->soa, i));
-        if (!under(name, z) || (proper && ldns_dname_compare(name, z) == 0)) continue;
+        if (!dbx_dname_under(name, z) || (proper && ldns_dname_compare(name, z) == 0)) continue;
         if (best == NULL || ldns_dname_label_count(z) > ldns_dname_label_count(best)) best = z;
     }
     return best;
@@ -333,7 +318,7 @@ static int name_exists(const dbx_memsrc_t *m, const ldns_rdf *z, const ldns_rdf 
         const ldns_rr *rr = ldns_rr_list_rr(m->rrs, i);
         ldns_rr_type t = ldns_rr_get_type(rr);
         if (t == LDNS_RR_TYPE_RRSIG || t == LDNS_RR_TYPE_NSEC3) continue;
-        if (under(ldns_rr_owner(rr), name)) return 1;
+        if (dbx_dname_under(ldns_rr_owner(rr), name)) return 1;
     }
     return 0;
 }
@@ -446,7 +431,7 @@ static void add_denial(const dbx_memsrc_t *m, ldns_pkt *p, const ldns_rdf *z, co
         if (mt != NULL) {
             add_rr_set_of(m, p, z, mt);
         } else {
-            ldns_rdf *nc = ancestor(qname, ldns_dname_label_count(ce) + 1);
+            ldns_rdf *nc = dbx_dname_ancestor(qname, ldns_dname_label_count(ce) + 1);
             if (!for_wildcard_answer) add_rr_set_of(m, p, z, n3_for(m, z, ce, 1));
             if (nc) add_rr_set_of(m, p, z, n3_for(m, z, nc, 0));
             if (!for_wildcard_answer && wc) {
@@ -501,7 +486,7 @@ static int memsrc_fetch(void *ctx, const ldns_rdf *qname_in, ldns_rr_type qtype,
     }
     /* DNAME at a proper ancestor inside the zone */
     for (int l = ldns_dname_label_count(qname) - 1; l >= ldns_dname_label_count(z); l--) {
-        ldns_rdf *a = ancestor(qname, l);
+        ldns_rdf *a = dbx_dname_ancestor(qname, l);
         if (a != NULL && add_set(m, p, LDNS_SECTION_ANSWER, z, a, LDNS_RR_TYPE_DNAME, NULL) > 0) {
             const ldns_rr *d = ldns_rr_list_rr(ldns_pkt_answer(p), 0);
             size_t keep = ldns_rdf_size(qname) - ldns_rdf_size(a);
@@ -524,7 +509,7 @@ static int memsrc_fetch(void *ctx, const ldns_rdf *qname_in, ldns_rr_type qtype,
     }
     /* closest encloser */
     for (int l = ldns_dname_label_count(qname); l >= ldns_dname_label_count(z); l--) {
-        ce = ancestor(qname, l);
+        ce = dbx_dname_ancestor(qname, l);
         if (ce == NULL || name_exists(m, z, ce)) break;
         ldns_rdf_deep_free(ce);
         ce = NULL;

@@ -120,21 +120,6 @@ static void cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldn
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static int under(const ldns_rdf *a, const ldns_rdf *b)
-{
-    return ldns_dname_compare(a, b) == 0 || ldns_dname_is_subdomain(a, b);
-}
-
-static ldns_rdf *ancestor(const ldns_rdf *name, int labels)
-{
-    ldns_rdf *cur = ldns_rdf_clone(name);
-    while (cur != NULL && ldns_dname_label_count(cur) > labels) {
-        ldns_rdf *up = ldns_dname_left_chop(cur);
-        ldns_rdf_deep_free(cur);
-        cur = up;
-    }
-    return cur;
-}
 
 static int has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t)
 {
@@ -269,13 +254,13 @@ static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qna
 
     *zone_out = NULL;
     *keys_out = NULL;
-    if (!under(qname, aown)) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
+    if (!dbx_dname_under(qname, aown)) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
     s = anchor_keys(r, v, &keys);
     if (s != DBX_SEC_SECURE) return s;
     zone = ldns_rdf_clone(aown);
     last = ldns_dname_label_count(qname) - (qtype == LDNS_RR_TYPE_DS ? 1 : 0);
     for (int l = ldns_dname_label_count(aown) + 1; l <= last && s == DBX_SEC_SECURE; l++) {
-        ldns_rdf *n = ancestor(qname, l);
+        ldns_rdf *n = dbx_dname_ancestor(qname, l);
         dbx_cache_entry_t *e;
         ldns_pkt *p = NULL;
         ldns_rr_list *ds = NULL, *dsig = NULL, *dk = NULL, *ksig = NULL;
@@ -565,7 +550,7 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
                 overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "malformed DNAME"));
                 goto link_end;
             }
-            if (!insecure && !under(ldns_rr_owner(d), zone)) {
+            if (!insecure && !dbx_dname_under(ldns_rr_owner(d), zone)) {
                 overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "DNAME outside the zone"));
                 goto link_end;
             }

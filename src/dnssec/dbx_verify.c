@@ -449,3 +449,19 @@ dbx_sec_t dbx_dnskey_verify(dbx_vctx_t *v, const ldns_rdf *zone, const ldns_rr_l
     }
     return sec;
 }
+
+int dbx_dname_under(const ldns_rdf *a, const ldns_rdf *b)
+{
+    return ldns_dname_compare(a, b) == 0 || ldns_dname_is_subdomain(a, b);
+}
+
+ldns_rdf *dbx_dname_ancestor(const ldns_rdf *name, int labels)
+{
+    ldns_rdf *cur = ldns_rdf_clone(name);
+    while (cur != NULL && ldns_dname_label_count(cur) > labels) {
+        ldns_rdf *up = ldns_dname_left_chop(cur);
+        ldns_rdf_deep_free(cur);
+        cur = up;
+    }
+    return cur;
+}
