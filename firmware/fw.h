@@ -18,6 +18,42 @@ size_t fw_heap_peak(void);
 /** Size of the heap arena (_sbrk refuses to grow past it). */
 size_t fw_heap_size(void);
 
+struct dbx_config;
+struct dbx_transport;
+
+/** Repaint the unused part of the stack (below the caller's frame), so the
+ *  next fw_stack_peak() measures from here. */
+void fw_stack_repaint(void);
+
+/** Bytes held through malloc/calloc/realloc right now and their high-water
+ *  mark since the last fw_heap_reset_peak() (the firmware links with
+ *  --wrap for the four allocator entry points; counts usable block sizes). */
+size_t fw_heap_inuse(void);
+size_t fw_heap_inuse_peak(void);
+void fw_heap_reset_peak(void);
+
+/** A measurement window: core cycles, of which idle (WFI in fw_net_poll),
+ *  and memory high-water marks. */
+typedef struct fw_meter {
+    uint64_t c0, idle0;
+    uint32_t ms0;
+} fw_meter_t;
+void fw_meter_start(fw_meter_t *m);
+/** Print "<what>: heap peak N B (sbrk arena M B), stack peak S B, mbedtls peak
+ *  T B, cycles busy/total, instructions ~I (-icount shift=0), ms". */
+void fw_meter_print(const fw_meter_t *m, const char *what);
+/** Cycles spent in WFI so far (fw_net_poll idle). */
+uint64_t fw_idle_cycles(void);
+
+/** mode=resolve: dbx_resolve() every query= over @p tr; one `danebox resolve
+ *  --json` line per question and one "resolve-stats:" line.
+ *  @return DBX_OK when all ran (any security status), else the error. */
+int fw_resolve(const struct dbx_config *cfg, const struct dbx_transport *tr);
+
+/** mode=probe: one STARTTLS session to probe= with SNI sni=.
+ *  @return DBX_OK when TLS was established, else DBX_ERR_TLS / the error. */
+int fw_probe(const struct dbx_config *cfg, const struct dbx_transport *tr);
+
 /** Check the ldns subset on the target (key tags of the built-in anchor,
  *  a dname round trip); one summary line into @p line.
  *  @return DBX_OK or DBX_ERR_INTERNAL. */

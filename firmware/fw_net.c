@@ -3,6 +3,8 @@
 #include "board.h"
 #include "dbx_common.h"
 #include "netif_dbx.h"
+#include "fw.h"
+#include "arm/systick.h"
 
 #include "lwip/init.h"
 #include "lwip/ip_addr.h"
@@ -17,6 +19,7 @@
 static hal_nic_t eth_nic;
 static struct netif eth_netif;
 static int net_up;
+static uint64_t idle_cycles; /* spent in WFI: excluded from instruction counts */
 
 struct netif *fw_netif(void)
 {
@@ -94,8 +97,15 @@ void fw_net_poll(void)
         sys_check_timeouts();
     }
     if (frames == 0) {
+        uint64_t t0 = systick_cycles64();
         __asm__ volatile("wfi"); /* until the next SysTick (1 ms) */
+        idle_cycles += systick_cycles64() - t0;
     }
+}
+
+uint64_t fw_idle_cycles(void)
+{
+    return idle_cycles;
 }
 
 void fw_net_print_stats(void)

@@ -1,6 +1,8 @@
 /* danebox firmware entry: banner, power-on self test, memory report, and
  * the mode the config block on the semihosting command line selects
- * (mode=ping: ICMP smoke test; mode=dnsprobe: DNS over the lwIP transport).
+ * (mode=ping: ICMP smoke test; mode=dnsprobe: DNS over the lwIP transport;
+ * mode=resolve: validated lookups, firmware/resolve.c; mode=probe: STARTTLS +
+ * TLS session, firmware/probe.c).
  * The exit status reaches the host through semihosting (QEMU's exit code). */
 #include "board.h"
 #include "dbx_common.h"
@@ -98,16 +100,22 @@ int main(void)
         if (st != DBX_OK) {
             rc = rc ? rc : 2;
         }
-    } else if (cfg.mode == DBX_MODE_DNSPROBE) {
+    } else if (cfg.mode == DBX_MODE_DNSPROBE || cfg.mode == DBX_MODE_RESOLVE ||
+               cfg.mode == DBX_MODE_PROBE) {
         dbx_transport_t tr;
         if (rc != 0) {
-            printf("dnsprobe: not run (boot checks failed)\n");
+            printf("%s: not run (boot checks failed)\n", dbx_mode_name(cfg.mode));
         } else if ((st = fw_net_up(&cfg)) != DBX_OK) {
             printf("net: %s\n", dbx_strerror(st));
             rc = 2;
         } else {
             tlw_init(&tr, fw_net_poll);
-            st = fw_dnsprobe(&cfg, &tr);
+            st = cfg.mode == DBX_MODE_RESOLVE ? fw_resolve(&cfg, &tr)
+                 : cfg.mode == DBX_MODE_PROBE ? fw_probe(&cfg, &tr)
+                                              : fw_dnsprobe(&cfg, &tr);
+            if (cfg.mode != DBX_MODE_DNSPROBE) {
+                printf("%s: %d sockets left open\n", dbx_mode_name(cfg.mode), tlw_open_count());
+            }
             fw_net_print_stats();
             if (st != DBX_OK) {
                 rc = 2;

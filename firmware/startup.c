@@ -43,6 +43,15 @@ size_t fw_stack_size(void)
     return (size_t)((uintptr_t)&__stack_top - (uintptr_t)&__stack_bottom);
 }
 
+__attribute__((noinline)) void fw_stack_repaint(void)
+{
+    uint32_t *sp, *dst;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (dst = &__stack_bottom; dst < sp - 16; dst++) {
+        *dst = STACK_PAINT;
+    }
+}
+
 size_t fw_stack_peak(void)
 {
     const uint32_t *p = &__stack_bottom;

@@ -6,6 +6,8 @@
 #include "hal_platform.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -134,4 +136,82 @@ int _gettimeofday(struct timeval *tv, void *tz)
         tv->tv_usec = 0;
     }
     return 0;
+}
+
+/* Allocation accounting: the firmware links with --wrap=malloc,free,calloc,
+ * realloc (board/common/cortex-m.mk), so every call through the public
+ * entry points (ldns, lwIP-free code, the mbedTLS arena's calloc) is counted
+ * by usable block size.  libc-internal allocations (_malloc_r) are not
+ * counted; freeing one through free() is clamped at zero. */
+void *__real_malloc(size_t n);
+void __real_free(void *p);
+void *__real_calloc(size_t n, size_t sz);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void __wrap_free(void *p);
+void *__wrap_calloc(size_t n, size_t sz);
+void *__wrap_realloc(void *p, size_t n);
+
+static size_t inuse, inuse_peak;
+
+static void acct_add(void *p)
+{
+    if (p != NULL) {
+        inuse += malloc_usable_size(p);
+        if (inuse > inuse_peak) inuse_peak = inuse;
+    }
+}
+
+static void acct_sub(void *p)
+{
+    if (p != NULL) {
+        size_t n = malloc_usable_size(p);
+        inuse = n > inuse ? 0 : inuse - n;
+    }
+}
+
+void *__wrap_malloc(size_t n)
+{
+    void *p = __real_malloc(n);
+    acct_add(p);
+    return p;
+}
+
+void __wrap_free(void *p)
+{
+    acct_sub(p);
+    __real_free(p);
+}
+
+void *__wrap_calloc(size_t n, size_t sz)
+{
+    void *p = __real_calloc(n, sz);
+    acct_add(p);
+    return p;
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    size_t old = p != NULL ? malloc_usable_size(p) : 0;
+    void *q = __real_realloc(p, n);
+    if (q != NULL || n == 0) {
+        inuse = old > inuse ? 0 : inuse - old;
+        acct_add(q);
+    }
+    return q;
+}
+
+size_t fw_heap_inuse(void)
+{
+    return inuse;
+}
+
+size_t fw_heap_inuse_peak(void)
+{
+    return inuse_peak;
+}
+
+void fw_heap_reset_peak(void)
+{
+    inuse_peak = inuse;
 }

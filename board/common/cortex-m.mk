@@ -11,7 +11,8 @@ FW_MAP  := $(B)/danebox.map
 FW_LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/liblwip.a
 FW_LDFLAGS := $(BOARD_CPU) -nostartfiles --specs=nano.specs \
               -Wl,--gc-sections -Wl,-Map=$(FW_MAP) -Wl,--cref \
-              -Lboard/common -T$(BOARD_LDSCRIPT) -Wl,--no-warn-rwx-segments
+              -Lboard/common -T$(BOARD_LDSCRIPT) -Wl,--no-warn-rwx-segments \
+              -Wl,--wrap=malloc,--wrap=free,--wrap=calloc,--wrap=realloc
 
 QEMU      ?= qemu-system-arm
 QEMU_TIMEOUT ?= 60

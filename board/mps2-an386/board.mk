@@ -6,8 +6,16 @@ QEMU_MACHINE    := mps2-an386
 CROSS           := arm-none-eabi-
 # DBX_CFLAGS: extra defines for every object (ours and the deps), e.g.
 #   make BOARD=... B=build/x DBX_CFLAGS=-DDBX_LWIP_IPV6=0
+# mbedTLS heap cap (bytes mbedTLS may hold; hal_mbedtls.h).  The newlib heap
+# is ~79 KB; a TLS 1.3 STARTTLS handshake peaks at ~33 KB of mbedTLS heap
+# (RSA leaf + intermediate, 16 KB input record buffer; tests/qemu/
+# test_fw_verify.sh prints it), so 48 KB leaves ~50% headroom for mbedTLS and
+# >= 30 KB for ldns / resolver / session contexts.  Over the cap an mbedTLS
+# allocation fails -> handshake error -> the MX is deferred, never accepted.
+MBEDTLS_HEAP_CAP ?= 49152u
 BOARD_CFLAGS    := $(BOARD_CPU) -Os -g -ffunction-sections -fdata-sections \
-                   -DDBX_BARE_METAL=1 $(DBX_CFLAGS)
+                   -DDBX_BARE_METAL=1 $(DBX_CFLAGS) \
+                   -DHAL_MBEDTLS_HEAP_DEFAULT_CAP=$(MBEDTLS_HEAP_CAP)
 BOARD_DEP_INC   := -Ifirmware/port/include
 BOARD_HAL_SRCS  := $(sort $(wildcard hal/arm/*.c hal/nic/*.c)) board/$(BOARD)/board.c
 BOARD_LDSCRIPT  := board/$(BOARD)/memory.ld

@@ -16,6 +16,10 @@ uint64_t systick_ms64(void);
 /** Core clock cycles elapsed in the current millisecond (0..cpu_hz/1000-1). */
 uint32_t systick_subms_cycles(void);
 
+/** Core clock cycles since systick_init() (ms count x cycles per ms +
+ *  the current millisecond's cycles), consistent across a tick. */
+uint64_t systick_cycles64(void);
+
 /** The SysTick exception handler (vector table entry 15). */
 void SysTick_Handler(void);
 

@@ -16,7 +16,7 @@ static const struct {
     {"DS", 43},   {"RRSIG", 46}, {"NSEC", 47},   {"DNSKEY", 48}, {"NSEC3", 50}, {"TLSA", 52},
 };
 
-static const char *const mode_names[] = {"selftest", "ping", "dnsprobe"};
+static const char *const mode_names[] = {"selftest", "ping", "dnsprobe", "resolve", "probe"};
 
 const char *dbx_mode_name(dbx_mode_t mode)
 {
@@ -140,6 +140,50 @@ static int add_query(const char *s, size_t n, dbx_config_t *cfg)
     return DBX_OK;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* "TAG:ALG:DIGTYPE:HEX" -> one DS. */
+static int add_ds(const char *s, size_t n, dbx_config_t *cfg)
+{
+    const char *f[4];
+    size_t fl[4], k = 0, i = 0;
+    uint64_t v;
+    dbx_cfg_ds_t *d;
+    DBX_CHECK(cfg->n_anchor_ds < DBX_CFG_MAX_DS, DBX_ERR_LIMIT);
+    d = &cfg->anchor_ds[cfg->n_anchor_ds];
+    while (k < 4) {
+        size_t j = i;
+        while (j < n && s[j] != ':') j++;
+        f[k] = s + i;
+        fl[k++] = j - i;
+        if (j == n) break;
+        i = j + 1;
+    }
+    DBX_CHECK(k == 4 && f[3] + fl[3] == s + n, DBX_ERR_MALFORMED);
+    DBX_CHECK(parse_uint(f[0], fl[0], 0, 65535, &v) == 0, DBX_ERR_MALFORMED);
+    d->key_tag = (uint16_t)v;
+    DBX_CHECK(parse_uint(f[1], fl[1], 1, 255, &v) == 0, DBX_ERR_MALFORMED);
+    d->alg = (uint8_t)v;
+    DBX_CHECK(parse_uint(f[2], fl[2], 1, 255, &v) == 0, DBX_ERR_MALFORMED);
+    d->digest_type = (uint8_t)v;
+    DBX_CHECK(fl[3] >= 2 && fl[3] % 2 == 0 && fl[3] / 2 <= DBX_CFG_DS_DIGEST_MAX,
+              DBX_ERR_MALFORMED);
+    for (i = 0; i < fl[3]; i += 2) {
+        int hi = hexval(f[3][i]), lo = hexval(f[3][i + 1]);
+        DBX_CHECK(hi >= 0 && lo >= 0, DBX_ERR_MALFORMED);
+        d->digest[i / 2] = (uint8_t)(hi << 4 | lo);
+    }
+    d->digest_len = (uint8_t)(fl[3] / 2);
+    cfg->n_anchor_ds++;
+    return DBX_OK;
+}
+
 /* Address text of length n (no port) into a, family checked by caller. */
 static int parse_addr(const char *s, size_t n, dbx_addr_t *a)
 {
@@ -154,10 +198,11 @@ static int parse_addr(const char *s, size_t n, dbx_addr_t *a)
 
 enum {
     K_MODE, K_IP, K_GW, K_IP6, K_RESOLVER, K_PING, K_QUERY, K_CHECK, K_ANCHOR, K_TIME, K_TIMEOUT,
-    K_COUNT
+    K_ANCHOR_DS, K_PROBE, K_SNI, K_COUNT
 };
 static const char *const keys[K_COUNT] = {"mode",  "ip",    "gw",     "ip6",  "resolver", "ping",
-                                          "query", "check", "anchor", "time", "timeout"};
+                                          "query", "check", "anchor", "time", "timeout",
+                                          "anchor-ds", "probe", "sni"};
 
 static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen[K_COUNT],
                       char *err, size_t cap)
@@ -194,7 +239,9 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
         for (m = 0; m < DBX_ARRAY_LEN(mode_names); m++) {
             if (strlen(mode_names[m]) == vl && memcmp(mode_names[m], v, vl) == 0) break;
         }
-        if (m == DBX_ARRAY_LEN(mode_names)) return BAD("unknown mode (selftest|ping|dnsprobe)");
+        if (m == DBX_ARRAY_LEN(mode_names)) {
+            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe)");
+        }
         cfg->mode = (dbx_mode_t)m;
         return DBX_OK;
     }
@@ -285,6 +332,28 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
         cfg->timeout_ms = (uint32_t)t;
         return DBX_OK;
     }
+    case K_ANCHOR_DS:
+        st = parse_list(v, vl, cfg, add_ds);
+        if (st == DBX_ERR_LIMIT) {
+            return fail(err, cap, st, "config: more than %d anchor DS records", DBX_CFG_MAX_DS);
+        }
+        return st == DBX_OK ? st : BAD("want TAG:ALG:DIGTYPE:HEX[,...]");
+    case K_PROBE:
+        if (vl >= sizeof vbuf) return BAD("not an address");
+        memcpy(vbuf, v, vl);
+        vbuf[vl] = '\0';
+        if (dbx_addr_parse(vbuf, 25, &cfg->probe) != DBX_OK) {
+            return BAD("not ADDR, ADDR4:PORT or [ADDR6]:PORT");
+        }
+        cfg->has_probe = 1;
+        return DBX_OK;
+    case K_SNI: {
+        char tmp[DBX_CFG_NAME_MAX];
+        if (parse_name(v, vl, tmp) != 0 || vl >= DBX_CFG_NAME_MAX - 1) return BAD("not a host name");
+        memcpy(cfg->sni, v, vl);
+        cfg->sni[vl] = '\0';
+        return DBX_OK;
+    }
     default:
         return DBX_ERR_INTERNAL;
     }
@@ -326,8 +395,33 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
             return fail(err, cap, DBX_ERR_INVAL, "config: ping= must be IPv4");
         }
     }
-    if (cfg->mode == DBX_MODE_DNSPROBE && cfg->n_resolvers == 0) {
-        return fail(err, cap, DBX_ERR_INVAL, "config: mode=dnsprobe needs resolver=");
+    if ((cfg->mode == DBX_MODE_DNSPROBE || cfg->mode == DBX_MODE_RESOLVE) &&
+        cfg->n_resolvers == 0) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: mode=%s needs resolver=",
+                    dbx_mode_name(cfg->mode));
+    }
+    if (cfg->n_anchor_ds > 0 && cfg->anchor != DBX_ANCHOR_RIG) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: anchor-ds= needs anchor=rig");
+    }
+    if (cfg->mode == DBX_MODE_RESOLVE && cfg->anchor == DBX_ANCHOR_RIG &&
+        cfg->n_anchor_ds == 0) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: mode=resolve anchor=rig needs anchor-ds=");
+    }
+    if (cfg->mode == DBX_MODE_RESOLVE && cfg->n_queries == 0) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: mode=resolve needs query=");
+    }
+    if ((cfg->has_probe || cfg->sni[0] != '\0') && cfg->mode != DBX_MODE_PROBE) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: probe=/sni= only with mode=probe");
+    }
+    if (cfg->mode == DBX_MODE_PROBE) {
+        if (!cfg->has_probe || cfg->sni[0] == '\0') {
+            return fail(err, cap, DBX_ERR_INVAL, "config: mode=probe needs probe= and sni=");
+        }
+        if ((cfg->probe.family == 4 && !cfg->has_ip4) ||
+            (cfg->probe.family == 6 && !cfg->has_ip6)) {
+            return fail(err, cap, DBX_ERR_INVAL, "config: probe= is IPv%u but no %s= given",
+                        cfg->probe.family, cfg->probe.family == 4 ? "ip" : "ip6");
+        }
     }
     for (size_t i = 0; i < cfg->n_resolvers; i++) {
         if ((cfg->resolver[i].family == 4 && !cfg->has_ip4) ||
@@ -336,8 +430,8 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
                         (unsigned)(i + 1), cfg->resolver[i].family, cfg->resolver[i].family == 4 ? "ip" : "ip6");
         }
     }
-    if (cfg->n_queries > 0 && cfg->mode != DBX_MODE_DNSPROBE) {
-        return fail(err, cap, DBX_ERR_INVAL, "config: query= only with mode=dnsprobe");
+    if (cfg->n_queries > 0 && cfg->mode != DBX_MODE_DNSPROBE && cfg->mode != DBX_MODE_RESOLVE) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: query= only with mode=dnsprobe|resolve");
     }
     if (cfg->mode == DBX_MODE_DNSPROBE && cfg->n_queries == 0) {
         /* default questions: the root SOA and a rig TLSA */

@@ -6,17 +6,26 @@
  *   ip=192.0.2.100/24 gw=192.0.2.1 ip6=2001:db8::100 resolver=192.0.2.2
  *   resolver=2001:db8::2 mode=dnsprobe query=./SOA,_25._tcp.mx.rsa.test/TLSA
  *   check=rsa.test,ecdsa.test anchor=rig time=auto timeout=3000
+ *   mode=resolve anchor=rig anchor-ds=12345:8:2:49AAC1...  query=...
+ *   mode=probe probe=192.0.2.25 sni=mx1.dane-ee.test
  *
  * Keys (each at most once, except resolver= up to DBX_CFG_MAX_RESOLVERS):
- *  - mode=selftest|ping|dnsprobe      default selftest
+ *  - mode=selftest|ping|dnsprobe|resolve|probe   default selftest
  *  - ip=A.B.C.D/N                      IPv4 address, prefix length required
  *  - gw=A.B.C.D                        IPv4 default gateway
  *  - ip6=ADDR[/64]                     static IPv6 address (lwIP: /64 only)
  *  - resolver=ADDR | [ADDR6]:PORT | ADDR4:PORT   port defaults to 53
  *  - ping=ADDR                         mode=ping target (default: gw)
- *  - query=NAME/TYPE[,NAME/TYPE...]    mode=dnsprobe questions
+ *  - query=NAME/TYPE[,NAME/TYPE...]    mode=dnsprobe / mode=resolve questions
  *  - check=DOMAIN[,DOMAIN...]          mail domains to verify
  *  - anchor=builtin|rig                trust anchor source
+ *  - anchor-ds=TAG:ALG:DIGTYPE:HEX[,...]  the rig's root DS record(s) (owner
+ *                                      ".", at most DBX_CFG_MAX_DS, digest
+ *                                      1..DBX_CFG_DS_DIGEST_MAX octets);
+ *                                      needed by anchor=rig in mode=resolve,
+ *                                      refused with anchor=builtin
+ *  - probe=ADDR | ADDR4:PORT | [ADDR6]:PORT   mode=probe SMTP peer (port 25)
+ *  - sni=NAME                          mode=probe TLS SNI (required there)
  *  - time=auto|UNIXSECONDS             wall clock source
  *  - timeout=MS                        per-exchange timeout, 100..60000
  * Parsing is strict: an unknown key, a repeated key, an empty or malformed
@@ -35,11 +44,24 @@ extern "C" {
 #define DBX_CFG_MAX_RESOLVERS 4
 #define DBX_CFG_MAX_NAMES     8
 #define DBX_CFG_NAME_MAX      256 /**< presentation name incl. NUL */
+#define DBX_CFG_MAX_DS        2
+#define DBX_CFG_DS_DIGEST_MAX 64  /**< SHA-512 size; SHA-256 is 32 */
+
+/** One DS record of a configured trust anchor (owner: the root). */
+typedef struct dbx_cfg_ds {
+    uint16_t key_tag;
+    uint8_t alg;
+    uint8_t digest_type;
+    uint8_t digest_len;
+    uint8_t digest[DBX_CFG_DS_DIGEST_MAX];
+} dbx_cfg_ds_t;
 
 typedef enum dbx_mode {
     DBX_MODE_SELFTEST = 0, /**< boot checks only */
     DBX_MODE_PING,         /**< ARP + ICMP echo diagnostic */
     DBX_MODE_DNSPROBE,     /**< DNS exchanges over the transport (UDP + TCP) */
+    DBX_MODE_RESOLVE,      /**< validated lookups (dbx_resolve) of query= */
+    DBX_MODE_PROBE,        /**< one STARTTLS + TLS session to probe= */
 } dbx_mode_t;
 
 typedef enum dbx_anchor_src {
@@ -68,6 +90,11 @@ typedef struct dbx_config {
     char check[DBX_CFG_MAX_NAMES][DBX_CFG_NAME_MAX];
     size_t n_checks;
     dbx_anchor_src_t anchor;
+    dbx_cfg_ds_t anchor_ds[DBX_CFG_MAX_DS];
+    size_t n_anchor_ds;
+    int has_probe;
+    dbx_addr_t probe;    /**< mode=probe peer; port 25 unless given */
+    char sni[DBX_CFG_NAME_MAX]; /**< mode=probe SNI, as given (no dot added) */
     int64_t time;        /**< 0 = auto (board clock), else fixed Unix time */
     uint32_t timeout_ms; /**< per exchange; default 3000 */
 } dbx_config_t;

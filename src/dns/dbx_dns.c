@@ -18,7 +18,26 @@ int dbx_dns_build_query(const ldns_rdf *qname, ldns_rr_type qtype, uint16_t id,
     ldns_pkt_set_id(q, id);
     ldns_pkt_set_edns_udp_size(q, DBX_DNS_EDNS_SIZE);
     ldns_pkt_set_edns_do(q, true);
-    s = ldns_pkt2wire(wire, q, len);
+    /* ldns_pkt2wire() would allocate LDNS_MAX_PACKETLEN (64 KB); a query
+     * (header, one name <= 255 octets, OPT) fits a 512-byte buffer */
+    {
+        ldns_buffer *b = ldns_buffer_new(512);
+        *wire = NULL;
+        *len = 0;
+        s = b != NULL ? ldns_pkt2buffer_wire(b, q) : LDNS_STATUS_MEM_ERR;
+        if (s == LDNS_STATUS_OK && ldns_buffer_status_ok(b)) {
+            *len = ldns_buffer_position(b);
+            *wire = malloc(*len);
+            if (*wire != NULL) {
+                memcpy(*wire, ldns_buffer_begin(b), *len);
+            } else {
+                s = LDNS_STATUS_MEM_ERR;
+            }
+        } else if (s == LDNS_STATUS_OK) {
+            s = LDNS_STATUS_MEM_ERR;
+        }
+        ldns_buffer_free(b);
+    }
     ldns_pkt_free(q);
     return s == LDNS_STATUS_OK ? DBX_OK : DBX_ERR_NOMEM;
 }

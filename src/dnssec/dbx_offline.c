@@ -122,16 +122,17 @@ void dbx_trust_free(dbx_trust_t *t)
     memset(t, 0, sizeof *t);
 }
 
-int dbx_trust_builtin(dbx_trust_t *t)
+int dbx_trust_from_ds(dbx_trust_t *t, const dbx_anchor_ds_t *ds, size_t n)
 {
-    DBX_ASSERT(t != NULL);
+    DBX_ASSERT(t != NULL && (ds != NULL || n == 0));
     memset(t, 0, sizeof *t);
+    if (n == 0) return DBX_ERR_MALFORMED;
     t->owner = ldns_dname_new_frm_str(".");
     t->ds = ldns_rr_list_new();
     t->keys = ldns_rr_list_new();
     if (t->owner == NULL || t->ds == NULL || t->keys == NULL) goto nomem;
-    for (size_t i = 0; i < dbx_root_anchor.ds_count; i++) {
-        const dbx_anchor_ds_t *a = &dbx_root_anchor.ds[i];
+    for (size_t i = 0; i < n; i++) {
+        const dbx_anchor_ds_t *a = &ds[i];
         ldns_rr *rr = ldns_rr_new_frm_type(LDNS_RR_TYPE_DS);
         if (rr == NULL) goto nomem;
         ldns_rr_set_owner(rr, ldns_rdf_clone(t->owner));
@@ -141,7 +142,9 @@ int dbx_trust_builtin(dbx_trust_t *t)
         ldns_rr_set_rdf(rr, ldns_native2rdf_int8(LDNS_RDF_TYPE_ALG, a->alg), 1);
         ldns_rr_set_rdf(rr, ldns_native2rdf_int8(LDNS_RDF_TYPE_INT8, a->digest_type), 2);
         ldns_rr_set_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_HEX, a->digest_len, a->digest), 3);
-        if (ldns_rr_owner(rr) == NULL || ldns_rr_rdf(rr, 3) == NULL || !ldns_rr_list_push_rr(t->ds, rr)) {
+        if (ldns_rr_owner(rr) == NULL || ldns_rr_rdf(rr, 0) == NULL || ldns_rr_rdf(rr, 1) == NULL ||
+            ldns_rr_rdf(rr, 2) == NULL || ldns_rr_rdf(rr, 3) == NULL ||
+            !ldns_rr_list_push_rr(t->ds, rr)) {
             ldns_rr_free(rr);
             goto nomem;
         }
@@ -150,6 +153,11 @@ int dbx_trust_builtin(dbx_trust_t *t)
 nomem:
     dbx_trust_free(t);
     return DBX_ERR_NOMEM;
+}
+
+int dbx_trust_builtin(dbx_trust_t *t)
+{
+    return dbx_trust_from_ds(t, dbx_root_anchor.ds, dbx_root_anchor.ds_count);
 }
 
 int dbx_trust_from_text(dbx_trust_t *t, const char *text)

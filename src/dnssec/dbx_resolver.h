@@ -59,6 +59,11 @@ typedef struct dbx_trust {
 /** Load the built-in root anchor (dbx_root_anchor, DS records).
  *  @return DBX_OK or DBX_ERR_NOMEM. */
 int dbx_trust_builtin(dbx_trust_t *t);
+/** Root anchor from DS fields (wire values, no zone-text parsing: usable on
+ *  targets where ldns' text parser's scratch buffers do not fit).
+ *  @return DBX_OK, DBX_ERR_MALFORMED (@p n == 0), DBX_ERR_NOMEM. */
+struct dbx_anchor_ds;
+int dbx_trust_from_ds(dbx_trust_t *t, const struct dbx_anchor_ds *ds, size_t n);
 /** Load DS/DNSKEY records from zone text (one owner for all).
  *  @return DBX_OK, DBX_ERR_MALFORMED (parse error, mixed owners, nothing
  *  usable), DBX_ERR_NOMEM. */

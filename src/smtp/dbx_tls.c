@@ -9,6 +9,7 @@
 #include "mbedtls/platform_util.h"
 #include "mbedtls/x509_crt.h"
 #include "psa/crypto.h"
+#include "mbedtls/asn1.h"
 
 /* Our own bio error codes (mbedTLS propagates whatever the bio returns; these
  * sit in the unused low "net" range and never reach our callers). */
@@ -286,4 +287,41 @@ const char *dbx_tls_last_error(const dbx_tls_t *t, char *buf, size_t cap)
         mbedtls_strerror(t->mbed_err, buf, cap);
     }
     return buf;
+}
+
+int dbx_tls_cert_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *spki_len)
+{
+    unsigned char *p = (unsigned char *)der, *end, *tbs_end, *start;
+    size_t l;
+    static const int skip[] = {MBEDTLS_ASN1_INTEGER, /* serial */
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE, /* sig alg */
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE, /* issuer */
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE, /* validity */
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE}; /* subject */
+    DBX_CHECK(der != NULL && spki != NULL && spki_len != NULL, DBX_ERR_INVAL);
+    end = p + len;
+    if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) {
+        return DBX_ERR_MALFORMED;
+    }
+    end = p + l;
+    if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) {
+        return DBX_ERR_MALFORMED;
+    }
+    tbs_end = p + l;
+    /* [0] version (optional) */
+    if (p < tbs_end && *p == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0)) {
+        if (mbedtls_asn1_get_tag(&p, tbs_end, &l, *p)) return DBX_ERR_MALFORMED;
+        p += l;
+    }
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
+        if (mbedtls_asn1_get_tag(&p, tbs_end, &l, skip[i])) return DBX_ERR_MALFORMED;
+        p += l;
+    }
+    start = p;
+    if (mbedtls_asn1_get_tag(&p, tbs_end, &l, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) {
+        return DBX_ERR_MALFORMED;
+    }
+    *spki = start;
+    *spki_len = (size_t)(p + l - start);
+    return DBX_OK;
 }

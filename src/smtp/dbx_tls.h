@@ -145,6 +145,10 @@ void dbx_tls_free(dbx_tls_t *t);
  *  session is alive, e.g. before measuring that the mbedTLS heap is back to 0. */
 void dbx_tls_global_free(void);
 
+/** Locate the SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) inside a DER
+ *  certificate, without allocating.  @return DBX_OK or DBX_ERR_MALFORMED. */
+int dbx_tls_cert_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *spki_len);
+
 /** Short text for the last mbedTLS error of @p t ("" if none). */
 const char *dbx_tls_last_error(const dbx_tls_t *t, char *buf, size_t cap);
 

@@ -71,6 +71,50 @@ static void test_defaults(void **state)
     assert_false(cfg.has_ping);
 }
 
+static void test_resolve_mode(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2 anchor=rig "
+                           "anchor-ds=12345:8:2:00ff10Ab,2:13:1:0102 time=1700000000 "
+                           "query=_25._tcp.mx.rsa.test/TLSA,rsa.test/MX"),
+                     DBX_OK);
+    assert_int_equal(cfg.mode, DBX_MODE_RESOLVE);
+    assert_string_equal(dbx_mode_name(cfg.mode), "resolve");
+    assert_int_equal(cfg.n_anchor_ds, 2);
+    assert_int_equal(cfg.anchor_ds[0].key_tag, 12345);
+    assert_int_equal(cfg.anchor_ds[0].alg, 8);
+    assert_int_equal(cfg.anchor_ds[0].digest_type, 2);
+    assert_int_equal(cfg.anchor_ds[0].digest_len, 4);
+    assert_memory_equal(cfg.anchor_ds[0].digest, "\x00\xff\x10\xab", 4);
+    assert_int_equal(cfg.anchor_ds[1].key_tag, 2);
+    assert_int_equal(cfg.anchor_ds[1].alg, 13);
+    assert_int_equal(cfg.anchor_ds[1].digest_len, 2);
+    assert_int_equal(cfg.n_queries, 2);
+    assert_string_equal(cfg.query[1].name, "rsa.test.");
+    /* the built-in anchor needs no DS */
+    assert_int_equal(parse("mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2 query=./SOA"),
+                     DBX_OK);
+    assert_int_equal(cfg.anchor, DBX_ANCHOR_BUILTIN);
+    assert_int_equal(cfg.n_anchor_ds, 0);
+}
+
+static void test_probe_mode(void **state)
+{
+    char buf[64];
+    (void)state;
+    assert_int_equal(parse("mode=probe ip=192.0.2.100/24 probe=192.0.2.25 sni=mx1.dane-ee.test"),
+                     DBX_OK);
+    assert_int_equal(cfg.mode, DBX_MODE_PROBE);
+    assert_true(cfg.has_probe);
+    assert_int_equal(cfg.probe.port, 25);
+    assert_string_equal(dbx_addr_format(&cfg.probe, buf, sizeof buf), "192.0.2.25");
+    assert_string_equal(cfg.sni, "mx1.dane-ee.test");
+    assert_int_equal(parse("mode=probe ip6=2001:db8::100 probe=[2001:db8::26]:587 sni=a.b"),
+                     DBX_OK);
+    assert_int_equal(cfg.probe.family, 6);
+    assert_int_equal(cfg.probe.port, 587);
+}
+
 typedef struct {
     const char *in;
     int status;
@@ -120,6 +164,29 @@ static const bad_case_t bad[] = {
     {"mode=dnsprobe ip=192.0.2.100/24 resolver=2001:db8::2", DBX_ERR_INVAL, "no ip6= given"},
     {"mode=dnsprobe ip6=2001:db8::100 resolver=192.0.2.2", DBX_ERR_INVAL, "no ip= given"},
     {"query=./SOA", DBX_ERR_INVAL, "only with mode=dnsprobe"},
+    {"anchor-ds=1:8:2:0g", DBX_ERR_MALFORMED, "TAG:ALG:DIGTYPE:HEX"},
+    {"anchor-ds=1:8:2:abc", DBX_ERR_MALFORMED, "TAG:ALG:DIGTYPE:HEX"},
+    {"anchor-ds=1:8:2:", DBX_ERR_MALFORMED, "TAG:ALG:DIGTYPE:HEX"},
+    {"anchor-ds=1:8:2", DBX_ERR_MALFORMED, "TAG:ALG:DIGTYPE:HEX"},
+    {"anchor-ds=1:8:2:ab:cd", DBX_ERR_MALFORMED, "TAG:ALG:DIGTYPE:HEX"},
+    {"anchor-ds=65536:8:2:ab", DBX_ERR_MALFORMED, "TAG:ALG:DIGTYPE:HEX"},
+    {"anchor-ds=1:0:2:ab", DBX_ERR_MALFORMED, "TAG:ALG:DIGTYPE:HEX"},
+    {"anchor-ds=1:8:2:"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000ab",
+     DBX_ERR_MALFORMED, "config: anchor-ds="}, /* 65 octets (message truncated) */
+    {"anchor=rig anchor-ds=1:8:2:ab,2:8:2:ab,3:8:2:ab", DBX_ERR_LIMIT, "more than 2 anchor DS"},
+    {"anchor-ds=1:8:2:ab", DBX_ERR_INVAL, "needs anchor=rig"},
+    {"mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2 anchor=rig query=./SOA", DBX_ERR_INVAL,
+     "needs anchor-ds="},
+    {"mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2", DBX_ERR_INVAL, "needs query="},
+    {"mode=resolve ip=192.0.2.100/24 query=./SOA", DBX_ERR_INVAL, "mode=resolve needs resolver="},
+    {"probe=192.0.2.25", DBX_ERR_INVAL, "only with mode=probe"},
+    {"sni=mx.test", DBX_ERR_INVAL, "only with mode=probe"},
+    {"mode=probe ip=192.0.2.100/24 probe=192.0.2.25", DBX_ERR_INVAL, "needs probe= and sni="},
+    {"mode=probe ip=192.0.2.100/24 sni=mx.test", DBX_ERR_INVAL, "needs probe= and sni="},
+    {"mode=probe ip=192.0.2.100/24 probe=2001:db8::25 sni=mx.test", DBX_ERR_INVAL, "no ip6= given"},
+    {"mode=probe ip=192.0.2.100/24 probe=mx.test sni=mx.test", DBX_ERR_MALFORMED, "not ADDR"},
+    {"mode=probe ip=192.0.2.100/24 probe=192.0.2.25 sni=a..b", DBX_ERR_MALFORMED, "host name"},
 };
 
 static void test_rejects(void **state)
@@ -150,7 +217,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_is_selftest), cmocka_unit_test(test_full_dnsprobe),
         cmocka_unit_test(test_defaults),          cmocka_unit_test(test_rejects),
-        cmocka_unit_test(test_rrtypes),
+        cmocka_unit_test(test_rrtypes),           cmocka_unit_test(test_resolve_mode),
+        cmocka_unit_test(test_probe_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

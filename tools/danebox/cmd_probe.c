@@ -17,38 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mbedtls/asn1.h"
 #include "mbedtls/sha256.h"
-
-/* SubjectPublicKeyInfo of a DER certificate (RFC 5280 §4.1). */
-static int cert_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *spki_len)
-{
-    unsigned char *p = (unsigned char *)der, *end = p + len, *tbs_end;
-    size_t l;
-    if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) return -1;
-    end = p + l;
-    if (mbedtls_asn1_get_tag(&p, end, &l, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) return -1;
-    tbs_end = p + l;
-    /* [0] version (optional) */
-    if (p < tbs_end && *p == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0)) {
-        if (mbedtls_asn1_get_tag(&p, tbs_end, &l, *p)) return -1;
-        p += l;
-    }
-    static const int skip[] = {MBEDTLS_ASN1_INTEGER,
-                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
-                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE};
-    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
-        if (mbedtls_asn1_get_tag(&p, tbs_end, &l, skip[i])) return -1;
-        p += l;
-    }
-    unsigned char *start = p;
-    if (mbedtls_asn1_get_tag(&p, tbs_end, &l, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) return -1;
-    *spki = start;
-    *spki_len = (size_t)(p + l - start);
-    return 0;
-}
 
 static void hex(const uint8_t *b, size_t n, char *out)
 {
@@ -71,7 +40,7 @@ static int leaf_spki_hex(const dbx_tls_chain_t *c, char out[65])
 {
     const uint8_t *spki;
     size_t sl;
-    if (c == NULL || c->n == 0 || cert_spki(c->cert[0].der, c->cert[0].len, &spki, &sl) != 0) {
+    if (c == NULL || c->n == 0 || dbx_tls_cert_spki(c->cert[0].der, c->cert[0].len, &spki, &sl) != 0) {
         return -1;
     }
     sha256_hex(spki, sl, out);
@@ -199,7 +168,7 @@ int dbx_cmd_probe(int argc, char **argv)
                 size_t sl;
                 char h1[65], h2[65] = "";
                 sha256_hex(ch->cert[i].der, ch->cert[i].len, h1);
-                if (cert_spki(ch->cert[i].der, ch->cert[i].len, &sp, &sl) == 0) sha256_hex(sp, sl, h2);
+                if (dbx_tls_cert_spki(ch->cert[i].der, ch->cert[i].len, &sp, &sl) == 0) sha256_hex(sp, sl, h2);
                 printf("%s{\"der_len\":%zu,\"cert_sha256\":\"%s\",\"spki_sha256\":\"%s\"}",
                        i ? "," : "", ch->cert[i].len, h1, h2);
             }

@@ -12,6 +12,7 @@
 #include "dnssec/dbx_resolver.h"
 #include "hal_platform.h"
 #include "host_net.h"
+#include "report/dbx_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,94 +70,34 @@ static int default_resolver(dbx_addr_t *a)
     return ok ? 0 : -1;
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c == '\t') fputs(" ", stdout);
-        else if (c == '\n') continue;
-        else if (c < 0x20) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
-}
-
-static char *rr_text(const ldns_rr *rr)
-{
-    char *s = ldns_rr2str(rr);
-    if (s != NULL) {
-        size_t n = strlen(s);
-        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ')) s[--n] = '\0';
-        for (char *p = s; *p; p++) {
-            if (*p == '\t') *p = ' ';
-        }
-    }
-    return s;
-}
-
-static char *rdf_text(const ldns_rdf *d)
-{
-    return d ? ldns_rdf2str(d) : NULL;
-}
-
-static const char *kind_str(dbx_answer_kind_t k)
-{
-    return k == DBX_ANSWER_DATA ? "data" : k == DBX_ANSWER_NODATA ? "nodata" : "nxdomain";
-}
-
-static void print_list_json(const char *key, const ldns_rr_list *l)
-{
-    printf("\"%s\":[", key);
-    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
-        char *s = rr_text(ldns_rr_list_rr(l, i));
-        if (i) putchar(',');
-        json_str(s ? s : "");
-        free(s);
-    }
-    putchar(']');
-}
-
+/* JSON lines come from src/report (the firmware prints the same bytes). */
 static void print_result(const char *name, const char *type, const dbx_result_t *res, int json,
                          uint32_t total)
 {
-    char *fin = rdf_text(res->final_name);
-    const char *rc = ldns_lookup_by_id(ldns_rcodes, res->rcode) ?
-                         ldns_lookup_by_id(ldns_rcodes, res->rcode)->name : "?";
+    char *fin;
+    const char *rc;
     if (json) {
-        printf("{\"name\":");
-        json_str(name);
-        printf(",\"type\":");
-        json_str(type);
-        printf(",\"status\":\"%s\",\"reason\":", dbx_sec_str(res->sec));
-        json_str(res->reason);
-        printf(",\"rcode\":\"%s\",\"kind\":\"%s\",\"wildcard\":%s,\"final_name\":", rc,
-               kind_str(res->kind), res->wildcard ? "true" : "false");
-        json_str(fin ? fin : "");
-        printf(",\"ttl\":%u,", res->ttl);
-        print_list_json("answer", res->answer);
-        putchar(',');
-        print_list_json("chain", res->chain);
-        printf(",\"queries\":%u,\"total_queries\":%u,\"sig_verifies\":%u,\"nsec3_hashes\":%u}\n",
-               res->queries, total, res->sig_verifies, res->nsec3_hashes);
-    } else {
-        printf(";; %s %s: %s (%s)\n", name, type, dbx_sec_str(res->sec), res->reason);
-        printf(";; rcode %s, %s%s, final name %s, ttl %u\n", rc, kind_str(res->kind),
-               res->wildcard ? " (wildcard)" : "", fin ? fin : "?", res->ttl);
-        for (size_t i = 0; i < ldns_rr_list_rr_count(res->chain); i++) {
-            char *s = rr_text(ldns_rr_list_rr(res->chain, i));
-            printf(";; chain: %s\n", s ? s : "?");
-            free(s);
-        }
-        for (size_t i = 0; i < ldns_rr_list_rr_count(res->answer); i++) {
-            char *s = rr_text(ldns_rr_list_rr(res->answer, i));
-            printf("%s\n", s ? s : "?");
-            free(s);
-        }
-        printf(";; queries: %u (total %u), signature checks: %u, NSEC3 hashes: %u\n",
-               res->queries, total, res->sig_verifies, res->nsec3_hashes);
+        (void)dbx_report_resolve_json(stdout, name, type, res, total);
+        return;
     }
+    fin = dbx_rdf_text(res->final_name);
+    rc = ldns_lookup_by_id(ldns_rcodes, res->rcode) ? ldns_lookup_by_id(ldns_rcodes, res->rcode)->name
+                                                     : "?";
+    printf(";; %s %s: %s (%s)\n", name, type, dbx_sec_str(res->sec), res->reason);
+    printf(";; rcode %s, %s%s, final name %s, ttl %u\n", rc, dbx_answer_kind_str(res->kind),
+           res->wildcard ? " (wildcard)" : "", fin ? fin : "?", res->ttl);
+    for (size_t i = 0; i < ldns_rr_list_rr_count(res->chain); i++) {
+        char *s = dbx_rr_text(ldns_rr_list_rr(res->chain, i));
+        printf(";; chain: %s\n", s ? s : "?");
+        free(s);
+    }
+    for (size_t i = 0; i < ldns_rr_list_rr_count(res->answer); i++) {
+        char *s = dbx_rr_text(ldns_rr_list_rr(res->answer, i));
+        printf("%s\n", s ? s : "?");
+        free(s);
+    }
+    printf(";; queries: %u (total %u), signature checks: %u, NSEC3 hashes: %u\n", res->queries,
+           total, res->sig_verifies, res->nsec3_hashes);
     free(fin);
 }
 
