@@ -8,7 +8,8 @@
  *   check=rsa.test,ecdsa.test anchor=rig time=auto timeout=3000
  *
  * Keys (each at most once, except resolver= up to DBX_CFG_MAX_RESOLVERS):
- *  - mode=selftest|ping|dnsprobe      default selftest
+ *  - mode=selftest|ping|dnsprobe|bench  default selftest (bench: crypto
+ *                                      timings, tools/bench/)
  *  - ip=A.B.C.D/N                      IPv4 address, prefix length required
  *  - gw=A.B.C.D                        IPv4 default gateway
  *  - ip6=ADDR[/64]                     static IPv6 address (lwIP: /64 only)
@@ -40,6 +41,7 @@ typedef enum dbx_mode {
     DBX_MODE_SELFTEST = 0, /**< boot checks only */
     DBX_MODE_PING,         /**< ARP + ICMP echo diagnostic */
     DBX_MODE_DNSPROBE,     /**< DNS exchanges over the transport (UDP + TCP) */
+    DBX_MODE_BENCH,        /**< crypto HAL timings (needs no network) */
 } dbx_mode_t;
 
 typedef enum dbx_anchor_src {
