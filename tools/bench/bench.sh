@@ -303,12 +303,12 @@ bench_latency() {
   put lat_drill "$(printf '%s\n' "${R[@]}" | median)"; put lat_drill_all "${R[*]}"
   put lat_dig "$(printf '%s\n' "${G[@]}" | median)";  put lat_dig_all "${G[*]}"
   # per-pair ratios (run i of danebox vs run i of the peer), then the median
-  put lat_ratio_ubh "$(for i in "${!D[@]}"; do awk -v a="${D[$i]}" -v b="${U[$i]}" 'BEGIN{printf "%d\n", b>0 ? 1000*a/b : 0}'; done | median)"
-  put lat_ratio_drill "$(for i in "${!D[@]}"; do awk -v a="${D[$i]}" -v b="${R[$i]}" 'BEGIN{printf "%d\n", b>0 ? 1000*a/b : 0}'; done | median)"
+  put lat_ratio_ubh "$(for i in "${!D[@]}"; do awk -v a="${D[$i]}" -v b="${U[$i]}" 'BEGIN{printf("%d\n", (b > 0 ? 1000 * a / b : 0))}'; done | median)"
+  put lat_ratio_drill "$(for i in "${!D[@]}"; do awk -v a="${D[$i]}" -v b="${R[$i]}" 'BEGIN{printf("%d\n", (b > 0 ? 1000 * a / b : 0))}'; done | median)"
   if [ $SMTP_UP = 1 ]; then
     put lat_probe "$(printf '%s\n' "${P[@]}" | median)"; put lat_probe_all "${P[*]}"
     put lat_ptf "$(printf '%s\n' "${F[@]}" | median)";   put lat_ptf_all "${F[*]}"
-    put lat_ratio_ptf "$(for i in "${!P[@]}"; do awk -v a="${P[$i]}" -v b="${F[$i]}" 'BEGIN{printf "%d\n", b>0 ? 1000*a/b : 0}'; done | median)"
+    put lat_ratio_ptf "$(for i in "${!P[@]}"; do awk -v a="${P[$i]}" -v b="${F[$i]}" 'BEGIN{printf("%d\n", (b > 0 ? 1000 * a / b : 0))}'; done | median)"
   fi
 }
 

@@ -10,6 +10,8 @@ set boxwidth 0.7
 set grid ytics
 set xtics rotate by -25 left
 set yrange [0:*]
+set offsets 0,0,graph 0.08,0
+set key top left
 set bmargin 7
 
 set title "Host: callgrind Ir, _25._tcp.mx.rsa.test. TLSA"

@@ -150,6 +150,15 @@ def main():
           "each signature must not verify): %s. The 1st and 2nd call in one boot can differ by a "
           "few ticks (heap state in mbedTLS' bignum allocations)."
           % (g("target_deterministic", "?"), g("target_negative", "?")))
+        w("")
+        w("Why ECDSA P-256 costs ~10× an RSA-2048 verify here: RSA verify is one modular "
+          "exponentiation with e = 65537 (17 multiplications), ECDSA verify two scalar "
+          "multiplications; and `firmware/config/dbx_mbedtls_config.h` trades speed for RAM "
+          "(`MBEDTLS_ECP_WINDOW_SIZE 2`, `MBEDTLS_ECP_FIXED_POINT_OPTIM 0`). At the board's "
+          "25 MHz and ~1 instruction/cycle that is on the order of %.1f s per ECDSA verify and "
+          "%.2f s per RSA verify (an estimate from the counts, not a measurement on hardware)."
+          % (int(g("t_ecdsa_p256_verify_r1_insns", "0")) / 25e6,
+             int(g("t_rsa2048_verify_r1_insns", "0")) / 25e6))
         for op, label in [("rsa2048_verify", "RSA-2048"), ("ecdsa_p256_verify", "ECDSA P-256"),
                           ("sha256_1k", "SHA-256 1 KiB")]:
             if g("t_%s_r1_insns" % op):
@@ -248,7 +257,23 @@ def main():
             w("```")
             w("</details>")
             w("")
-    w("(question lines: destination, name, type number — 1 A, 43 DS, 48 DNSKEY, 52 TLSA.)")
+    w("(question lines: destination, name, type number — 1 A, 2 NS, 43 DS, 48 DNSKEY, 52 TLSA.)")
+    w("")
+    tn = {"1": "A", "2": "NS", "43": "DS", "48": "DNSKEY", "52": "TLSA"}
+    for sec, title in [("dbx", "danebox (cold+warm)"), ("ubh", "unbound-host"), ("drill", "drill -S")]:
+        if qlist.get(sec):
+            per = {}
+            for q in qlist[sec]:
+                t = q.split()[-1]
+                per[tn.get(t, "type" + t)] = per.get(tn.get(t, "type" + t), 0) + 1
+            w("* %s by type: %s" % (title, ", ".join("%s %d" % kv for kv in sorted(per.items()))))
+    w("")
+    w("danebox asks one question at a time. Beyond the 6 of the bound, its extra cold questions "
+      "are the DS queries for names below the signer's zone (`mx.`, `_tcp.mx.`, `_25._tcp.mx.`): "
+      "it proves there is no further zone cut before it trusts the answer, where the bound "
+      "takes the cut from the RRSIG signer name. drill repeats DNSKEY queries while chasing; "
+      "unbound-host iterates from the root with qname minimisation (A/NS queries per label) "
+      "and also queries the `_ta-` key-tag signal name (RFC 8145).")
     w("")
     w("### SMTP: `danebox probe` of a Postfix server")
     w("")
@@ -278,6 +303,9 @@ def main():
           "(so danebox and drill pay one RTT per query to it, unbound-host one RTT per query to "
           "NSD). Medians in ms; ratio = median over runs of danebox/peer in the same round."
           % (g("lat_how"), rtt, g("lat_runs", "?")))
+        w("")
+        w("Wall times are whole commands, process start included (the `dig` row: one query "
+          "= 1 RTT + dig's own start-up).")
         w("")
         w("| command | median ms | runs (ms) | ≈ RTTs (median / %d ms) |" % rtt)
         w("|---|---:|---|---:|")
