@@ -73,4 +73,9 @@ int fw_net_ping(const struct dbx_config *cfg, int count);
  *  @return DBX_OK when all succeeded and no socket leaked, else DBX_ERR_IO. */
 int fw_dnsprobe(const struct dbx_config *cfg, const struct dbx_transport *tr);
 
+/** mode=bench: time SHA-256 1 KiB, RSA-2048 and ECDSA P-256 verification
+ *  through hal_crypto_* with fixed vectors (firmware/bench.c); one line per
+ *  measurement.  @return DBX_OK when every result was as expected. */
+int fw_bench(void);
+
 #endif /* DBX_FW_H */

@@ -2,7 +2,8 @@
  * the mode the config block on the semihosting command line selects
  * (mode=ping: ICMP smoke test; mode=dnsprobe: DNS over the lwIP transport;
  * mode=resolve: validated lookups, firmware/resolve.c; mode=probe: STARTTLS +
- * TLS session, firmware/probe.c).
+ * TLS session, firmware/probe.c;
+ * mode=bench: crypto HAL timings, firmware/bench.c).
  * The exit status reaches the host through semihosting (QEMU's exit code). */
 #include "board.h"
 #include "dbx_common.h"
@@ -99,6 +100,12 @@ int main(void)
         printf("net: ping %s %s\n", tgt, st == DBX_OK ? "ok" : dbx_strerror(st));
         if (st != DBX_OK) {
             rc = rc ? rc : 2;
+        }
+    } else if (cfg.mode == DBX_MODE_BENCH) {
+        if (rc != 0) {
+            printf("bench: not run (boot checks failed)\n");
+        } else if (fw_bench() != DBX_OK) {
+            rc = 3;
         }
     } else if (cfg.mode == DBX_MODE_DNSPROBE || cfg.mode == DBX_MODE_RESOLVE ||
                cfg.mode == DBX_MODE_PROBE) {

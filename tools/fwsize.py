@@ -6,9 +6,14 @@ RAM   = .data + .bss + heap reserve + stack reserve (from the linker symbols).
 Components: ours (src/, hal/, board/, firmware/, generated anchor), mbedTLS,
 ldns, lwIP, libc/libgcc (newlib-nano, libgcc), padding (alignment fill).
 
-Usage: fwsize.py --map build/<board>/danebox.map [--elf ...] [--objroot DIR]
+Usage: fwsize.py --map build/<board>/danebox.map [--elf ...] [--objroot DIR] [--json]
+
+--json prints one JSON object instead of the table: {"components": {name:
+{"flash": B, "ram": B}}, "ours": {...}, "heap_reserve", "stack_reserve",
+"total": {...}, "budget": {...}} (input of tools/bench/report.py).
 """
 import argparse
+import json
 import os
 import re
 import sys
@@ -133,6 +138,7 @@ def main():
     ap.add_argument("--map", required=True)
     ap.add_argument("--elf", help="unused; kept for the make rule's symmetry")
     ap.add_argument("--objroot", help="default: <map dir>/obj")
+    ap.add_argument("--json", action="store_true", help="machine-readable output")
     a = ap.parse_args()
     objroot = a.objroot or os.path.join(os.path.dirname(a.map), "obj")
     flash, ram, syms, mem = parse(a.map, member_index(objroot))
@@ -140,18 +146,28 @@ def main():
     stack = syms.get("__stack_top", 0) - syms.get("__stack_bottom", 0)
     comps = [c for c in ORDER if c in flash or c in ram] + \
         sorted(c for c in set(flash) | set(ram) if c not in ORDER)
-    print("%-18s %10s %10s" % ("component", "flash", "RAM"))
     ours_f = sum(v for k, v in flash.items() if k.startswith("ours"))
     ours_r = sum(v for k, v in ram.items() if k.startswith("ours"))
+    tf = sum(flash.values())
+    tr = sum(ram.values()) + heap + stack
+    fb = mem.get("FLASH", (0, 0))[1]
+    rb = mem.get("RAM", (0, 0))[1]
+    if a.json:
+        json.dump({"components": {c: {"flash": flash.get(c, 0), "ram": ram.get(c, 0)}
+                                  for c in comps},
+                   "order": comps,
+                   "ours": {"flash": ours_f, "ram": ours_r},
+                   "heap_reserve": heap, "stack_reserve": stack,
+                   "total": {"flash": tf, "ram": tr},
+                   "budget": {"flash": fb, "ram": rb}}, sys.stdout, indent=1)
+        print()
+        return 0
+    print("%-18s %10s %10s" % ("component", "flash", "RAM"))
     for c in comps:
         print("%-18s %10d %10d" % (c, flash.get(c, 0), ram.get(c, 0)))
     print("%-18s %10d %10d" % ("  (ours total)", ours_f, ours_r))
     print("%-18s %10s %10d" % ("heap reserve", "", heap))
     print("%-18s %10s %10d" % ("stack reserve", "", stack))
-    tf = sum(flash.values())
-    tr = sum(ram.values()) + heap + stack
-    fb = mem.get("FLASH", (0, 0))[1]
-    rb = mem.get("RAM", (0, 0))[1]
     print("%-18s %10d %10d" % ("total", tf, tr))
     if fb and rb:
         print("%-18s %10d %10d   (flash %.1f%%, RAM %.1f%% incl. reserves)"

@@ -16,7 +16,8 @@ static const struct {
     {"DS", 43},   {"RRSIG", 46}, {"NSEC", 47},   {"DNSKEY", 48}, {"NSEC3", 50}, {"TLSA", 52},
 };
 
-static const char *const mode_names[] = {"selftest", "ping", "dnsprobe", "resolve", "probe"};
+static const char *const mode_names[] = {"selftest", "ping", "dnsprobe", "resolve", "probe",
+                                             "bench"};
 
 const char *dbx_mode_name(dbx_mode_t mode)
 {
@@ -240,7 +241,7 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
             if (strlen(mode_names[m]) == vl && memcmp(mode_names[m], v, vl) == 0) break;
         }
         if (m == DBX_ARRAY_LEN(mode_names)) {
-            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe)");
+            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe|bench)");
         }
         cfg->mode = (dbx_mode_t)m;
         return DBX_OK;

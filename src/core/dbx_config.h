@@ -10,7 +10,8 @@
  *   mode=probe probe=192.0.2.25 sni=mx1.dane-ee.test
  *
  * Keys (each at most once, except resolver= up to DBX_CFG_MAX_RESOLVERS):
- *  - mode=selftest|ping|dnsprobe|resolve|probe   default selftest
+ *  - mode=selftest|ping|dnsprobe|resolve|probe|bench   default selftest
+ *                                      (bench: crypto timings, tools/bench/)
  *  - ip=A.B.C.D/N                      IPv4 address, prefix length required
  *  - gw=A.B.C.D                        IPv4 default gateway
  *  - ip6=ADDR[/64]                     static IPv6 address (lwIP: /64 only)
@@ -62,6 +63,7 @@ typedef enum dbx_mode {
     DBX_MODE_DNSPROBE,     /**< DNS exchanges over the transport (UDP + TCP) */
     DBX_MODE_RESOLVE,      /**< validated lookups (dbx_resolve) of query= */
     DBX_MODE_PROBE,        /**< one STARTTLS + TLS session to probe= */
+    DBX_MODE_BENCH,        /**< crypto HAL timings (needs no network) */
 } dbx_mode_t;
 
 typedef enum dbx_anchor_src {

@@ -93,6 +93,23 @@ if [ -f "$elf" ]; then
   if [ -n "$u1" ] && [ "$u1" = "$u2" ]; then pass "$b: -icount shift=0 reproducible"
   else fail "$b: -icount shift=0 reproducible" "'$u1' vs '$u2'"; fi
 
+  # mode=bench (tools/bench/bench.sh): crypto HAL timings with fixed vectors,
+  # every result as expected, corrupted signatures rejected, counts repeatable
+  for i in 1 2; do
+    run "$out/bench$i" "$b" "$elf" -nic none -icount shift=0 -- mode=bench
+  done
+  expect "$b: mode=bench RSA-2048 verify ok" "$out/bench1" "^bench: op=rsa2048_verify rep=1 ticks=[0-9]+ insns=[0-9]+ status=ok"
+  expect "$b: mode=bench ECDSA P-256 verify ok" "$out/bench1" "^bench: op=ecdsa_p256_verify rep=1 ticks=[0-9]+ insns=[0-9]+ status=ok"
+  expect "$b: mode=bench SHA-256 1 KiB ok" "$out/bench1" "^bench: op=sha256_1k rep=1 ticks=[0-9]+ insns=[0-9]+ status=ok"
+  expect "$b: mode=bench rejects corrupted signatures" "$out/bench1" "^bench: negative checks ok"
+  if ! grep -q 'status=FAIL' "$out/bench1" && grep -q '^exit: 0$' "$out/bench1"; then
+    pass "$b: mode=bench exit 0, no failed operation"
+  else fail "$b: mode=bench exit 0, no failed operation"; fi
+  if [ -n "$(grep '^bench: op=' "$out/bench1")" ] &&
+     [ "$(grep '^bench: op=' "$out/bench1")" = "$(grep '^bench: op=' "$out/bench2")" ]; then
+    pass "$b: mode=bench counts reproducible under -icount"
+  else fail "$b: mode=bench counts reproducible under -icount"; fi
+
   # network smoke test: ARP + ICMP echo to QEMU's gateway
   log=$out/net
   run "$log" "$b" "$elf" -nic user,model=lan9118,restrict=on -- mode=ping ip=10.0.2.15/24 gw=10.0.2.2; rc=$?

@@ -210,6 +210,7 @@ static void test_rrtypes(void **state)
     assert_string_equal(dbx_rrtype_name(6), "SOA");
     assert_null(dbx_rrtype_name(999));
     assert_string_equal(dbx_mode_name(DBX_MODE_DNSPROBE), "dnsprobe");
+    assert_string_equal(dbx_mode_name(DBX_MODE_BENCH), "bench");
 }
 
 int main(void)
