@@ -21,7 +21,8 @@ static const cmd_t cmds[] = {
     {"match", dbx_cmd_match,
      "match --tlsa FILE --chain PEM --name HOST [--name HOST...] [--time UNIX] [--json]"},
     {"check", dbx_cmd_check,
-     "check DOMAIN [--resolver ADDR[:PORT]] [--anchor FILE] [--time UNIX] [--json] [-4|-6]"},
+     "check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
+     "                [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
     {"probe", dbx_cmd_probe, NULL}, /* hidden: SMTP rig tests */
 };

@@ -2,6 +2,10 @@
 # dns-rig.sh up|down|status -- private signed DNS hierarchy in a netns.
 #   RIG_NS   netns name (default dbxrig)
 #   RIG_DIR  output dir (default <repo>/build/rig/$RIG_NS)
+#   RIG_REUSE_NS  1 = the netns already exists and belongs to the caller
+#            (e.g. tools/rig/e2e-rig.sh, which starts Postfix in it first):
+#            `up` neither creates nor deletes it, `down` stops only our
+#            nsd/unbound (pid files) and removes rig0 if `up` added it
 # Inside netns $RIG_NS: NSD (authoritative for every rig zone) on
 # 192.0.2.53 / 2001:db8::53, validating unbound on 192.0.2.2 / 2001:db8::2.
 # All state (configs, pid files, logs, keys, zones) lives in RIG_DIR.
@@ -11,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 RIG_NS=${RIG_NS:-dbxrig}
 RIG_DIR=${RIG_DIR:-$top/build/rig/$RIG_NS}
+REUSE=${RIG_REUSE_NS:-0}
 NSX=(ip netns exec "$RIG_NS")
 die() { echo "dns-rig($RIG_NS): $*" >&2; exit 1; }
 log() { echo "dns-rig($RIG_NS): $*"; }
@@ -31,7 +36,7 @@ down() {
   for f in "$RIG_DIR/nsd.pid" "$RIG_DIR/unbound.pid"; do
     p=$(daemon_pid "$f") && pids+=("$p")
   done
-  if ns_exists; then
+  if ns_exists && [ "$REUSE" != 1 ]; then
     for p in $(ip netns pids "$RIG_NS" 2>/dev/null); do pids+=("$p"); done
   fi
   if [ ${#pids[@]} -gt 0 ]; then
@@ -44,7 +49,13 @@ down() {
     done
     kill -9 "${pids[@]}" 2>/dev/null
   fi
-  ns_exists && ip netns del "$RIG_NS" 2>/dev/null
+  if [ "$REUSE" = 1 ]; then
+    # the netns is the caller's: remove only what up added
+    if ns_exists && [ -f "$RIG_DIR/added-rig0" ]; then ip -n "$RIG_NS" link del rig0 2>/dev/null; fi
+    rm -f "$RIG_DIR/added-rig0"
+  else
+    ns_exists && ip netns del "$RIG_NS" 2>/dev/null
+  fi
   rm -f "$RIG_DIR/nsd.pid" "$RIG_DIR/unbound.pid"
   return 0
 }
@@ -135,7 +146,12 @@ up() {
   nsd-checkconf "$RIG_DIR/nsd.conf" || die "nsd.conf invalid"
   unbound-checkconf "$RIG_DIR/unbound.conf" >/dev/null || die "unbound.conf invalid"
 
-  ip netns add "$RIG_NS" || die "cannot create netns $RIG_NS"
+  if [ "$REUSE" = 1 ]; then
+    ns_exists || die "RIG_REUSE_NS=1 but netns $RIG_NS does not exist"
+    touch "$RIG_DIR/added-rig0"
+  else
+    ip netns add "$RIG_NS" || die "cannot create netns $RIG_NS"
+  fi
   ip -n "$RIG_NS" link set lo up
   # a dummy interface when the kernel has one; a port-less bridge otherwise
   ip -n "$RIG_NS" link add rig0 type dummy 2>/dev/null ||
