@@ -153,7 +153,7 @@ else failc "summary lines: $TXT"; fi
 # --- posttls-finger cross-check ---------------------------------------------
 PTF_CONF=$(mktemp -d)
 printf 'compatibility_level = 3.6\nsmtp_dns_support_level = dnssec\nsmtp_tls_loglevel = 1\n' >"$PTF_CONF/main.cf"
-ptf() { # dest [opts] -> category
+ptf() { # [opts] dest -> category
   local out
   out=$("${NSX[@]}" timeout 40 env MAIL_CONFIG="$PTF_CONF" posttls-finger -t10 -T30 -c -l dane -P /dev/null "$@" 2>&1)
   echo "$out" >>"$E2E_DIR/posttls.log"
@@ -198,7 +198,7 @@ else failc "posttls-diff twomx: got '$got'"; fi
 printf 'nameserver %s\noptions trust-ad\n' "$E2E_FORGER" >"/etc/netns/$E2E_NS/resolv.conf"
 for c in forged-mx:dane-ee.test:no-tls forged-a:dane-ee-rsa.test:no-tls tlsa-stripped:dane-ta.test:untrusted; do
   IFS=: read -r name dom exp <<<"$c"
-  got=$(ptf "$dom" -a ipv4)
+  got=$(ptf -a ipv4 "$dom")  # options before the destination (getopt stops there)
   dv=$(jx "${VERDICT[$name]}" 'd["verdict"]+" ("+d["reason"][:60]+")"')
   if [ "$got" = "$exp" ] && [[ $dv == defer* ]]; then
     pass "posttls-diff $name: posttls-finger follows the forged unsigned answer ('$got'); danebox validates: $dv"
