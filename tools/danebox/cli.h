@@ -32,6 +32,21 @@ int dbx_cmd_probe(int argc, char **argv);
  *  buffer.  @return 0 or -1 with a message on stderr. */
 int dbx_cli_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/** Largest anchor file accepted (bytes). */
+#define DBX_CLI_ANCHOR_MAX (64u * 1024u)
+
+struct dbx_trust;
+/** Load the trust anchor: the built-in root anchor when @p path is NULL,
+ *  else DS/DNSKEY records in zone text from @p path (errors on stderr).
+ *  @return DBX_EXIT_OK, DBX_EXIT_USAGE (unreadable/malformed) or
+ *  DBX_EXIT_INTERNAL. */
+int dbx_cli_load_trust(const char *path, struct dbx_trust *trust);
+
+struct dbx_addr;
+/** The first usable "nameserver" of /etc/resolv.conf (port 53).
+ *  @return 0 or -1 when there is none. */
+int dbx_cli_default_resolver(struct dbx_addr *a);
+
 /** Parse a Unix time argument ("1700000000"). @return 0 or -1. */
 int dbx_cli_parse_time(const char *s, int64_t *out);
 

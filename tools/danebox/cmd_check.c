@@ -22,7 +22,6 @@
 #include <string.h>
 
 #define MAX_DOMAINS 32
-#define ANCHOR_MAX (64u * 1024u)
 #define OUT_MAX (64u * 1024u)
 
 static int usage(void)
@@ -31,21 +30,6 @@ static int usage(void)
             "usage: danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]\n"
             "         [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n");
     return DBX_EXIT_USAGE;
-}
-
-static int default_resolver(dbx_addr_t *a)
-{
-    FILE *f = fopen("/etc/resolv.conf", "r");
-    char line[256], addr[128];
-    int ok = 0;
-    if (f == NULL) return -1;
-    while (!ok && fgets(line, sizeof line, f) != NULL) {
-        if (sscanf(line, " nameserver %127s", addr) == 1 && dbx_addr_parse(addr, 53, a) == DBX_OK) {
-            ok = 1;
-        }
-    }
-    fclose(f);
-    return ok ? 0 : -1;
 }
 
 static int exit_of(const dbx_check_result_t *r)
@@ -141,22 +125,10 @@ int dbx_cmd_check(int argc, char **argv)
         fprintf(stderr, "danebox: wall clock unknown; use --time\n");
         return DBX_EXIT_INTERNAL;
     }
-    if (anchor_path != NULL) {
-        char *text = NULL;
-        int st;
-        if (dbx_cli_read_file(anchor_path, ANCHOR_MAX, &text, NULL) != 0) return DBX_EXIT_USAGE;
-        st = dbx_trust_from_text(&trust, text);
-        free(text);
-        if (st != DBX_OK) {
-            fprintf(stderr, "danebox: %s: no usable DS/DNSKEY anchor (%s)\n", anchor_path,
-                    dbx_strerror(st));
-            return DBX_EXIT_USAGE;
-        }
-    } else if (dbx_trust_builtin(&trust) != DBX_OK) {
-        return DBX_EXIT_INTERNAL;
-    }
+    int lst = dbx_cli_load_trust(anchor_path, &trust);
+    if (lst != DBX_EXIT_OK) return lst;
     if (nups == 0) {
-        if (default_resolver(&ups[0]) != 0) {
+        if (dbx_cli_default_resolver(&ups[0]) != 0) {
             fprintf(stderr, "danebox: no --resolver and no nameserver in /etc/resolv.conf\n");
             dbx_trust_free(&trust);
             return DBX_EXIT_USAGE;

@@ -23,51 +23,11 @@
 #define FILE_MAX (16u * 1024u * 1024u)
 
 /* Whole file, exactly sized (zone files can be large; no fixed buffer). */
-static int read_exact(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    long n;
-    char *b;
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || (size_t)n > FILE_MAX ||
-        fseek(f, 0, SEEK_SET) != 0) {
-        fprintf(stderr, "danebox: %s: cannot read (or larger than %u bytes)\n", path, FILE_MAX);
-        if (f) fclose(f);
-        return -1;
-    }
-    b = malloc((size_t)n + 1);
-    if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "danebox: %s: read error\n", path);
-        free(b);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    b[n] = '\0';
-    *out = b;
-    *len = (size_t)n;
-    return 0;
-}
-
 static int usage(void)
 {
     fprintf(stderr, "usage: danebox resolve NAME TYPE [NAME TYPE...] [--resolver ADDR[:PORT]]...\n"
                     "         [--anchor FILE] [--time UNIX] [--json] [--repeat N] [--offline ZONEFILE...]\n");
     return DBX_EXIT_USAGE;
-}
-
-static int default_resolver(dbx_addr_t *a)
-{
-    FILE *f = fopen("/etc/resolv.conf", "r");
-    char line[256], addr[128];
-    int ok = 0;
-    if (f == NULL) return -1;
-    while (!ok && fgets(line, sizeof line, f) != NULL) {
-        if (sscanf(line, " nameserver %127s", addr) == 1 && dbx_addr_parse(addr, 53, a) == DBX_OK) {
-            ok = 1;
-        }
-    }
-    fclose(f);
-    return ok ? 0 : -1;
 }
 
 /* JSON lines come from src/report (the firmware prints the same bytes). */
@@ -178,21 +138,8 @@ int dbx_cmd_resolve(int argc, char **argv)
         return DBX_EXIT_INTERNAL;
     }
     /* trust anchor */
-    if (anchor_path != NULL) {
-        int st;
-        size_t alen;
-        if (read_exact(anchor_path, &text, &alen) != 0) return DBX_EXIT_USAGE;
-        st = dbx_trust_from_text(&trust, text);
-        free(text);
-        text = NULL;
-        if (st != DBX_OK) {
-            fprintf(stderr, "danebox: %s: no usable DS/DNSKEY anchor (%s)\n", anchor_path,
-                    dbx_strerror(st));
-            return DBX_EXIT_USAGE;
-        }
-    } else if (dbx_trust_builtin(&trust) != DBX_OK) {
-        return DBX_EXIT_INTERNAL;
-    }
+    int lst = dbx_cli_load_trust(anchor_path, &trust);
+    if (lst != DBX_EXIT_OK) return lst;
     r = calloc(1, sizeof *r);
     if (r == NULL) {
         dbx_trust_free(&trust);
@@ -203,7 +150,7 @@ int dbx_cmd_resolve(int argc, char **argv)
         for (size_t f = 0; f < nfiles; f++) {
             char *t = NULL;
             size_t len = 0;
-            if (read_exact(files[f], &t, &len) != 0) {
+            if (dbx_cli_read_file(files[f], FILE_MAX, &t, &len) != 0) {
                 rc = DBX_EXIT_USAGE;
                 break;
             }
@@ -237,7 +184,7 @@ int dbx_cmd_resolve(int argc, char **argv)
         dbx_resolver_init_source(r, dbx_memsrc_source(&mem), &trust);
     } else {
         if (nups == 0) {
-            if (default_resolver(&ups[0]) != 0) {
+            if (dbx_cli_default_resolver(&ups[0]) != 0) {
                 fprintf(stderr, "danebox: no --resolver and no nameserver in /etc/resolv.conf\n");
                 free(r);
                 dbx_trust_free(&trust);

@@ -1,5 +1,7 @@
 /* danebox host CLI: subcommand dispatch. */
 #include "cli.h"
+#include "dbx_transport.h"
+#include "dnssec/dbx_resolver.h"
 #include "hal_mbedtls.h"
 
 #include <errno.h>
@@ -80,6 +82,40 @@ int dbx_cli_parse_time(const char *s, int64_t *out)
     }
     *out = (int64_t)v;
     return 0;
+}
+
+int dbx_cli_load_trust(const char *path, dbx_trust_t *trust)
+{
+    char *text = NULL;
+    int st;
+    if (path == NULL) {
+        return dbx_trust_builtin(trust) == DBX_OK ? DBX_EXIT_OK : DBX_EXIT_INTERNAL;
+    }
+    if (dbx_cli_read_file(path, DBX_CLI_ANCHOR_MAX, &text, NULL) != 0) {
+        return DBX_EXIT_USAGE;
+    }
+    st = dbx_trust_from_text(trust, text);
+    free(text);
+    if (st != DBX_OK) {
+        fprintf(stderr, "danebox: %s: no usable DS/DNSKEY anchor (%s)\n", path, dbx_strerror(st));
+        return DBX_EXIT_USAGE;
+    }
+    return DBX_EXIT_OK;
+}
+
+int dbx_cli_default_resolver(dbx_addr_t *a)
+{
+    FILE *f = fopen("/etc/resolv.conf", "r");
+    char line[256], addr[128];
+    int ok = 0;
+    if (f == NULL) return -1;
+    while (!ok && fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, " nameserver %127s", addr) == 1 && dbx_addr_parse(addr, 53, a) == DBX_OK) {
+            ok = 1;
+        }
+    }
+    fclose(f);
+    return ok ? 0 : -1;
 }
 
 int main(int argc, char **argv)
