@@ -101,6 +101,14 @@ int main(void)
     st = hal_clock_unix(&now);
     printf("clock: unix %s (emulation-only host time)\n",
            st == DBX_OK ? (now > 1500000000 ? "ok" : "bad") : dbx_strerror(st));
+    if (st != DBX_OK && cfg.time == 0 &&
+        (cfg.mode == DBX_MODE_RESOLVE || cfg.mode == DBX_MODE_CHECK)) {
+        /* DNSSEC validation without a trusted time: refuse (time=UNIX may
+         * supply it) */
+        printf("%s: not run (wall time unknown; give time=UNIX)\n", dbx_mode_name(cfg.mode));
+        printf("exit: %d\n", 5);
+        return 5;
+    }
 
     if (cfg.mode == DBX_MODE_PING) {
         char tgt[48];
