@@ -34,14 +34,26 @@ void fw_heap_reset_peak(void);
 
 /** A measurement window: core cycles, of which idle (WFI in fw_net_poll),
  *  and memory high-water marks. */
+typedef struct fw_meter_snap {
+    uint64_t busy, total, insns;
+    size_t heap_peak, heap_now, sbrk, stack_peak, tls_peak;
+    uint32_t ms;
+} fw_meter_snap_t;
 typedef struct fw_meter {
     uint64_t c0, idle0;
     uint32_t ms0;
+    int stopped;
+    fw_meter_snap_t snap; /**< figures frozen by fw_meter_stop() */
 } fw_meter_t;
 void fw_meter_start(fw_meter_t *m);
+/** Freeze the window's figures (printed later by fw_meter_print()). */
+void fw_meter_stop(fw_meter_t *m);
 /** Print "<what>: heap peak N B (sbrk arena M B), stack peak S B, mbedtls peak
- *  T B, cycles busy/total, instructions ~I (-icount shift=0), ms". */
+ *  T B, cycles busy/total, instructions ~I (-icount shift=0), ms" -- the
+ *  frozen figures after fw_meter_stop(), else the figures up to now. */
 void fw_meter_print(const fw_meter_t *m, const char *what);
+/** The figures of fw_meter_print() ("heap-peak=N ... ms=N") into @p buf. */
+void fw_meter_format(const fw_meter_t *m, char *buf, size_t cap);
 /** Cycles spent in WFI so far (fw_net_poll idle). */
 uint64_t fw_idle_cycles(void);
 
@@ -49,6 +61,19 @@ uint64_t fw_idle_cycles(void);
  *  --json` line per question and one "resolve-stats:" line.
  *  @return DBX_OK when all ran (any security status), else the error. */
 int fw_resolve(const struct dbx_config *cfg, const struct dbx_transport *tr);
+
+/** Build the trust anchor @p cfg selects (anchor=builtin, or anchor=rig
+ *  from anchor-ds= wire fields).  @return DBX_OK or the error. */
+struct dbx_trust;
+int fw_trust_load(const struct dbx_config *cfg, struct dbx_trust *trust);
+
+/** mode=check: dbx_check_run() for every check= domain over @p tr with one
+ *  resolver (shared key cache); per domain the `danebox check --json` line,
+ *  the summary lines and a "check-stats:" line.
+ *  @return DBX_OK when every domain got a verdict (any verdict), else the
+ *  first internal error (DBX_ERR_NOTIME without wall time, DBX_ERR_NOMEM,
+ *  DBX_ERR_BUFFER, ...). */
+int fw_check(const struct dbx_config *cfg, const struct dbx_transport *tr);
 
 /** mode=probe: one STARTTLS session to probe= with SNI sni=.
  *  @return DBX_OK when TLS was established, else DBX_ERR_TLS / the error. */

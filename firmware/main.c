@@ -3,8 +3,17 @@
  * (mode=ping: ICMP smoke test; mode=dnsprobe: DNS over the lwIP transport;
  * mode=resolve: validated lookups, firmware/resolve.c; mode=probe: STARTTLS +
  * TLS session, firmware/probe.c;
- * mode=bench: crypto HAL timings, firmware/bench.c).
- * The exit status reaches the host through semihosting (QEMU's exit code). */
+ * mode=bench: crypto HAL timings, firmware/bench.c; mode=check: RFC 7672
+ * check of the check= domains, firmware/check.c).
+ * The exit status reaches the host through semihosting (QEMU's exit code):
+ *   0  the mode ran (mode=check: every domain got a verdict, whatever it is)
+ *   1  power-on self test or ldns check failed (network modes not run)
+ *   2  network or internal error in the mode (mode=check: net not up,
+ *      dbx_check_run() error, out of memory, output too long)
+ *   3  mode=bench: a result was wrong
+ *   4  no entropy source (network modes not run: never validate without)
+ *   5  bad config block, or mode=resolve/check without wall time
+ *      (time=auto and no clock) */
 #include "board.h"
 #include "dbx_common.h"
 #include "dbx_config.h"
@@ -92,6 +101,14 @@ int main(void)
     st = hal_clock_unix(&now);
     printf("clock: unix %s (emulation-only host time)\n",
            st == DBX_OK ? (now > 1500000000 ? "ok" : "bad") : dbx_strerror(st));
+    if (st != DBX_OK && cfg.time == 0 &&
+        (cfg.mode == DBX_MODE_RESOLVE || cfg.mode == DBX_MODE_CHECK)) {
+        /* DNSSEC validation without a trusted time: refuse (time=UNIX may
+         * supply it) */
+        printf("%s: not run (wall time unknown; give time=UNIX)\n", dbx_mode_name(cfg.mode));
+        printf("exit: %d\n", 5);
+        return 5;
+    }
 
     if (cfg.mode == DBX_MODE_PING) {
         char tgt[48];
@@ -108,7 +125,7 @@ int main(void)
             rc = 3;
         }
     } else if (cfg.mode == DBX_MODE_DNSPROBE || cfg.mode == DBX_MODE_RESOLVE ||
-               cfg.mode == DBX_MODE_PROBE) {
+               cfg.mode == DBX_MODE_PROBE || cfg.mode == DBX_MODE_CHECK) {
         dbx_transport_t tr;
         if (rc != 0) {
             printf("%s: not run (boot checks failed)\n", dbx_mode_name(cfg.mode));
@@ -119,12 +136,15 @@ int main(void)
             tlw_init(&tr, fw_net_poll);
             st = cfg.mode == DBX_MODE_RESOLVE ? fw_resolve(&cfg, &tr)
                  : cfg.mode == DBX_MODE_PROBE ? fw_probe(&cfg, &tr)
+                 : cfg.mode == DBX_MODE_CHECK ? fw_check(&cfg, &tr)
                                               : fw_dnsprobe(&cfg, &tr);
             if (cfg.mode != DBX_MODE_DNSPROBE) {
                 printf("%s: %d sockets left open\n", dbx_mode_name(cfg.mode), tlw_open_count());
             }
             fw_net_print_stats();
-            if (st != DBX_OK) {
+            if (st == DBX_ERR_NOTIME) {
+                rc = 5;
+            } else if (st != DBX_OK) {
                 rc = 2;
             }
         }

@@ -21,21 +21,48 @@ void fw_meter_start(fw_meter_t *m)
     hal_mbedtls_heap_reset_peak();
     m->idle0 = fw_idle_cycles();
     m->ms0 = hal_clock_ms();
+    m->stopped = 0;
     m->c0 = systick_cycles64();
+}
+
+void fw_meter_stop(fw_meter_t *m)
+{
+    uint64_t total = systick_cycles64() - m->c0;
+    uint64_t idle = fw_idle_cycles() - m->idle0;
+    fw_meter_snap_t *s = &m->snap;
+    s->busy = total > idle ? total - idle : 0;
+    s->total = total;
+    s->insns = s->busy * (1000000000u / board.cpu_hz);
+    s->heap_peak = fw_heap_inuse_peak();
+    s->heap_now = fw_heap_inuse();
+    s->sbrk = fw_heap_peak();
+    s->stack_peak = fw_stack_peak();
+    s->tls_peak = 0;
+    hal_mbedtls_heap_stats(NULL, &s->tls_peak);
+    s->ms = hal_clock_ms() - m->ms0;
+    m->stopped = 1;
+}
+
+void fw_meter_format(const fw_meter_t *m, char *buf, size_t cap)
+{
+    fw_meter_t now;
+    const fw_meter_snap_t *s = &m->snap;
+    if (!m->stopped) {
+        now = *m;
+        fw_meter_stop(&now);
+        s = &now.snap;
+    }
+    snprintf(buf, cap,
+             "heap-peak=%lu heap-now=%lu sbrk-arena=%lu stack-peak=%lu mbedtls-peak=%lu "
+             "cycles-busy=%lu cycles-total=%lu insns=%lu ms=%lu",
+             (unsigned long)s->heap_peak, (unsigned long)s->heap_now, (unsigned long)s->sbrk,
+             (unsigned long)s->stack_peak, (unsigned long)s->tls_peak, (unsigned long)s->busy,
+             (unsigned long)s->total, (unsigned long)s->insns, (unsigned long)s->ms);
 }
 
 void fw_meter_print(const fw_meter_t *m, const char *what)
 {
-    uint64_t total = systick_cycles64() - m->c0;
-    uint64_t idle = fw_idle_cycles() - m->idle0;
-    uint64_t busy = total > idle ? total - idle : 0;
-    uint64_t insns = busy * (1000000000u / board.cpu_hz);
-    size_t tls_peak = 0;
-    hal_mbedtls_heap_stats(NULL, &tls_peak);
-    printf("%s: heap-peak=%lu heap-now=%lu sbrk-arena=%lu stack-peak=%lu mbedtls-peak=%lu "
-           "cycles-busy=%lu cycles-total=%lu insns=%lu ms=%lu\n",
-           what, (unsigned long)fw_heap_inuse_peak(), (unsigned long)fw_heap_inuse(),
-           (unsigned long)fw_heap_peak(), (unsigned long)fw_stack_peak(),
-           (unsigned long)tls_peak, (unsigned long)busy, (unsigned long)total,
-           (unsigned long)insns, (unsigned long)(hal_clock_ms() - m->ms0));
+    char buf[200];
+    fw_meter_format(m, buf, sizeof buf);
+    printf("%s: %s\n", what, buf);
 }

@@ -19,9 +19,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int fw_resolve(const dbx_config_t *cfg, const dbx_transport_t *tr)
+int fw_trust_load(const dbx_config_t *cfg, dbx_trust_t *trust)
 {
     dbx_anchor_ds_t ds[DBX_CFG_MAX_DS];
+
+    if (cfg->anchor != DBX_ANCHOR_RIG) {
+        return dbx_trust_builtin(trust);
+    }
+    for (size_t i = 0; i < cfg->n_anchor_ds; i++) {
+        ds[i].key_tag = cfg->anchor_ds[i].key_tag;
+        ds[i].alg = cfg->anchor_ds[i].alg;
+        ds[i].digest_type = cfg->anchor_ds[i].digest_type;
+        ds[i].digest = cfg->anchor_ds[i].digest;
+        ds[i].digest_len = cfg->anchor_ds[i].digest_len;
+    }
+    return dbx_trust_from_ds(trust, ds, cfg->n_anchor_ds);
+}
+
+int fw_resolve(const dbx_config_t *cfg, const dbx_transport_t *tr)
+{
     dbx_trust_t trust;
     dbx_resolver_t *r;
     int64_t now = cfg->time;
@@ -31,18 +47,7 @@ int fw_resolve(const dbx_config_t *cfg, const dbx_transport_t *tr)
         printf("resolve: wall clock unknown; give time=UNIX\n");
         return DBX_ERR_NOTIME;
     }
-    if (cfg->anchor == DBX_ANCHOR_RIG) {
-        for (size_t i = 0; i < cfg->n_anchor_ds; i++) {
-            ds[i].key_tag = cfg->anchor_ds[i].key_tag;
-            ds[i].alg = cfg->anchor_ds[i].alg;
-            ds[i].digest_type = cfg->anchor_ds[i].digest_type;
-            ds[i].digest = cfg->anchor_ds[i].digest;
-            ds[i].digest_len = cfg->anchor_ds[i].digest_len;
-        }
-        st = dbx_trust_from_ds(&trust, ds, cfg->n_anchor_ds);
-    } else {
-        st = dbx_trust_builtin(&trust);
-    }
+    st = fw_trust_load(cfg, &trust);
     if (st != DBX_OK) {
         printf("resolve: trust anchor: %s\n", dbx_strerror(st));
         return st;

@@ -13,8 +13,14 @@ CROSS           := arm-none-eabi-
 # >= 30 KB for ldns / resolver / session contexts.  Over the cap an mbedTLS
 # allocation fails -> handshake error -> the MX is deferred, never accepted.
 MBEDTLS_HEAP_CAP ?= 49152u
+# mode=check limits (src/check/dbx_check.h): the result (static, ~2.5 KB per
+# MX host) and work area (~4 KB) come out of the 128 KiB RAM, i.e. out of the
+# heap the linker script gives the rest of RAM: 4 hosts x 2 addresses x 4
+# TLSA records = 10.5 KB result + 4.1 KB work.  Hosts/addresses beyond the
+# limit are counted (hosts_total, addrs_total) and not probed.
+DBX_CHECK_LIMITS ?= -DDBX_CHECK_MAX_HOSTS=4 -DDBX_CHECK_MAX_ADDRS=2 -DDBX_CHECK_MAX_TLSA=4
 BOARD_CFLAGS    := $(BOARD_CPU) -Os -g -ffunction-sections -fdata-sections \
-                   -DDBX_BARE_METAL=1 $(DBX_CFLAGS) \
+                   -DDBX_BARE_METAL=1 $(DBX_CFLAGS) $(DBX_CHECK_LIMITS) \
                    -DHAL_MBEDTLS_HEAP_DEFAULT_CAP=$(MBEDTLS_HEAP_CAP)
 BOARD_DEP_INC   := -Ifirmware/port/include
 BOARD_HAL_SRCS  := $(sort $(wildcard hal/arm/*.c hal/nic/*.c)) board/$(BOARD)/board.c

@@ -730,8 +730,8 @@ int dbx_check_run(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_tr
         copy_str(out->reason, sizeof out->reason, "defer:");
         o = strlen(out->reason);
         for (size_t i = 0; i < out->n_hosts && o + 1 < sizeof out->reason; i++) {
-            int n = snprintf(out->reason + o, sizeof out->reason - o, "%s #%zu %s: %s", i ? ";" : "",
-                             i, out->hosts[i].name, out->hosts[i].reason);
+            int n = snprintf(out->reason + o, sizeof out->reason - o, "%s #%u %s: %s", i ? ";" : "",
+                             (unsigned)i, out->hosts[i].name, out->hosts[i].reason);
             if (n < 0) break;
             o += (size_t)n;
             if (o >= sizeof out->reason) o = sizeof out->reason - 1;

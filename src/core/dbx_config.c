@@ -17,7 +17,7 @@ static const struct {
 };
 
 static const char *const mode_names[] = {"selftest", "ping", "dnsprobe", "resolve", "probe",
-                                             "bench"};
+                                             "bench",    "check"};
 
 const char *dbx_mode_name(dbx_mode_t mode)
 {
@@ -241,7 +241,7 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
             if (strlen(mode_names[m]) == vl && memcmp(mode_names[m], v, vl) == 0) break;
         }
         if (m == DBX_ARRAY_LEN(mode_names)) {
-            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe|bench)");
+            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe|bench|check)");
         }
         cfg->mode = (dbx_mode_t)m;
         return DBX_OK;
@@ -396,7 +396,8 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
             return fail(err, cap, DBX_ERR_INVAL, "config: ping= must be IPv4");
         }
     }
-    if ((cfg->mode == DBX_MODE_DNSPROBE || cfg->mode == DBX_MODE_RESOLVE) &&
+    if ((cfg->mode == DBX_MODE_DNSPROBE || cfg->mode == DBX_MODE_RESOLVE ||
+         cfg->mode == DBX_MODE_CHECK) &&
         cfg->n_resolvers == 0) {
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=%s needs resolver=",
                     dbx_mode_name(cfg->mode));
@@ -404,9 +405,13 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
     if (cfg->n_anchor_ds > 0 && cfg->anchor != DBX_ANCHOR_RIG) {
         return fail(err, cap, DBX_ERR_INVAL, "config: anchor-ds= needs anchor=rig");
     }
-    if (cfg->mode == DBX_MODE_RESOLVE && cfg->anchor == DBX_ANCHOR_RIG &&
-        cfg->n_anchor_ds == 0) {
-        return fail(err, cap, DBX_ERR_INVAL, "config: mode=resolve anchor=rig needs anchor-ds=");
+    if ((cfg->mode == DBX_MODE_RESOLVE || cfg->mode == DBX_MODE_CHECK) &&
+        cfg->anchor == DBX_ANCHOR_RIG && cfg->n_anchor_ds == 0) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: mode=%s anchor=rig needs anchor-ds=",
+                    dbx_mode_name(cfg->mode));
+    }
+    if (cfg->mode == DBX_MODE_CHECK && cfg->n_checks == 0) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: mode=check needs check=");
     }
     if (cfg->mode == DBX_MODE_RESOLVE && cfg->n_queries == 0) {
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=resolve needs query=");

@@ -10,20 +10,23 @@
  *   mode=probe probe=192.0.2.25 sni=mx1.dane-ee.test
  *
  * Keys (each at most once, except resolver= up to DBX_CFG_MAX_RESOLVERS):
- *  - mode=selftest|ping|dnsprobe|resolve|probe|bench   default selftest
- *                                      (bench: crypto timings, tools/bench/)
+ *  - mode=selftest|ping|dnsprobe|resolve|probe|bench|check   default selftest
+ *                                      (bench: crypto timings, tools/bench/;
+ *                                      check: RFC 7672 check of check= domains,
+ *                                      needs resolver= and check=)
  *  - ip=A.B.C.D/N                      IPv4 address, prefix length required
  *  - gw=A.B.C.D                        IPv4 default gateway
  *  - ip6=ADDR[/64]                     static IPv6 address (lwIP: /64 only)
  *  - resolver=ADDR | [ADDR6]:PORT | ADDR4:PORT   port defaults to 53
  *  - ping=ADDR                         mode=ping target (default: gw)
  *  - query=NAME/TYPE[,NAME/TYPE...]    mode=dnsprobe / mode=resolve questions
- *  - check=DOMAIN[,DOMAIN...]          mail domains to verify
+ *  - check=DOMAIN[,DOMAIN...]          mail domains to verify (mode=check)
  *  - anchor=builtin|rig                trust anchor source
  *  - anchor-ds=TAG:ALG:DIGTYPE:HEX[,...]  the rig's root DS record(s) (owner
  *                                      ".", at most DBX_CFG_MAX_DS, digest
  *                                      1..DBX_CFG_DS_DIGEST_MAX octets);
- *                                      needed by anchor=rig in mode=resolve,
+ *                                      needed by anchor=rig in mode=resolve
+ *                                      and mode=check,
  *                                      refused with anchor=builtin
  *  - probe=ADDR | ADDR4:PORT | [ADDR6]:PORT   mode=probe SMTP peer (port 25)
  *  - sni=NAME                          mode=probe TLS SNI (required there)
@@ -64,6 +67,7 @@ typedef enum dbx_mode {
     DBX_MODE_RESOLVE,      /**< validated lookups (dbx_resolve) of query= */
     DBX_MODE_PROBE,        /**< one STARTTLS + TLS session to probe= */
     DBX_MODE_BENCH,        /**< crypto HAL timings (needs no network) */
+    DBX_MODE_CHECK,        /**< dbx_check_run() for every check= domain */
 } dbx_mode_t;
 
 typedef enum dbx_anchor_src {

@@ -98,6 +98,20 @@ static void test_resolve_mode(void **state)
     assert_int_equal(cfg.n_anchor_ds, 0);
 }
 
+static void test_check_mode(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 anchor=rig "
+                           "anchor-ds=12345:8:2:00ff10Ab time=auto "
+                           "check=dane-ee.test,dane-ta.test,insec.test"),
+                     DBX_OK);
+    assert_int_equal(cfg.mode, DBX_MODE_CHECK);
+    assert_string_equal(dbx_mode_name(cfg.mode), "check");
+    assert_int_equal(cfg.n_checks, 3);
+    assert_string_equal(cfg.check[2], "insec.test.");
+    assert_true(cfg.time == 0);
+}
+
 static void test_probe_mode(void **state)
 {
     char buf[64];
@@ -180,6 +194,11 @@ static const bad_case_t bad[] = {
      "needs anchor-ds="},
     {"mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2", DBX_ERR_INVAL, "needs query="},
     {"mode=resolve ip=192.0.2.100/24 query=./SOA", DBX_ERR_INVAL, "mode=resolve needs resolver="},
+    {"mode=check ip=192.0.2.100/24 resolver=192.0.2.2", DBX_ERR_INVAL, "mode=check needs check="},
+    {"mode=check ip=192.0.2.100/24 check=a.test", DBX_ERR_INVAL, "mode=check needs resolver="},
+    {"mode=check ip=192.0.2.100/24 resolver=192.0.2.2 anchor=rig check=a.test", DBX_ERR_INVAL,
+     "mode=check anchor=rig needs anchor-ds="},
+    {"mode=verify", DBX_ERR_MALFORMED, "|check)"},
     {"probe=192.0.2.25", DBX_ERR_INVAL, "only with mode=probe"},
     {"sni=mx.test", DBX_ERR_INVAL, "only with mode=probe"},
     {"mode=probe ip=192.0.2.100/24 probe=192.0.2.25", DBX_ERR_INVAL, "needs probe= and sni="},
@@ -219,7 +238,7 @@ int main(void)
         cmocka_unit_test(test_empty_is_selftest), cmocka_unit_test(test_full_dnsprobe),
         cmocka_unit_test(test_defaults),          cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_rrtypes),           cmocka_unit_test(test_resolve_mode),
-        cmocka_unit_test(test_probe_mode),
+        cmocka_unit_test(test_probe_mode),        cmocka_unit_test(test_check_mode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

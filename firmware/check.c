@@ -1,0 +1,138 @@
+/* mode=check: the whole RFC 7672 flow (src/check/dbx_check.h) for every
+ * check= domain over the lwIP transport -- the code behind the host's
+ * `danebox check`.  One resolver for all domains, so the key cache makes the
+ * later checks of a zone warm (as the host CLI does with several domains).
+ * Per domain:
+ *   {"domain":...}          exactly the `danebox check --json` line (both
+ *                           printed by dbx_check_json())
+ *   mail-log summary lines  dbx_check_summary_lines()
+ *   check-stats: DOMAIN: verdict=V dns-queries=N smtp-round-trips=N
+ *                smtp-sessions=N heap-peak=... insns=... ms=...
+ *
+ * Address families: IPv4 when ip= is given, IPv6 when ip6= is given (the
+ * host equivalent of a firmware with ip= only is `danebox check -4`).
+ * Timeouts: timeout= for TCP connect, each SMTP reply and the TLS handshake
+ * (the host's --timeout).  Validation time: time=UNIX, or time=auto = the
+ * board clock; without either the check refuses to run (DBX_ERR_NOTIME).
+ *
+ * Memory: result and work area are static (fixed size, DBX_CHECK_MAX_* from
+ * the board's board.mk), the resolver state and the output buffer live on
+ * the heap only in this mode. */
+#include "check/dbx_check.h"
+#include "dbx_common.h"
+#include "dbx_config.h"
+#include "fw.h"
+#include "hal_mbedtls.h"
+#include "hal_platform.h"
+#include "smtp/dbx_tls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define OUT_START 4096u
+#define OUT_MAX (32u * 1024u)
+
+static dbx_check_work_t work;
+static dbx_check_result_t result;
+
+/* Render with @p fn into a heap buffer that doubles until the text fits
+ * (OUT_MAX at most); prints it followed by @p end.  DBX_OK or the error. */
+static int print_grown(int (*fn)(const dbx_check_result_t *, char *, size_t),
+                       const dbx_check_result_t *res, const char *end)
+{
+    for (size_t cap = OUT_START; cap <= OUT_MAX; cap *= 2) {
+        char *buf = malloc(cap);
+        int st;
+        if (buf == NULL) return DBX_ERR_NOMEM;
+        st = fn(res, buf, cap);
+        if (st == DBX_OK) {
+            fputs(buf, stdout);
+            fputs(end, stdout);
+        }
+        free(buf);
+        if (st != DBX_ERR_BUFFER) return st;
+    }
+    return DBX_ERR_BUFFER;
+}
+
+int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
+{
+    dbx_check_config_t cc;
+    dbx_trust_t trust;
+    dbx_resolver_t *r;
+    int64_t now = cfg->time;
+    int st, first_err = DBX_OK;
+    unsigned failed = 0;
+
+    if (now == 0 && hal_clock_unix(&now) != DBX_OK) {
+        printf("check: wall clock unknown; refusing to validate (give time=UNIX)\n");
+        return DBX_ERR_NOTIME;
+    }
+    st = fw_trust_load(cfg, &trust);
+    if (st != DBX_OK) {
+        printf("check: trust anchor: %s\n", dbx_strerror(st));
+        return st;
+    }
+    r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        dbx_trust_free(&trust);
+        printf("check: %s\n", dbx_strerror(DBX_ERR_NOMEM));
+        return DBX_ERR_NOMEM;
+    }
+    dbx_resolver_init(r, tr, cfg->resolver, cfg->n_resolvers, &trust);
+
+    dbx_check_config_defaults(&cc);
+    cc.now = now;
+    cc.families = (uint8_t)((cfg->has_ip4 ? DBX_CHECK_IPV4 : 0u) |
+                            (cfg->has_ip6 ? DBX_CHECK_IPV6 : 0u));
+    cc.connect_ms = cc.command_ms = cc.handshake_ms = cfg->timeout_ms;
+    printf("check: %u domain(s), anchor %s (%u DS), time %lu, families %s, timeout %lu ms\n",
+           (unsigned)cfg->n_checks, cfg->anchor == DBX_ANCHOR_RIG ? "rig" : "builtin",
+           (unsigned)ldns_rr_list_rr_count(trust.ds), (unsigned long)now,
+           cc.families == (DBX_CHECK_IPV4 | DBX_CHECK_IPV6) ? "ipv4+ipv6"
+           : cc.families == DBX_CHECK_IPV4                  ? "ipv4"
+                                                            : "ipv6",
+           (unsigned long)cfg->timeout_ms);
+    printf("check: limits hosts=%u addrs=%u tlsa=%u; static result %u + work %u bytes, "
+           "resolver state %u bytes (heap)\n",
+           (unsigned)DBX_CHECK_MAX_HOSTS, (unsigned)DBX_CHECK_MAX_ADDRS,
+           (unsigned)DBX_CHECK_MAX_TLSA, (unsigned)sizeof result, (unsigned)sizeof work,
+           (unsigned)sizeof *r);
+
+    for (size_t i = 0; i < cfg->n_checks; i++) {
+        const char *dom = cfg->check[i];
+        char fig[200];
+        fw_meter_t m;
+
+        fw_meter_start(&m);
+        st = dbx_check_run(&cc, r, tr, &work, dom, &result);
+        fw_meter_stop(&m);
+        if (st == DBX_OK) st = print_grown(dbx_check_json, &result, "\n");
+        if (st == DBX_OK) st = print_grown(dbx_check_summary_lines, &result, "");
+        if (st != DBX_OK) {
+            printf("check: %s: internal error: %s\n", dom, dbx_strerror(st));
+            failed++;
+            if (first_err == DBX_OK) first_err = st;
+            continue;
+        }
+        fw_meter_format(&m, fig, sizeof fig);
+        printf("check-stats: %s: verdict=%s dns-queries=%lu smtp-round-trips=%lu "
+               "smtp-sessions=%lu %s\n",
+               result.domain, dbx_verdict_str(result.verdict),
+               (unsigned long)result.dns_queries, (unsigned long)result.smtp_round_trips,
+               (unsigned long)result.smtp_sessions, fig);
+    }
+    dbx_resolver_free(r);
+    free(r);
+    dbx_trust_free(&trust);
+    dbx_tls_global_free();
+    {
+        size_t cur = 0;
+        hal_mbedtls_heap_stats(&cur, NULL);
+        printf("check: %u done, %u internal errors, heap in use after free %lu bytes, "
+               "mbedTLS heap %lu bytes\n",
+               (unsigned)cfg->n_checks, failed, (unsigned long)fw_heap_inuse(),
+               (unsigned long)cur);
+    }
+    return first_err;
+}
