@@ -25,7 +25,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export RIG_NS=${RIG_NS_FWV:-dbxrig-fwv}
+export RIG_NS=${RIG_NS_FWV:-dbxfwv$$}
 SMTP_DIR_FWV=$top/build/smtp/$RIG_NS
 QEMU=${QEMU:-qemu-system-arm}
 TMO=${QEMU_TIMEOUT:-60}

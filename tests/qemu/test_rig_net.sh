@@ -17,7 +17,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export RIG_NS=${RIG_NS_QNET:-dbxrig-qnet}
+export RIG_NS=${RIG_NS_QNET:-dbxqnet$$}
 QEMU=${QEMU:-qemu-system-arm}
 TMO=${QEMU_TIMEOUT:-60}
 elf=build/mps2-an386/danebox.elf

@@ -7,7 +7,7 @@
 # Prints PASS:/FAIL: lines; exits non-zero on any FAIL.  Rig torn down on exit.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-export RIG_NS=${RIG_NS:-dbxrig-xc}
+export RIG_NS=${RIG_NS:-dbxxc$$}
 export RIG_DIR=${RIG_DIR:-$top/build/rig/$RIG_NS}
 cases=${DNS_CASES:-$top/tests/rig/dns_cases.txt}
 rig=$top/tools/rig/dns-rig.sh

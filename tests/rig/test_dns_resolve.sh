@@ -12,7 +12,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export RIG_NS=${RIG_NS:-dbxrig-dns}
+export RIG_NS=${RIG_NS:-dbxdns$$}
 export RIG_DIR=${RIG_DIR:-$top/build/rig-dns}
 rig=${DNS_RIG:-tools/rig/dns-rig.sh}       # override: development only
 cases=${DNS_CASES:-tests/rig/dns_cases.txt}
