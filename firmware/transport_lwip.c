@@ -313,6 +313,7 @@ static int tcp_open_conn(tlw_sock_t *s, uint32_t timeout_ms)
     tcp_err(s->tcp, tcp_err_cb);
     tcp_recv(s->tcp, tcp_rx);
     tcp_sent(s->tcp, tcp_sent_cb);
+    tcp_nagle_disable(s->tcp); /* SMTP/TLS: small writes that wait for a reply */
     for (int tries = 0; tries < 16 && err == ERR_USE; tries++) {
         if ((st = random_port(&s->local_port)) != DBX_OK) {
             tcp_detach_abort(s);
