@@ -492,8 +492,12 @@ bench_check_latency() {
 FW_TAP=dbxbtap0
 bench_fwcheck() {
   log "firmware mode=check"
-  qemu_fw mode=check >"$OUT/fwcheck-detect.log"
-  if grep -q 'unknown mode' "$OUT/fwcheck-detect.log" || ! grep -q 'mode=check' "$OUT/fwcheck-detect.log"; then
+  # detection without running anything: the config parser reads words in
+  # order, so "mode=check zz=1" fails at "unknown mode" on a firmware without
+  # the mode and at "unknown key 'zz'" on one with it (refused before any
+  # network or check code runs)
+  qemu_fw mode=check zz=1 >"$OUT/fwcheck-detect.log"
+  if ! grep -q "unknown key 'zz'" "$OUT/fwcheck-detect.log"; then
     put fwchk_status "not yet measured: this firmware has no mode=check (config parser: '$(grep -m1 '^config:' "$OUT/fwcheck-detect.log")')"
     return
   fi

@@ -205,8 +205,9 @@ def main():
         w("not measured: %s" % R["rig_status"])
     else:
         w("`valgrind --tool=callgrind`, whole process (startup, trust-anchor parsing, network I/O, "
-          "validation, output), inside the DNS rig netns (`tools/rig/dns-rig.sh`: NSD + validating "
-          "unbound on 192.0.2.53 / 192.0.2.2). Question: `%s TLSA` (RSA zones `.`/`rsa.test.`, "
+          "validation, output), inside the bench netns (`tools/rig/e2e-rig.sh`: NSD + validating "
+          "unbound on 192.0.2.53 / 192.0.2.2, Postfix servers on 192.0.2.25–.30 whose mail domains "
+          "are signed in `test.`). Question: `%s TLSA` (RSA zones `.`/`rsa.test.`, "
           "ECDSA `test.`). Median of %s runs (min–max in brackets: query IDs and ECDSA nonces of "
           "the rig vary, so counts wobble slightly). The rig's unbound was warmed first for the "
           "stub validators, so their counts are their own work."
