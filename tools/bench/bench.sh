@@ -467,10 +467,11 @@ bench_check_latency() {
   local i a b c
   local -a A B C
   for i in $(seq 1 "$RUNS"); do
-    # (a) danebox, new process, rig unbound warm (as for `resolve` above)
-    a=$(wall_ms "${CHK_EE[@]}"); A+=("$a")
     # (b) danebox, new process, rig unbound just restarted (nothing cached anywhere)
     if unbound_restart; then b=$(wall_ms "${CHK_EE[@]}"); B+=("$b"); fi
+    # (a) danebox, new process, rig unbound warm for exactly danebox's
+    # questions (by (b)), as for `resolve` above
+    a=$(wall_ms "${CHK_EE[@]}"); A+=("$a")
     # (c) posttls-finger -l dane, rig unbound just restarted
     if unbound_restart; then c=$(wall_ms "${PTFD[@]}"); C+=("$c"); fi
   done
@@ -489,14 +490,18 @@ bench_check_latency() {
 }
 
 # ---- firmware mode=check (another branch adds it): detect, then measure -----------------
+# BENCH_FWCHECK_ELF: measure another firmware build's mode=check (e.g. a branch
+# not merged yet); default: this tree's build, the one of sections 1 and 2
 FW_TAP=dbxbtap0
+FWC_ELF=${BENCH_FWCHECK_ELF:-$ELF}
 bench_fwcheck() {
-  log "firmware mode=check"
+  log "firmware mode=check ($FWC_ELF)"
+  [ "$FWC_ELF" = "$ELF" ] || put fwchk_elf "$FWC_ELF"
   # detection without running anything: the config parser reads words in
   # order, so "mode=check zz=1" fails at "unknown mode" on a firmware without
   # the mode and at "unknown key 'zz'" on one with it (refused before any
   # network or check code runs)
-  qemu_fw mode=check zz=1 >"$OUT/fwcheck-detect.log"
+  ELF=$FWC_ELF qemu_fw mode=check zz=1 >"$OUT/fwcheck-detect.log"
   if ! grep -q "unknown key 'zz'" "$OUT/fwcheck-detect.log"; then
     put fwchk_status "not yet measured: this firmware has no mode=check (config parser: '$(grep -m1 '^config:' "$OUT/fwcheck-detect.log")')"
     return
@@ -507,7 +512,7 @@ bench_fwcheck() {
   # IPv4 only (no ip6=), like the host rows (-4); unbound warm
   RIG_NS=$NS tools/rig/qemu-net.sh -t "$FW_TAP" -- timeout 300 qemu-system-arm -M mps2-an386 \
     -nographic -monitor none -serial stdio -semihosting-config enable=on,target=native \
-    -icount shift=0 -kernel "$ELF" -append "mode=check ip=192.0.2.100/24 resolver=$RIG_RESOLVER anchor=rig anchor-ds=$ds time=$RIG_TIME timeout=10000 check=dane-ee.test,dane-ee.test" \
+    -icount shift=0 -kernel "$FWC_ELF" -append "mode=check ip=192.0.2.100/24 resolver=$RIG_RESOLVER anchor=rig anchor-ds=$ds time=$RIG_TIME timeout=10000 check=dane-ee.test,dane-ee.test" \
     </dev/null 2>"$log.err" | tr -d '\r' >"$log"
   put fwchk_rc "${PIPESTATUS[0]}"
   if ! grep -q '^check-stats:' "$log"; then
@@ -518,12 +523,14 @@ bench_fwcheck() {
   while IFS= read -r line; do
     i=$((i + 1)); [ $i = 1 ] && tag=cold || tag=warm
     [ $i -le 2 ] || break
-    for k in insns heap-peak stack-peak mbedtls-peak cycles-busy; do
+    # check-stats: DOMAIN: verdict=V dns-queries=N smtp-round-trips=N
+    #   smtp-sessions=N heap-peak=.. stack-peak=.. mbedtls-peak=.. insns=.. ms=..
+    for k in insns heap-peak stack-peak mbedtls-peak cycles-busy dns-queries smtp-round-trips smtp-sessions; do
       put "fwchk_${tag}_${k//-/_}" "$(sed -nE "s/.*[ :]$k=([0-9]+).*/\1/p" <<<"$line")"
     done
+    put "fwchk_${tag}_verdict" "$(sed -nE 's/.* verdict=([a-z-]+).*/\1/p' <<<"$line")"
     put "fwchk_${tag}_line" "$line"
   done < <(grep '^check-stats:' "$log")
-  put fwchk_verdicts "$(grep -oE '(dane-verified|encrypt-unauthenticated|opportunistic|defer)' "$log" | head -2 | tr '\n' ' ')"
   local m; m=$(grep '^memory:' "$log" | tail -1)
   [ -n "$m" ] && put fwchk_memory "$m"
 }

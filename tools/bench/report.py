@@ -182,17 +182,20 @@ def main():
           "netns), `mode=check ip=192.0.2.100/24 resolver=192.0.2.2 anchor=rig anchor-ds=<rig root DS> "
           "time=RIG_TIME check=dane-ee.test,dane-ee.test`: one boot, the first check cold, the second "
           "warm (key cache), IPv4 only, the rig unbound warm. From the firmware's `check-stats:` lines "
-          "(instructions = busy cycles at 1 ns/instruction, idle loop excluded); verdicts: %s; exit %s."
-          % (g("fwchk_verdicts", "?"), g("fwchk_rc", "?")))
+          "(instructions = busy cycles at 1 ns/instruction, idle loop excluded); firmware exit %s.%s"
+          % (g("fwchk_rc", "?"), (" Firmware: `%s` (`BENCH_FWCHECK_ELF`, not this tree's build)."
+                                  % g("fwchk_elf")) if g("fwchk_elf") else ""))
         w("")
-        w("| check | instructions | heap peak (B) | stack peak (B) | mbedTLS heap peak (B) |")
-        w("|---|---:|---:|---:|---:|")
+        w("| check | verdict | instructions | heap peak (B) | stack peak (B) | mbedTLS heap peak (B) "
+          "| DNS queries | SMTP round trips |")
+        w("|---|---|---:|---:|---:|---:|---:|---:|")
         for tag, label in [("cold", "dane-ee.test, cold (1st in the boot)"),
                            ("warm", "dane-ee.test, warm (2nd in the boot)")]:
-            w("| %s | %s | %s | %s | %s |" % (label, n(g("fwchk_%s_insns" % tag)),
-                                            n(g("fwchk_%s_heap_peak" % tag)),
-                                            n(g("fwchk_%s_stack_peak" % tag)),
-                                            n(g("fwchk_%s_mbedtls_peak" % tag))))
+            w("| %s | %s | %s | %s | %s | %s | %s | %s |"
+              % (label, g("fwchk_%s_verdict" % tag, "?"), n(g("fwchk_%s_insns" % tag)),
+                 n(g("fwchk_%s_heap_peak" % tag)), n(g("fwchk_%s_stack_peak" % tag)),
+                 n(g("fwchk_%s_mbedtls_peak" % tag)), n(g("fwchk_%s_dns_queries" % tag)),
+                 n(g("fwchk_%s_smtp_round_trips" % tag))))
         w("")
         w("Raw lines: `%s` / `%s`." % (g("fwchk_cold_line", "?"), g("fwchk_warm_line", "?")))
     w("")
@@ -490,9 +493,10 @@ def main():
     plot_lat = []
     if g("lat_chk"):
         rtt = 2 * int(g("lat_delay_ms", "25"))
-        w("Same delay (%d ms RTT). %s rounds, each: (a) `danebox check dane-ee.test -4` (new process, "
-          "rig unbound warm), (b) the rig unbound restarted (empty caches), the same danebox "
-          "command, (c) the rig unbound restarted, `posttls-finger -t10 -T30 -l dane -a ipv4 -P "
+        w("Same delay (%d ms RTT). %s rounds, each: (b) the rig unbound restarted (empty caches), "
+          "`danebox check dane-ee.test -4` (new process); (a) the same command again (new process, "
+          "so danebox is cold, the rig unbound now warm for exactly its questions); (c) the rig "
+          "unbound restarted, `posttls-finger -t10 -T30 -l dane -a ipv4 -P "
           "/dev/null dane-ee.test` (`smtp_dns_support_level = dnssec`, resolver = the rig unbound "
           "via `/etc/netns/NS/resolv.conf` with `trust-ad`). The host transport sets TCP_NODELAY."
           % (rtt, g("chk_lat_runs", "?")))
