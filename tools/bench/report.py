@@ -520,6 +520,13 @@ def main():
           "(a/c); with nothing cached on either side (b/c) = %s.%s"
           % (ratio2("lat_ratio_chk_ptfd"), ratio2("lat_ratio_chkc_ptfd"),
              (" " + g("chk_lat_status")) if g("chk_lat_status") else ""))
+        w("")
+        w("Reading the RTTs: (a) ≈ one RTT per DNS question to the warm unbound (%s sequential "
+          "questions) + the SMTP/TLS dialogue (≈ the `danebox probe` row above); (b) puts "
+          "unbound's own cold recursion behind each of those sequential questions; (c) "
+          "posttls-finger asks unbound only %s questions, and unbound's recursion to NSD runs "
+          "per question. The gap to the bound is danebox's sequential DNS (10 rounds instead of 2)."
+          % (g("rt_ee_cold_dns", "?"), g("cqlog_ptf_res", "?")))
         for label, k in [("danebox, unbound warm", "lat_chk"), ("danebox, unbound cold", "lat_chkc"),
                          ("posttls-finger, unbound cold", "lat_ptfd")]:
             if g(k):
