@@ -291,7 +291,15 @@ def main():
                   "a warm check still verifies the RRSIGs of its 3 fresh answers. The `resolve` rows "
                   "above ask for a name in the RSA zone `rsa.test.`, hence far fewer Ir.")
                 w("")
-
+        if g("ir_ubh"):
+            plot_h.append(("unbound-host cold", int(g("ir_ubh"))))
+        if g("ir_drill"):
+            plot_h.append(("drill -S", int(g("ir_drill"))))
+        if g("ir_dbx_1_rsa_incl"):
+            w("Of danebox's cold `resolve` count, `mbedtls_rsa_pkcs1_verify` (inclusive) takes %s Ir "
+              "(%s RRSIG/DS checks in the lookup; the OpenSSL-based peers use assembly bignum code)."
+              % (n(g("ir_dbx_1_rsa_incl")), g("sig_dbx_cold", "?")))
+            w("")
         w("`ldns-dane` is not in the table: `ldns-dane verify` speaks TLS directly (no STARTTLS), "
           "so it cannot test an SMTP server, and its `-S` chase is the same ldns code as `drill -S`.")
         w("")
