@@ -18,7 +18,16 @@
 #                     unbound-host's queries to NSD
 #   bench_latency     25 ms one-way delay in the rig netns, interleaved runs:
 #                     danebox vs unbound-host vs drill -S, probe vs posttls-finger
-#   bench_check       `danebox check` cold/warm: placeholder until it lands
+#   bench_check_host  callgrind Ir: danebox check dane-ee.test / dane-ta.test
+#                     cold, dane-ee.test twice in one process (warm = difference)
+#   bench_check_rt    check round trips: danebox JSON counters + packet log,
+#                     posttls-finger -l dane with a freshly restarted rig unbound
+#   bench_check_latency  50 ms RTT: danebox check vs posttls-finger + cold unbound
+#   bench_fwcheck     firmware mode=check in QEMU on the rig link (when the
+#                     firmware has it; else "not yet measured")
+#
+# Rig: tools/rig/e2e-rig.sh (DNS rig + Postfix servers in one netns, mail
+# domains dane-ee.test, dane-ta.test, ... with signed MX/A/AAAA/TLSA).
 #
 # Env: BENCH_NS (netns, default dbxbench), BENCH_RUNS (latency runs per tool,
 # default 5), BENCH_CG_RUNS (callgrind runs per command, default 3),
@@ -124,38 +133,75 @@ bench_target() {
   put bench_stack_peak "$(sed -E 's/.*stack peak ([0-9]+) of.*/\1/' <<<"$m")"
 }
 
-# ---- rigs -----------------------------------------------------------------------
+# ---- rig ------------------------------------------------------------------------
+# One netns: tools/rig/e2e-rig.sh = Postfix servers (smtp-rig.sh) + the signed
+# DNS hierarchy (dns-rig.sh, RIG_REUSE_NS) whose test. zone carries the mail
+# domains' MX/A/AAAA/TLSA; /etc/netns/$NS/resolv.conf -> the rig unbound.
 RIG_UP=0 SMTP_UP=0 NFQ_PID=
+E2E_DIR=$top/build/e2e/$NS
 rig_down() {
   [ -n "$NFQ_PID" ] && { kill "$NFQ_PID" 2>/dev/null; wait "$NFQ_PID" 2>/dev/null; NFQ_PID=; }
-  [ $SMTP_UP = 1 ] && SMTP_NS=$NS SMTP_REUSE_NS=1 tools/rig/smtp-rig.sh down >/dev/null 2>&1
-  [ $RIG_UP = 1 ] && RIG_NS=$NS tools/rig/dns-rig.sh down >/dev/null 2>&1
+  [ $RIG_UP = 1 ] && E2E_NS=$NS E2E_DIR=$E2E_DIR tools/rig/e2e-rig.sh down >/dev/null 2>&1
   SMTP_UP=0 RIG_UP=0
 }
 trap rig_down EXIT
 trap 'exit 130' INT TERM
 
 rig_up() {
-  log "DNS rig $NS up"
+  log "e2e rig $NS up (Postfix + signed DNS)"
   RIG_UP=1
-  RIG_NS=$NS tools/rig/dns-rig.sh up >"$OUT/rig.log" 2>&1 || { RIG_UP=0; return 1; }
+  E2E_NS=$NS E2E_DIR=$E2E_DIR timeout 200 tools/rig/e2e-rig.sh up >"$OUT/rig.log" 2>&1 || { rig_down; return 1; }
   # shellcheck disable=SC1090
-  . "$top/build/rig/$NS/env"
+  . "$E2E_DIR/env"
   grep DNSKEY "$RIG_ANCHOR" >"$OUT/anchor.key"   # drill -k wants keys only
   DRES=("$DANEBOX" resolve "$NAME" TLSA --resolver "$RIG_RESOLVER" --anchor "$RIG_ANCHOR" --time "$RIG_TIME")
   UBH=(unbound-host -C "$RIG_UNBOUND_CONF" -v -t TLSA "$NAME")
   DRILL=(drill -S -k "$OUT/anchor.key" @"$RIG_RESOLVER" "$NAME" TLSA)
+  # danebox check, IPv4 only (-4): one SMTP session per check (without it
+  # danebox probes the IPv4 and the IPv6 address of the MX host, two sessions,
+  # where posttls-finger stops at the first), so the counts compare and repeat
+  CHK_OPTS=(--resolver "$RIG_RESOLVER" --anchor "$RIG_ANCHOR" --time "$RIG_TIME" -4 --timeout 10000)
+  CHK_EE=("$DANEBOX" check dane-ee.test "${CHK_OPTS[@]}")
+  CHK_EE2=("$DANEBOX" check dane-ee.test dane-ee.test "${CHK_OPTS[@]}")
+  CHK_TA=("$DANEBOX" check dane-ta.test "${CHK_OPTS[@]}")
+  # posttls-finger as a DANE client: stub resolver (resolv.conf of the netns,
+  # trust-ad) -> the rig unbound validates; -a ipv4 like danebox's -4
+  mkdir -p "$OUT/pfd"
+  printf 'compatibility_level = 3.6\nsmtp_dns_support_level = dnssec\nsmtp_tls_loglevel = 1\nmyhostname = client.bench.test\n' >"$OUT/pfd/main.cf"
+  PTFD=(env MAIL_CONFIG="$OUT/pfd" posttls-finger -t10 -T30 -l dane -a ipv4 -P /dev/null dane-ee.test)
   # warm the rig's unbound: danebox and drill measure their own work, with
   # the recursive resolver's answers already cached (as on a real gateway)
+  warm_unbound
+}
+warm_unbound() {
   nsx "${DRES[@]}" >/dev/null 2>&1
   nsx "${DRILL[@]}" >/dev/null 2>&1
+  nsx "${CHK_EE[@]}" >/dev/null 2>&1
+  nsx "${CHK_TA[@]}" >/dev/null 2>&1
+}
+
+# restart the rig's unbound: empty cache (message, RRset, key and infra
+# caches) for the posttls-finger + cold unbound rows.  Only the daemon named
+# by the rig's pid file, and only if it is unbound.
+unbound_restart() {
+  local pid i
+  pid=$(cat "$RIG_DIR/unbound.pid" 2>/dev/null)
+  [ -n "$pid" ] && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */unbound ]] || return 1
+  kill "$pid"
+  for i in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+  nsx unbound -c "$RIG_DIR/unbound.conf" || return 1
+  # ready = listening on 192.0.2.2:53 (asked via netlink: no DNS packet, so
+  # the cache stays empty and the packet log unchanged)
+  for i in $(seq 200); do
+    nsx ss -Hlun 2>/dev/null | grep -q "$RIG_RESOLVER:53 " && return 0
+    sleep 0.02
+  done
+  return 1
 }
 
 smtp_up() {
   skipped smtp && return 1
-  log "SMTP rig (Postfix) in $NS"
   SMTP_UP=1
-  SMTP_NS=$NS SMTP_REUSE_NS=1 tools/rig/smtp-rig.sh up >"$OUT/smtp-rig.log" 2>&1 || { put smtp_status "smtp-rig.sh up failed"; return 1; }
   mkdir -p "$OUT/pf" && : >"$OUT/pf/main.cf"   # posttls-finger needs a (empty) main.cf
   PROBE=("$DANEBOX" probe "$SMTP_ADDR" --sni "$SMTP_SNI" --timeout 10000)
   PTF=(env MAIL_CONFIG="$OUT/pf" posttls-finger -c -l may -L summary "[$SMTP_ADDR]:25")
@@ -324,18 +370,169 @@ bench_smtp() {
   put smtp_ptf_line "$(grep -m1 'TLS connection established' "$OUT/ptf.out" | sed 's/^posttls-finger: //')"
 }
 
-# ---- danebox check (the whole RFC 7672 flow): not in this tree yet -----------------------
-bench_check() {
-  log "danebox check"
+# ---- danebox check: the whole RFC 7672 flow ---------------------------------------------
+check_supported() { # 0 if this build has `danebox check`
   local err
-  err=$(nsx "$DANEBOX" check dane-ee.test --resolver "$RIG_RESOLVER" --anchor "$RIG_ANCHOR" --time "$RIG_TIME" 2>&1 >/dev/null)
+  err=$(nsx "$DANEBOX" check dane-ee.test "${CHK_OPTS[@]}" 2>&1 >/dev/null)
   if grep -q 'not built yet' <<<"$err"; then
-    put check_status "not yet measured: 'danebox check' is not built in this tree"
+    put check_status "not yet measured: 'danebox check' is not built in this tree"; return 1
+  fi
+  return 0
+}
+
+bench_check_host() {
+  log "danebox check: callgrind (${CG_RUNS} runs each)"
+  cg_series ir_chk_ee "${CHK_EE[@]}"
+  cg_series ir_chk_ee2 "${CHK_EE2[@]}"
+  cg_series ir_chk_ta "${CHK_TA[@]}"
+  local k
+  for k in ee ee2 ta; do
+    # "DOMAIN: delivery VERDICT via #0 HOST[ADDR]: DANE u s m matched at depth d" -> short form
+    put "chk_${k}_result" "$(sed -nE 's/^[^ ]+: delivery ([a-z-]+) via [^ ]+ ([^:]+\]): (.*)$/\1 (\3)/p' "$OUT/ir_chk_$k.1.out" | head -1)"
+  done
+  put chk_ee_line "$(grep -m1 'connection established' "$OUT/ir_chk_ee.1.out")"
+  put chk_ta_line "$(grep -m1 'connection established' "$OUT/ir_chk_ta.1.out")"
+  if command -v callgrind_annotate >/dev/null; then
+    local f
+    for f in ee ee2; do
+      callgrind_annotate --inclusive=yes "$OUT/ir_chk_$f.1.cg" 2>/dev/null >"$OUT/ir_chk_$f.annotate"
+      # inclusive Ir of: the DNSSEC lookups, the SMTP sessions, the TLS
+      # handshakes, the DNSSEC ECDSA verifies (through the crypto HAL)
+      for fn in dbx_resolve dbx_smtp_run mbedtls_ssl_handshake hal_crypto_ecdsa_verify hal_crypto_rsa_verify; do
+        put "ir_chk_${f}_1_${fn}" "$(awk -v fn="$fn" '$1 ~ /^[0-9,]+$/ && index($0, ":" fn " [") {gsub(",","",$1); print $1; exit}' "$OUT/ir_chk_$f.annotate")"
+      done
+    done
+  fi
+}
+
+ptf_replies() { grep -cE '^posttls-finger: < [0-9]{3} ' "$1"; }
+
+bench_check_rt() {
+  log "danebox check: round trips (JSON counters, packet log, posttls-finger + cold unbound)"
+  nsx "${CHK_EE2[@]}" --json >"$OUT/chk_ee2.json" 2>"$OUT/chk_ee2.err"
+  nsx "${CHK_TA[@]}" --json >"$OUT/chk_ta.json" 2>"$OUT/chk_ta.err"
+  $PY - "$OUT/chk_ee2.json" "$OUT/chk_ta.json" >>"$RES" <<'PY'
+import json, sys
+rows = [("ee_cold", sys.argv[1], 0), ("ee_warm", sys.argv[1], 1), ("ta_cold", sys.argv[2], 0)]
+for tag, path, i in rows:
+    try:
+        d = json.loads(open(path).read().splitlines()[i])
+    except Exception as e:  # no figures invented: the report says not measured
+        print("rt_%s_status\tno JSON line (%s)" % (tag, e)); continue
+    h = d["hosts"][0] if d.get("hosts") else {}
+    a = h.get("addrs", [{}])[0] if h.get("addrs") else {}
+    out = {"verdict": d.get("verdict"), "dns": d.get("dns_queries"), "smtp": d.get("smtp_round_trips"),
+           "sessions": d.get("smtp_sessions"), "q_mx": d.get("mx", {}).get("queries"),
+           "q_a": h.get("a", {}).get("queries"), "q_aaaa": h.get("aaaa", {}).get("queries"),
+           "q_tlsa": h.get("tlsa", {}).get("queries"), "tls": a.get("tls_version"),
+           "matched": a.get("matched_tlsa"), "depth": a.get("depth")}
+    for k, v in out.items():
+        if v is not None:
+            print("rt_%s_%s\t%s" % (tag, k, v))
+PY
+  if ! build_nfqdelay || ! nfq_start 0 "$OUT/check-queries.log"; then
+    nfq_stop; put chk_qlog_status "NFQUEUE packet log unavailable"; return
+  fi
+  nfq_mark chk
+  nsx "${CHK_EE2[@]}" >/dev/null 2>&1
+  if unbound_restart; then
+    nfq_mark ptf
+    nsx "${PTFD[@]}" >"$OUT/ptf-check.out" 2>&1
+  else
+    put chk_ptf_status "could not restart the rig unbound"
+  fi
+  nfq_mark end
+  nfq_stop
+  warm_unbound
+  awk -v auth="$RIG_AUTH" -v res="$RIG_RESOLVER" -v auth6="$RIG_AUTH6" -v res6="$RIG_RESOLVER6" '
+    /^mark/ {sec=$2; next}
+    $1=="udp" && ($2==res || $2==res6)  {q[sec"_res"]++}
+    $1=="udp" && ($2==auth || $2==auth6) {q[sec"_auth"]++}
+    $1=="udp" && ($2==res6 || $2==auth6) {q[sec"_v6"]++}
+    $1=="syn" && $3==53 {q[sec"_tcp53"]++}
+    $1=="syn" && $3==25 {q[sec"_smtp"]++}
+    END {for (k in q) printf "cqlog_%s\t%d\n", k, q[k]}' "$OUT/check-queries.log" >>"$RES"
+  awk '/^mark/{sec=$2; next} $1=="udp"{printf "%s\t%s %s %s\n", sec, $2, $3, $4}' \
+    "$OUT/check-queries.log" >"$OUT/check-queries.tsv"
+  if [ -s "$OUT/ptf-check.out" ]; then
+    put chk_ptf_replies "$(ptf_replies "$OUT/ptf-check.out")"
+    put chk_ptf_line "$(grep -m1 'TLS connection established' "$OUT/ptf-check.out" | sed 's/^posttls-finger: //')"
+    put chk_ptf_match "$(grep -m1 'Matched DANE' "$OUT/ptf-check.out" | sed -E 's/^posttls-finger: [^ ]+ //; s/(: [0-9] [0-9] [0-9]) .*/\1/')"
+  fi
+}
+
+bench_check_latency() {
+  log "danebox check: ${DELAY_MS} ms one way, $RUNS interleaved runs (3 per round)"
+  if ! delay_on; then put chk_lat_status "no way to delay packets (no sch_netem, no NFQUEUE)"; return; fi
+  local i a b c
+  local -a A B C
+  for i in $(seq 1 "$RUNS"); do
+    # (b) danebox, new process, rig unbound just restarted (nothing cached anywhere)
+    if unbound_restart; then b=$(wall_ms "${CHK_EE[@]}"); B+=("$b"); fi
+    # (a) danebox, new process, rig unbound warm for exactly danebox's
+    # questions (by (b)), as for `resolve` above
+    a=$(wall_ms "${CHK_EE[@]}"); A+=("$a")
+    # (c) posttls-finger -l dane, rig unbound just restarted
+    if unbound_restart; then c=$(wall_ms "${PTFD[@]}"); C+=("$c"); fi
+  done
+  delay_off
+  warm_unbound
+  put chk_lat_runs "$RUNS"
+  put lat_chk "$(printf '%s\n' "${A[@]}" | median)"; put lat_chk_all "${A[*]}"
+  [ ${#B[@]} -gt 0 ] && { put lat_chkc "$(printf '%s\n' "${B[@]}" | median)"; put lat_chkc_all "${B[*]}"; }
+  [ ${#C[@]} -gt 0 ] && { put lat_ptfd "$(printf '%s\n' "${C[@]}" | median)"; put lat_ptfd_all "${C[*]}"; }
+  if [ ${#C[@]} = "$RUNS" ] && [ ${#B[@]} = "$RUNS" ]; then
+    put lat_ratio_chk_ptfd "$(for i in "${!A[@]}"; do awk -v a="${A[$i]}" -v b="${C[$i]}" 'BEGIN{printf("%d\n", (b > 0 ? 1000 * a / b : 0))}'; done | median)"
+    put lat_ratio_chkc_ptfd "$(for i in "${!B[@]}"; do awk -v a="${B[$i]}" -v b="${C[$i]}" 'BEGIN{printf("%d\n", (b > 0 ? 1000 * a / b : 0))}'; done | median)"
+  else
+    put chk_lat_status "unbound restart failed in some rounds (${#B[@]}/${#C[@]} of $RUNS)"
+  fi
+}
+
+# ---- firmware mode=check (another branch adds it): detect, then measure -----------------
+# BENCH_FWCHECK_ELF: measure another firmware build's mode=check (e.g. a branch
+# not merged yet); default: this tree's build, the one of sections 1 and 2
+FW_TAP=dbxbtap0
+FWC_ELF=${BENCH_FWCHECK_ELF:-$ELF}
+bench_fwcheck() {
+  log "firmware mode=check ($FWC_ELF)"
+  [ "$FWC_ELF" = "$ELF" ] || put fwchk_elf "$FWC_ELF"
+  # detection without running anything: the config parser reads words in
+  # order, so "mode=check zz=1" fails at "unknown mode" on a firmware without
+  # the mode and at "unknown key 'zz'" on one with it (refused before any
+  # network or check code runs)
+  ELF=$FWC_ELF qemu_fw mode=check zz=1 >"$OUT/fwcheck-detect.log"
+  if ! grep -q "unknown key 'zz'" "$OUT/fwcheck-detect.log"; then
+    put fwchk_status "not yet measured: this firmware has no mode=check (config parser: '$(grep -m1 '^config:' "$OUT/fwcheck-detect.log")')"
     return
   fi
-  # when it lands: cold = one check per process; add a warm row when check
-  # gets --repeat (second check in the same process).
-  cg_series ir_check_1 "$DANEBOX" check dane-ee.test --resolver "$RIG_RESOLVER" --anchor "$RIG_ANCHOR" --time "$RIG_TIME"
+  local ds log=$OUT/fwcheck.log
+  ds=$(awk '$4 == "DS" {print $5 ":" $6 ":" $7 ":" $8; exit}' "$RIG_ANCHOR")
+  # one boot, the same domain twice: 1st check cold, 2nd warm (key cache);
+  # IPv4 only (no ip6=), like the host rows (-4); unbound warm
+  RIG_NS=$NS tools/rig/qemu-net.sh -t "$FW_TAP" -- timeout 300 qemu-system-arm -M mps2-an386 \
+    -nographic -monitor none -serial stdio -semihosting-config enable=on,target=native \
+    -icount shift=0 -kernel "$FWC_ELF" -append "mode=check ip=192.0.2.100/24 resolver=$RIG_RESOLVER anchor=rig anchor-ds=$ds time=$RIG_TIME timeout=10000 check=dane-ee.test,dane-ee.test" \
+    </dev/null 2>"$log.err" | tr -d '\r' >"$log"
+  put fwchk_rc "${PIPESTATUS[0]}"
+  if ! grep -q '^check-stats:' "$log"; then
+    put fwchk_status "not yet measured: the firmware accepts mode=check but printed no check-stats: line (build/bench/fwcheck.log)"
+    return
+  fi
+  local i=0 line k tag
+  while IFS= read -r line; do
+    i=$((i + 1)); [ $i = 1 ] && tag=cold || tag=warm
+    [ $i -le 2 ] || break
+    # check-stats: DOMAIN: verdict=V dns-queries=N smtp-round-trips=N
+    #   smtp-sessions=N heap-peak=.. stack-peak=.. mbedtls-peak=.. insns=.. ms=..
+    for k in insns heap-peak stack-peak mbedtls-peak cycles-busy dns-queries smtp-round-trips smtp-sessions; do
+      put "fwchk_${tag}_${k//-/_}" "$(sed -nE "s/.*[ :]$k=([0-9]+).*/\1/p" <<<"$line")"
+    done
+    put "fwchk_${tag}_verdict" "$(sed -nE 's/.* verdict=([a-z-]+).*/\1/p' <<<"$line")"
+    put "fwchk_${tag}_line" "$line"
+  done < <(grep '^check-stats:' "$log")
+  local m; m=$(grep '^memory:' "$log" | tail -1)
+  [ -n "$m" ] && put fwchk_memory "$m"
 }
 
 # ---- run ----------------------------------------------------------------------------------
@@ -348,9 +545,14 @@ if rig_up; then
   bench_queries
   bench_smtp
   skipped latency || bench_latency
-  bench_check
+  if check_supported; then
+    bench_check_host
+    bench_check_rt
+    skipped latency || bench_check_latency
+  fi
+  skipped fwcheck || bench_fwcheck
 else
-  put rig_status "dns-rig.sh up failed (see build/bench/rig.log)"
+  put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"
 fi
 rig_down
 put bench_seconds $(( $(date +%s) - t_start ))
