@@ -37,7 +37,7 @@ SIZE    := $(CROSS)size
 MBEDTLS_DEFS := -DMBEDTLS_CONFIG_FILE='"dbx_mbedtls_config.h"'
 DEP_INC  := -I$(MBEDTLS_DIR)/include -I$(LDNS_CONF) -I$(LDNS_DIR) \
             -Ifirmware/config $(BOARD_DEP_INC)
-OUR_INC  := -Isrc -Isrc/core -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BOARD) -I$(B)/gen $(DEP_INC)
+OUR_INC  := -Isrc -Isrc/core -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BOARD) -Iboard/common -I$(B)/gen $(DEP_INC)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE $(BOARD_CFLAGS) $(MBEDTLS_DEFS) -MMD -MP

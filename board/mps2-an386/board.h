@@ -1,37 +1,15 @@
 /**
  * @file board.h
  * @brief ARM MPS2 + AN386 (Cortex-M4), as modelled by QEMU -M mps2-an386.
- *        Board facts only (const tables); drivers live in hal/.
+ *        Board facts only (const tables, board/common/mps2_board.[ch]);
+ *        drivers live in hal/.
  */
 #ifndef BOARD_H
 #define BOARD_H
 
-#include <stdint.h>
-
-#include "arm/cmsdk_uart.h"
-#include "nic/lan9118.h"
-
 #define BOARD_NAME "mps2-an386"
 #define BOARD_CPU_NAME "Cortex-M4"
 
-/** Memory map (QEMU hw/arm/mps2.c; MPS2 AN386 application note). */
-#define BOARD_SSRAM1_BASE 0x00000000u /**< 4 MB ZBT SSRAM1: code ("flash") */
-#define BOARD_SSRAM1_SIZE 0x00400000u
-#define BOARD_SSRAM23_BASE 0x20000000u /**< 4 MB ZBT SSRAM2/3: data */
-#define BOARD_SSRAM23_SIZE 0x00400000u
-
-/** All const facts of the board. */
-typedef struct board {
-    uint32_t cpu_hz;            /**< core clock = SysTick processor clock */
-    uintptr_t flash_base;       /**< where the image is linked */
-    uintptr_t ram_base;
-    cmsdk_uart_cfg_t console;   /**< UART0 */
-    lan9118_cfg_t eth;          /**< LAN9118 (LAN9220 on hardware) */
-} board_t;
-
-extern const board_t board;
-
-/** Early hardware setup (console, tick).  Cannot fail. */
-void board_init(void);
+#include "mps2_board.h"
 
 #endif /* BOARD_H */

@@ -1,29 +1,5 @@
 # ARM MPS2 with AN386 FPGA image: Cortex-M4, run under QEMU (-M mps2-an386).
-BOARD_KIND      := target
 BOARD_DESC      := ARM MPS2 AN386 (Cortex-M4, QEMU mps2-an386)
 BOARD_CPU       := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 QEMU_MACHINE    := mps2-an386
-CROSS           := arm-none-eabi-
-# DBX_CFLAGS: extra defines for every object (ours and the deps), e.g.
-#   make BOARD=... B=build/x DBX_CFLAGS=-DDBX_LWIP_IPV6=0
-# mbedTLS heap cap (bytes mbedTLS may hold; hal_mbedtls.h).  The newlib heap
-# is ~79 KB; a TLS 1.3 STARTTLS handshake peaks at ~33 KB of mbedTLS heap
-# (RSA leaf + intermediate, 16 KB input record buffer; tests/qemu/
-# test_fw_verify.sh prints it), so 48 KB leaves ~50% headroom for mbedTLS and
-# >= 30 KB for ldns / resolver / session contexts.  Over the cap an mbedTLS
-# allocation fails -> handshake error -> the MX is deferred, never accepted.
-MBEDTLS_HEAP_CAP ?= 49152u
-# mode=check limits (src/check/dbx_check.h): the result (static, ~2.5 KB per
-# MX host) and work area (~4 KB) come out of the 128 KiB RAM, i.e. out of the
-# heap the linker script gives the rest of RAM: 4 hosts x 2 addresses x 4
-# TLSA records = 10.5 KB result + 4.1 KB work.  Hosts/addresses beyond the
-# limit are counted (hosts_total, addrs_total) and not probed.
-DBX_CHECK_LIMITS ?= -DDBX_CHECK_MAX_HOSTS=4 -DDBX_CHECK_MAX_ADDRS=2 -DDBX_CHECK_MAX_TLSA=4
-BOARD_CFLAGS    := $(BOARD_CPU) -Os -g -ffunction-sections -fdata-sections \
-                   -DDBX_BARE_METAL=1 $(DBX_CFLAGS) $(DBX_CHECK_LIMITS) \
-                   -DHAL_MBEDTLS_HEAP_DEFAULT_CAP=$(MBEDTLS_HEAP_CAP)
-BOARD_DEP_INC   := -Ifirmware/port/include
-BOARD_HAL_SRCS  := $(sort $(wildcard hal/arm/*.c hal/nic/*.c)) board/$(BOARD)/board.c
-BOARD_LDSCRIPT  := board/$(BOARD)/memory.ld
-BOARD_RULES     := board/common/cortex-m.mk
-BOARD_ALL       := firmware
+include board/common/mps2.mk

@@ -1,4 +1,4 @@
-/* ARM MPS2 + AN386 board tables (Cortex-M4). */
+/* ARM MPS2 family board tables (AN385 Cortex-M3, AN386 Cortex-M4). */
 #include "board.h"
 #include "hal_crypto.h"
 #include "arm/systick.h"
