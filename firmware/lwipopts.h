@@ -22,7 +22,20 @@
 #define LWIP_ICMP               1
 #define LWIP_UDP                1
 #define LWIP_TCP                1
-#define LWIP_DHCP               0 /* static addresses from the config block */
+/* DHCPv4 client (config ip=dhcp; static ip= needs none of it).  Build
+ * with DBX_LWIP_DHCP=0 to drop it (ip=dhcp then fails at run time). */
+#ifndef DBX_LWIP_DHCP
+#define DBX_LWIP_DHCP           1
+#endif
+#define LWIP_DHCP               DBX_LWIP_DHCP
+/* RFC 5227 conflict check (ARP probes) of the offered address before use:
+ * lwIP's default; adds ~3..7 s to the lease, declines a taken address */
+#define LWIP_DHCP_DOES_ACD_CHECK LWIP_DHCP
+/* LWIP_DNS is off, so lwIP neither asks for nor keeps DHCP's DNS servers:
+ * ask for option 6 ourselves, read it in the option hook (fw_net.c) */
+#define DHCP_ADD_EXTRA_REQUEST_OPTIONS , 6 /* DHCP_OPTION_DNS_SERVER */
+#define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, len, pbuf, offset) \
+    dbx_dhcp_option((option), (len), (pbuf), (offset))
 #define LWIP_DNS                0 /* danebox has its own validating stub */
 /* raw ICMP: the firmware's ping diagnostic (network smoke test) */
 #ifndef DBX_LWIP_RAW
@@ -72,7 +85,7 @@
 #define MEM_ALIGNMENT           4
 #define MEM_SIZE                (6 * 1024)
 #define MEMP_NUM_PBUF           4
-#define MEMP_NUM_UDP_PCB        4
+#define MEMP_NUM_UDP_PCB        (4 + LWIP_DHCP) /* + the DHCP client's */
 #define MEMP_NUM_TCP_PCB        4 /* 2 live + TIME_WAIT (oldest recycled) */
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG        12
@@ -94,6 +107,9 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 uint32_t dbx_lwip_rand(void);
+struct pbuf;
+/* DHCP option hook (fw_net.c): options lwIP itself does not decode */
+void dbx_dhcp_option(unsigned option, unsigned len, const struct pbuf *p, unsigned offset);
 #endif
 
 #endif /* DBX_LWIPOPTS_H */

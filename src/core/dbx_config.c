@@ -249,7 +249,11 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
     case K_IP: {
         const char *slash = memchr(v, '/', vl);
         uint64_t p;
-        if (slash == NULL) return BAD("want A.B.C.D/PREFIX");
+        if (vl == 4 && memcmp(v, "dhcp", 4) == 0) {
+            cfg->dhcp4 = 1;
+            return DBX_OK;
+        }
+        if (slash == NULL) return BAD("want A.B.C.D/PREFIX or dhcp");
         if (parse_addr(v, (size_t)(slash - v), &cfg->ip4) != DBX_OK || cfg->ip4.family != 4) {
             return BAD("not an IPv4 address");
         }
@@ -383,13 +387,14 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
         p += n;
     }
 
-    /* consistency */
-    if (cfg->has_gw4 && !cfg->has_ip4) {
+    /* consistency; "v4" = an IPv4 address is configured or will be leased */
+    int v4 = cfg->has_ip4 || cfg->dhcp4;
+    if (cfg->has_gw4 && !v4) {
         return fail(err, cap, DBX_ERR_INVAL, "config: gw= needs ip=");
     }
     if (cfg->mode == DBX_MODE_PING) {
-        if (!cfg->has_ip4) return fail(err, cap, DBX_ERR_INVAL, "config: mode=ping needs ip=");
-        if (!cfg->has_ping && !cfg->has_gw4) {
+        if (!v4) return fail(err, cap, DBX_ERR_INVAL, "config: mode=ping needs ip=");
+        if (!cfg->has_ping && !cfg->has_gw4 && !cfg->dhcp4) {
             return fail(err, cap, DBX_ERR_INVAL, "config: mode=ping needs ping= or gw=");
         }
         if (cfg->has_ping && cfg->ping.family != 4) {
@@ -399,8 +404,11 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
     if ((cfg->mode == DBX_MODE_DNSPROBE || cfg->mode == DBX_MODE_RESOLVE ||
          cfg->mode == DBX_MODE_CHECK) &&
         cfg->n_resolvers == 0) {
-        return fail(err, cap, DBX_ERR_INVAL, "config: mode=%s needs resolver=",
-                    dbx_mode_name(cfg->mode));
+        if (!cfg->dhcp4) {
+            return fail(err, cap, DBX_ERR_INVAL, "config: mode=%s needs resolver= (or ip=dhcp)",
+                        dbx_mode_name(cfg->mode));
+        }
+        cfg->resolver_dhcp = 1; /* the lease's DNS server, transport only */
     }
     if (cfg->n_anchor_ds > 0 && cfg->anchor != DBX_ANCHOR_RIG) {
         return fail(err, cap, DBX_ERR_INVAL, "config: anchor-ds= needs anchor=rig");
@@ -423,14 +431,14 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
         if (!cfg->has_probe || cfg->sni[0] == '\0') {
             return fail(err, cap, DBX_ERR_INVAL, "config: mode=probe needs probe= and sni=");
         }
-        if ((cfg->probe.family == 4 && !cfg->has_ip4) ||
+        if ((cfg->probe.family == 4 && !v4) ||
             (cfg->probe.family == 6 && !cfg->has_ip6)) {
             return fail(err, cap, DBX_ERR_INVAL, "config: probe= is IPv%u but no %s= given",
                         cfg->probe.family, cfg->probe.family == 4 ? "ip" : "ip6");
         }
     }
     for (size_t i = 0; i < cfg->n_resolvers; i++) {
-        if ((cfg->resolver[i].family == 4 && !cfg->has_ip4) ||
+        if ((cfg->resolver[i].family == 4 && !v4) ||
             (cfg->resolver[i].family == 6 && !cfg->has_ip6)) {
             return fail(err, cap, DBX_ERR_INVAL, "config: resolver %u is IPv%u but no %s= given",
                         (unsigned)(i + 1), cfg->resolver[i].family, cfg->resolver[i].family == 4 ? "ip" : "ip6");

@@ -14,10 +14,15 @@
  *                                      (bench: crypto timings, tools/bench/;
  *                                      check: RFC 7672 check of check= domains,
  *                                      needs resolver= and check=)
- *  - ip=A.B.C.D/N                      IPv4 address, prefix length required
- *  - gw=A.B.C.D                        IPv4 default gateway
+ *  - ip=A.B.C.D/N | dhcp               IPv4 address, prefix length required;
+ *                                      or dhcp: lease from a DHCPv4 server
+ *                                      (address, mask, router, DNS server)
+ *  - gw=A.B.C.D                        IPv4 default gateway (with ip=dhcp:
+ *                                      overrides the DHCP router)
  *  - ip6=ADDR[/64]                     static IPv6 address (lwIP: /64 only)
- *  - resolver=ADDR | [ADDR6]:PORT | ADDR4:PORT   port defaults to 53
+ *  - resolver=ADDR | [ADDR6]:PORT | ADDR4:PORT   port defaults to 53; with
+ *                                      ip=dhcp and no resolver= the DNS
+ *                                      server of the lease is used
  *  - ping=ADDR                         mode=ping target (default: gw)
  *  - query=NAME/TYPE[,NAME/TYPE...]    mode=dnsprobe / mode=resolve questions
  *  - check=DOMAIN[,DOMAIN...]          mail domains to verify (mode=check)
@@ -84,6 +89,11 @@ typedef struct dbx_cfg_query {
 typedef struct dbx_config {
     dbx_mode_t mode;
     int has_ip4, has_gw4, has_ip6, has_ping;
+    /** ip=dhcp: ip4/prefix4 (has_ip4), gw4 unless gw= given (has_gw4) and
+     *  resolver[0] when resolver_dhcp are filled in by the firmware from
+     *  the lease; the parser leaves has_ip4 0 */
+    int dhcp4;
+    int resolver_dhcp;   /**< ip=dhcp, a DNS mode and no resolver= given */
     dbx_addr_t ip4;      /**< port unused */
     uint8_t prefix4;
     dbx_addr_t gw4;

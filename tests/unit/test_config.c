@@ -129,6 +129,45 @@ static void test_probe_mode(void **state)
     assert_int_equal(cfg.probe.port, 587);
 }
 
+static void test_dhcp(void **state)
+{
+    char buf[64];
+    (void)state;
+    /* resolver from the lease */
+    assert_int_equal(parse("ip=dhcp mode=dnsprobe query=./SOA"), DBX_OK);
+    assert_true(cfg.dhcp4 && cfg.resolver_dhcp);
+    assert_false(cfg.has_ip4 || cfg.has_gw4);
+    assert_int_equal(cfg.n_resolvers, 0);
+    /* resolver= given: used, not the lease's */
+    assert_int_equal(parse("mode=dnsprobe ip=dhcp resolver=192.0.2.2 query=./SOA"), DBX_OK);
+    assert_true(cfg.dhcp4);
+    assert_false(cfg.resolver_dhcp);
+    assert_int_equal(cfg.n_resolvers, 1);
+    /* gw= overrides the DHCP router */
+    assert_int_equal(parse("ip=dhcp gw=192.0.2.1 mode=resolve query=./SOA"), DBX_OK);
+    assert_true(cfg.dhcp4 && cfg.has_gw4 && cfg.resolver_dhcp);
+    assert_string_equal(dbx_addr_format(&cfg.gw4, buf, sizeof buf), "192.0.2.1");
+    assert_int_equal(parse("mode=check ip=dhcp anchor=rig anchor-ds=1:8:2:ab check=a.test"),
+                     DBX_OK);
+    assert_true(cfg.resolver_dhcp);
+    /* ping: target defaults to the leased router */
+    assert_int_equal(parse("mode=ping ip=dhcp"), DBX_OK);
+    assert_true(cfg.dhcp4);
+    assert_false(cfg.resolver_dhcp);
+    /* IPv4 peers are fine with a leased address; IPv6 ones still need ip6= */
+    assert_int_equal(parse("mode=probe ip=dhcp probe=192.0.2.25 sni=mx.test"), DBX_OK);
+    assert_int_equal(parse("mode=dnsprobe ip=dhcp ip6=2001:db8::100 resolver=2001:db8::2"),
+                     DBX_OK);
+    assert_false(cfg.resolver_dhcp);
+    /* non-DNS modes: no resolver wanted */
+    assert_int_equal(parse("ip=dhcp"), DBX_OK);
+    assert_true(cfg.dhcp4);
+    assert_false(cfg.resolver_dhcp);
+    /* static stays static */
+    assert_int_equal(parse("mode=dnsprobe ip=192.0.2.100/24 resolver=192.0.2.2"), DBX_OK);
+    assert_false(cfg.dhcp4 || cfg.resolver_dhcp);
+}
+
 typedef struct {
     const char *in;
     int status;
@@ -142,7 +181,18 @@ static const bad_case_t bad[] = {
     {"=x", DBX_ERR_MALFORMED, "unknown key ''"},
     {"mode=verify", DBX_ERR_MALFORMED, "unknown mode"},
     {"mode=ping mode=ping ip=10.0.2.15/24 gw=10.0.2.2", DBX_ERR_MALFORMED, "given twice"},
-    {"ip=192.0.2.100", DBX_ERR_MALFORMED, "PREFIX"},
+    {"ip=192.0.2.100", DBX_ERR_MALFORMED, "PREFIX or dhcp"},
+    {"ip=DHCP", DBX_ERR_MALFORMED, "PREFIX or dhcp"},
+    {"ip=dhcp4", DBX_ERR_MALFORMED, "PREFIX or dhcp"},
+    {"ip=dhcp/24", DBX_ERR_MALFORMED, "not an IPv4"},
+    {"ip=dhcp ip=192.0.2.100/24", DBX_ERR_MALFORMED, "'ip' given twice"},
+    {"ip=192.0.2.100/24 ip=dhcp", DBX_ERR_MALFORMED, "'ip' given twice"},
+    {"ip=dhcp ip=dhcp", DBX_ERR_MALFORMED, "'ip' given twice"},
+    {"ip=dhcp gw=dhcp", DBX_ERR_MALFORMED, "not an IPv4"},
+    {"ip=dhcp gw=2001:db8::1", DBX_ERR_MALFORMED, "not an IPv4"},
+    {"mode=dnsprobe ip=dhcp resolver=2001:db8::2", DBX_ERR_INVAL, "no ip6= given"},
+    {"mode=probe ip=dhcp probe=2001:db8::25 sni=mx.test", DBX_ERR_INVAL, "no ip6= given"},
+    {"mode=dnsprobe ip6=2001:db8::100", DBX_ERR_INVAL, "needs resolver= (or ip=dhcp)"},
     {"ip=192.0.2.100/33", DBX_ERR_MALFORMED, "prefix length"},
     {"ip=192.0.2.100/0", DBX_ERR_MALFORMED, "prefix length"},
     {"ip=192.0.2.300/24", DBX_ERR_MALFORMED, "not an IPv4"},
@@ -239,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_defaults),          cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_rrtypes),           cmocka_unit_test(test_resolve_mode),
         cmocka_unit_test(test_probe_mode),        cmocka_unit_test(test_check_mode),
+        cmocka_unit_test(test_dhcp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
