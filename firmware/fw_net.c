@@ -5,8 +5,11 @@
 #include "netif_dbx.h"
 #include "fw.h"
 #include "arm/systick.h"
+#include "hal_platform.h"
 
+#include "lwip/dhcp.h"
 #include "lwip/init.h"
+#include "lwip/pbuf.h"
 #include "lwip/ip_addr.h"
 #include "lwip/memp.h"
 #include "lwip/stats.h"
@@ -20,6 +23,31 @@ static hal_nic_t eth_nic;
 static struct netif eth_netif;
 static int net_up;
 static uint64_t idle_cycles; /* spent in WFI: excluded from instruction counts */
+
+#if LWIP_DHCP
+static struct dhcp eth_dhcp;   /* static: not from lwIP's 6 KB heap */
+static ip4_addr_t dhcp_dns;    /* first DNS server (option 6) seen in a reply */
+static ip4_addr_t gw_override; /* ip=dhcp gw=: wins over the leased router */
+static int has_gw_override;
+
+/* LWIP_HOOK_DHCP_PARSE_OPTION (lwipopts.h): called by dhcp_parse_reply()
+ * for options lwIP does not decode itself, only for replies whose xid and
+ * chaddr matched ours.  Keeps the first address of option 6. */
+void dbx_dhcp_option(unsigned option, unsigned len, const struct pbuf *p, unsigned offset)
+{
+    ip4_addr_t a;
+    if (option != 6 || len < 4 || len % 4 != 0 || offset > 0xFFFFu) {
+        return;
+    }
+    if (pbuf_copy_partial(p, &a.addr, 4, (u16_t)offset) != 4) {
+        return;
+    }
+    if (!ip4_addr_isany_val(a) && !ip4_addr_isbroadcast_u32(a.addr, &eth_netif) &&
+        !ip4_addr_ismulticast(&a)) {
+        dhcp_dns = a;
+    }
+}
+#endif
 
 struct netif *fw_netif(void)
 {
@@ -85,8 +113,96 @@ int fw_net_up(const dbx_config_t *cfg)
         netif_ip6_addr_set_state(&eth_netif, idx, IP6_ADDR_PREFERRED);
     }
 #endif
+    if (cfg->dhcp4) {
+#if LWIP_DHCP
+        ip4_addr_set_zero(&dhcp_dns);
+        if (cfg->has_gw4) {
+            gw_override = gw;
+            has_gw_override = 1;
+        }
+        dhcp_set_struct(&eth_netif, &eth_dhcp);
+        if (dhcp_start(&eth_netif) != ERR_OK) {
+            return DBX_ERR_IO;
+        }
+#else
+        printf("net: ip=dhcp: this build has no DHCP client (DBX_LWIP_DHCP=0)\n");
+        return DBX_ERR_UNSUPPORTED;
+#endif
+    }
     net_up = 1;
     return DBX_OK;
+}
+
+static void from_ip4(const ip4_addr_t *a, dbx_addr_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->family = 4;
+    memcpy(out->addr, &a->addr, 4);
+}
+
+int fw_net_dhcp_wait(dbx_config_t *cfg)
+{
+#if LWIP_DHCP
+    uint32_t wait = dbx_config_dhcp_wait_ms(cfg), t0 = hal_clock_ms(), ms, mask;
+    uint8_t prefix = 0;
+    char ip[16], gw[16], dns[16], srv[16];
+
+    if (!net_up || !cfg->dhcp4) {
+        return DBX_ERR_INVAL;
+    }
+    printf("net: dhcp: waiting up to %lu ms for a lease\n", (unsigned long)wait);
+    while (!dhcp_supplied_address(&eth_netif)) {
+        if ((uint32_t)(hal_clock_ms() - t0) >= wait) {
+            printf("net: dhcp: no lease within %lu ms\n", (unsigned long)wait);
+            dhcp_stop(&eth_netif);
+            return DBX_ERR_TIMEOUT;
+        }
+        fw_net_poll();
+    }
+    ms = hal_clock_ms() - t0;
+    mask = lwip_ntohl(netif_ip4_netmask(&eth_netif)->addr);
+    while (prefix < 32 && (mask & (0x80000000u >> prefix))) {
+        prefix++;
+    }
+    if (has_gw_override) {
+        netif_set_gw(&eth_netif, &gw_override);
+    }
+    from_ip4(netif_ip4_addr(&eth_netif), &cfg->ip4);
+    cfg->prefix4 = prefix;
+    cfg->has_ip4 = 1;
+    if (!cfg->has_gw4) {
+        from_ip4(netif_ip4_gw(&eth_netif), &cfg->gw4);
+        cfg->has_gw4 = 1;
+    }
+    ip4addr_ntoa_r(netif_ip4_addr(&eth_netif), ip, sizeof ip);
+    ip4addr_ntoa_r(netif_ip4_gw(&eth_netif), gw, sizeof gw);
+    ip4addr_ntoa_r(ip_2_ip4(&eth_dhcp.server_ip_addr), srv, sizeof srv);
+    ip4addr_ntoa_r(&dhcp_dns, dns, sizeof dns);
+    printf("net: dhcp: lease %s/%u (mask %lu.%lu.%lu.%lu) gw %s (%s) from server %s, "
+           "%lu s, after %lu ms\n",
+           ip, (unsigned)prefix, (unsigned long)(mask >> 24), (unsigned long)(mask >> 16 & 255),
+           (unsigned long)(mask >> 8 & 255), (unsigned long)(mask & 255), gw,
+           has_gw_override                             ? "gw= given"
+           : ip4_addr_isany_val(eth_dhcp.offered_gw_addr) ? "no router offered, lwIP guessed"
+                                                          : "offered",
+           srv, (unsigned long)eth_dhcp.offered_t0_lease, (unsigned long)ms);
+    printf("net: dhcp: dns %s\n", ip4_addr_isany_val(dhcp_dns) ? "none offered" : dns);
+    if (cfg->resolver_dhcp) {
+        if (ip4_addr_isany_val(dhcp_dns)) {
+            printf("net: dhcp: the lease has no DNS server and no resolver= was given\n");
+            return DBX_ERR_NOTFOUND;
+        }
+        from_ip4(&dhcp_dns, &cfg->resolver[0]);
+        cfg->resolver[0].port = 53;
+        cfg->n_resolvers = 1;
+        printf("resolver: %s:53 from DHCP (untrusted, transport only: answers are "
+               "DNSSEC-validated as from any resolver)\n", dns);
+    }
+    return DBX_OK;
+#else
+    (void)cfg;
+    return DBX_ERR_UNSUPPORTED;
+#endif
 }
 
 void fw_net_poll(void)
@@ -95,6 +211,13 @@ void fw_net_poll(void)
     if (net_up) {
         frames = netif_dbx_poll(&eth_netif);
         sys_check_timeouts();
+#if LWIP_DHCP
+        /* a renewal's dhcp_bind() sets the leased router again */
+        if (has_gw_override && !ip4_addr_isany_val(*netif_ip4_addr(&eth_netif)) &&
+            !ip4_addr_eq(netif_ip4_gw(&eth_netif), &gw_override)) {
+            netif_set_gw(&eth_netif, &gw_override);
+        }
+#endif
     }
     if (frames == 0) {
         uint64_t t0 = systick_cycles64();

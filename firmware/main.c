@@ -13,7 +13,9 @@
  *   3  mode=bench: a result was wrong
  *   4  no entropy source (network modes not run: never validate without)
  *   5  bad config block, or mode=resolve/check without wall time
- *      (time=auto and no clock) */
+ *      (time=auto and no clock)
+ *   6  ip=dhcp: no lease within the wait (5 x timeout=, 10..60 s), or the
+ *      lease has no DNS server and no resolver= was given (mode not run) */
 #include "board.h"
 #include "dbx_common.h"
 #include "dbx_config.h"
@@ -53,6 +55,23 @@ static __attribute__((noinline)) int load_config(dbx_config_t *cfg, char *err, s
         cmdline[0] = '\0'; /* no semihosting (or line too long): defaults */
     }
     return dbx_config_parse(config_words(cmdline), cfg, err, cap);
+}
+
+/* Network modes: bring the netif up; with ip=dhcp wait for the lease
+ * (fills in cfg).  @return 0, else the exit status (2 net, 6 no lease). */
+static int net_start(dbx_config_t *cfg)
+{
+    int st = fw_net_up(cfg);
+    if (st != DBX_OK) {
+        printf("net: %s\n", dbx_strerror(st));
+        return 2;
+    }
+    if (cfg->dhcp4 && (st = fw_net_dhcp_wait(cfg)) != DBX_OK) {
+        printf("%s: not run (no usable DHCP lease: %s)\n", dbx_mode_name(cfg->mode),
+               dbx_strerror(st));
+        return st == DBX_ERR_UNSUPPORTED ? 2 : 6;
+    }
+    return 0;
 }
 
 int main(void)
@@ -112,6 +131,10 @@ int main(void)
 
     if (cfg.mode == DBX_MODE_PING) {
         char tgt[48];
+        if (cfg.dhcp4 && (st = net_start(&cfg)) != 0) {
+            rc = rc ? rc : st;
+            goto out;
+        }
         st = fw_net_ping(&cfg, 3);
         dbx_addr_format(cfg.has_ping ? &cfg.ping : &cfg.gw4, tgt, sizeof tgt);
         printf("net: ping %s %s\n", tgt, st == DBX_OK ? "ok" : dbx_strerror(st));
@@ -129,9 +152,8 @@ int main(void)
         dbx_transport_t tr;
         if (rc != 0) {
             printf("%s: not run (boot checks failed)\n", dbx_mode_name(cfg.mode));
-        } else if ((st = fw_net_up(&cfg)) != DBX_OK) {
-            printf("net: %s\n", dbx_strerror(st));
-            rc = 2;
+        } else if ((st = net_start(&cfg)) != 0) {
+            rc = st;
         } else {
             tlw_init(&tr, fw_net_poll);
             st = cfg.mode == DBX_MODE_RESOLVE ? fw_resolve(&cfg, &tr)
@@ -150,6 +172,7 @@ int main(void)
         }
     }
 
+out:
     printf("memory: heap peak %lu of %lu bytes, stack peak %lu of %lu bytes\n",
            (unsigned long)fw_heap_peak(), (unsigned long)fw_heap_size(),
            (unsigned long)fw_stack_peak(), (unsigned long)fw_stack_size());

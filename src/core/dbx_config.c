@@ -24,6 +24,14 @@ const char *dbx_mode_name(dbx_mode_t mode)
     return (unsigned)mode < DBX_ARRAY_LEN(mode_names) ? mode_names[mode] : "?";
 }
 
+uint32_t dbx_config_dhcp_wait_ms(const dbx_config_t *cfg)
+{
+    uint32_t w = 5u * cfg->timeout_ms; /* timeout_ms <= 60000: no overflow */
+    return w < DBX_CFG_DHCP_WAIT_MIN_MS   ? DBX_CFG_DHCP_WAIT_MIN_MS
+           : w > DBX_CFG_DHCP_WAIT_MAX_MS ? DBX_CFG_DHCP_WAIT_MAX_MS
+                                          : w;
+}
+
 uint16_t dbx_rrtype_from_name(const char *s, size_t n)
 {
     for (size_t i = 0; i < DBX_ARRAY_LEN(rrtypes); i++) {
