@@ -28,9 +28,13 @@
 #define DBX_LWIP_DHCP           1
 #endif
 #define LWIP_DHCP               DBX_LWIP_DHCP
-/* RFC 5227 conflict check (ARP probes) of the offered address before use:
- * lwIP's default; adds ~3..7 s to the lease, declines a taken address */
-#define LWIP_DHCP_DOES_ACD_CHECK LWIP_DHCP
+/* RFC 5227 conflict check (3 ARP probes + 2 announcements) of the offered
+ * address before use, lwIP's default: declines a taken address, adds ~7 s
+ * to the lease.  DBX_LWIP_DHCP_ACD=0 drops it. */
+#ifndef DBX_LWIP_DHCP_ACD
+#define DBX_LWIP_DHCP_ACD       1
+#endif
+#define LWIP_DHCP_DOES_ACD_CHECK (LWIP_DHCP && DBX_LWIP_DHCP_ACD)
 /* LWIP_DNS is off, so lwIP neither asks for nor keeps DHCP's DNS servers:
  * ask for option 6 ourselves, read it in the option hook (fw_net.c) */
 #define DHCP_ADD_EXTRA_REQUEST_OPTIONS , 6 /* DHCP_OPTION_DNS_SERVER */

@@ -14,7 +14,7 @@
  *   4  no entropy source (network modes not run: never validate without)
  *   5  bad config block, or mode=resolve/check without wall time
  *      (time=auto and no clock)
- *   6  ip=dhcp: no lease within the wait (5 x timeout=, 10..60 s), or the
+ *   6  ip=dhcp: no lease within the wait (5 x timeout=, 20..60 s), or the
  *      lease has no DNS server and no resolver= was given (mode not run) */
 #include "board.h"
 #include "dbx_common.h"

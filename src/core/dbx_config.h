@@ -121,11 +121,13 @@ typedef struct dbx_config {
  *  many values), DBX_ERR_INVAL (inconsistent: e.g. dnsprobe without resolver). */
 int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t errcap);
 
-#define DBX_CFG_DHCP_WAIT_MIN_MS 10000u
+#define DBX_CFG_DHCP_WAIT_MIN_MS 20000u
 #define DBX_CFG_DHCP_WAIT_MAX_MS 60000u
 
 /** ip=dhcp: how long the firmware waits for a lease: 5 x timeout=,
- *  clamped to 10..60 s (default timeout 3000 ms -> 15 s). */
+ *  clamped to 20..60 s (default timeout 3000 ms -> 20 s).  A lease takes
+ *  ~7.5 s on a quiet LAN (RFC 5227 probing), plus 2 s / 6 s / 14 s when
+ *  the first DISCOVERs go unanswered. */
 uint32_t dbx_config_dhcp_wait_ms(const dbx_config_t *cfg);
 
 /** @return the text of @p mode ("selftest", ...). */

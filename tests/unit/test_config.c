@@ -163,13 +163,13 @@ static void test_dhcp(void **state)
     assert_int_equal(parse("ip=dhcp"), DBX_OK);
     assert_true(cfg.dhcp4);
     assert_false(cfg.resolver_dhcp);
-    /* lease wait: 5 x timeout=, clamped to 10..60 s */
+    /* lease wait: 5 x timeout=, clamped to 20..60 s */
     assert_int_equal(parse("ip=dhcp"), DBX_OK);
-    assert_int_equal(dbx_config_dhcp_wait_ms(&cfg), 15000);
+    assert_int_equal(dbx_config_dhcp_wait_ms(&cfg), 20000);
     assert_int_equal(parse("ip=dhcp timeout=100"), DBX_OK);
-    assert_int_equal(dbx_config_dhcp_wait_ms(&cfg), 10000);
-    assert_int_equal(parse("ip=dhcp timeout=2500"), DBX_OK);
-    assert_int_equal(dbx_config_dhcp_wait_ms(&cfg), 12500);
+    assert_int_equal(dbx_config_dhcp_wait_ms(&cfg), 20000);
+    assert_int_equal(parse("ip=dhcp timeout=5000"), DBX_OK);
+    assert_int_equal(dbx_config_dhcp_wait_ms(&cfg), 25000);
     assert_int_equal(parse("ip=dhcp timeout=60000"), DBX_OK);
     assert_int_equal(dbx_config_dhcp_wait_ms(&cfg), 60000);
     /* static stays static */
