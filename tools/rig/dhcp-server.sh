@@ -4,8 +4,9 @@
 #   DHCP_DIR    state (default <repo>/build/rig/$RIG_NS/dhcp): dnsmasq.pid,
 #               leases, dnsmasq.log
 #   DHCP_POOL   first,last address (default 192.0.2.150,192.0.2.159)
-#   DHCP_DNS    DNS server offered (option 6; default 192.0.2.2 = rig unbound)
-#   DHCP_ROUTER router offered (option 3; default 192.0.2.1)
+#   DHCP_DNS    DNS server offered (option 6; default 192.0.2.2 = rig
+#               unbound; "none": option not sent)
+#   DHCP_ROUTER router offered (option 3; default 192.0.2.1; "none": not sent)
 #   DHCP_LEASE  lease time (default 10m)
 # dnsmasq (Debian dnsmasq-base) runs inside the netns as DHCP server only
 # (--port=0: no DNS), bound to rig0, with no config file and no state outside
@@ -53,6 +54,9 @@ up() {
     die "netns $RIG_NS absent (run: RIG_NS=$RIG_NS tools/rig/dns-rig.sh up)"
   [[ $DHCP_POOL =~ ^192\.0\.2\.[0-9]+,192\.0\.2\.[0-9]+$ ]] ||
     die "DHCP_POOL '$DHCP_POOL' is not first,last in 192.0.2.0/24"
+  local dns=$DHCP_DNS router=$DHCP_ROUTER
+  [ "$dns" = none ] && dns=     # "--dhcp-option=6" without a value: not sent
+  [ "$router" = none ] && router=
   down
   mkdir -p "$DHCP_DIR" || die "cannot create $DHCP_DIR"
   rm -f "$DHCP_DIR/leases" "$DHCP_DIR/dnsmasq.log"
@@ -62,8 +66,7 @@ up() {
     --pid-file="$DHCP_DIR/dnsmasq.pid" --dhcp-leasefile="$DHCP_DIR/leases" \
     --log-facility="$DHCP_DIR/dnsmasq.log" --log-dhcp --dhcp-authoritative \
     --dhcp-range="$DHCP_POOL,255.255.255.0,$DHCP_LEASE" \
-    --dhcp-option=option:router,"$DHCP_ROUTER" \
-    --dhcp-option=option:dns-server,"$DHCP_DNS" ||
+    --dhcp-option=3${router:+,$router} --dhcp-option=6${dns:+,$dns} ||
     { tail -5 "$DHCP_DIR/dnsmasq.log" 2>/dev/null; down; die "dnsmasq failed to start"; }
   for _ in $(seq 50); do
     server_pid >/dev/null && listening && { log "up: pool $DHCP_POOL dns $DHCP_DNS router $DHCP_ROUTER (pid $(server_pid))"; return 0; }
