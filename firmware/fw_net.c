@@ -133,12 +133,14 @@ int fw_net_up(const dbx_config_t *cfg)
     return DBX_OK;
 }
 
+#if LWIP_DHCP
 static void from_ip4(const ip4_addr_t *a, dbx_addr_t *out)
 {
     memset(out, 0, sizeof *out);
     out->family = 4;
     memcpy(out->addr, &a->addr, 4);
 }
+#endif
 
 int fw_net_dhcp_wait(dbx_config_t *cfg)
 {
