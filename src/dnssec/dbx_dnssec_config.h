@@ -93,7 +93,7 @@
 #endif
 /** Zone cuts not yet known that one signer-driven chain may need below the
  *  deepest known one (pending DS answers held while the parent's chain is
- *  built); more: indeterminate. */
+ *  built); more: the label walk proves the rest. */
 #ifndef DBX_MAX_CUT_STACK
 #define DBX_MAX_CUT_STACK 8
 #endif
