@@ -517,7 +517,7 @@ static dbx_sec_t establish(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *tar
     ldns_pkt *ppkt[DBX_MAX_CUT_STACK];
     size_t np = 0;
     dbx_sec_t s;
-    char nb[80], why[200];
+    char nb[80], why[sizeof v->reason];
 
     if (!dbx_dname_under(target, r->anchor->owner)) {
         return dbx_v_fail(v, DBX_SEC_BOGUS, "signer name above the trust anchor");
@@ -639,7 +639,7 @@ static dbx_sec_t establish(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *tar
 static dbx_sec_t known_cut_below(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *owner,
                                  int last, ldns_rdf **zone)
 {
-    char nb[80], why[200];
+    char nb[80], why[sizeof v->reason];
     for (int l = ldns_dname_label_count(*zone) + 1; l <= last; l++) {
         ldns_rdf *n = dbx_dname_ancestor(owner, l);
         dbx_cache_entry_t *e;
@@ -741,7 +741,7 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
                         /* a zone between the signer and the owner answers */
                         ldns_rdf *z2 = NULL;
                         ldns_rr_list *k2 = NULL;
-                        char nb[80], why[200];
+                        char nb[80], why[sizeof v->reason];
                         s = establish(r, v, ps, &z2, &k2);
                         if (s == DBX_SEC_SECURE) { /* (hidden by opt-out: insecure later) */
                             snprintf(why, sizeof why, "answer signed above the zone cut %.60s",
