@@ -754,8 +754,13 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
                         }
                         ldns_rdf_deep_free(z2);
                         ldns_rr_list_deep_free(k2);
+                    } else if (ps == NULL && !sseen) {
+                        /* unsigned: an insecure cut may lie between (or the
+                         * signatures were stripped): prove every label */
+                        s = walk_down(r, v, cur, ldns_dname_label_count(zone) + 1, last - 1, last,
+                                      &zone, &keys, NULL);
                     } else {
-                        /* same zone (or unsigned / forged: proven as in the walk) */
+                        /* same zone (or forged: its proof fails as in the walk) */
                         s = walk_down(r, v, cur, last - 1, last - 1, last, &zone, &keys, &pp);
                     }
                 }

@@ -355,6 +355,7 @@ typedef struct {
     ldns_rr_type covered;
     ldns_rdf *signer;
     ldns_rr_list *replace;
+    ldns_rdf *strip_q; /* questions for this name lose their authority RRSIGs */
 } mitm_t;
 
 static int is_target(const mitm_t *x, const ldns_rr *rr)
@@ -392,6 +393,17 @@ static int mitm_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns
     ldns_rr_list_free(ans); /* the RRs moved to keep */
     ldns_pkt_set_answer(*out, keep);
     ldns_pkt_set_ancount(*out, (uint16_t)ldns_rr_list_rr_count(keep));
+    if (x->strip_q != NULL && ldns_dname_compare(qname, x->strip_q) == 0) {
+        ldns_rr_list *au = ldns_pkt_authority(*out), *k2 = ldns_rr_list_new();
+        for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++) {
+            ldns_rr *rr = ldns_rr_list_rr(au, i);
+            if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG) ldns_rr_free(rr);
+            else ldns_rr_list_push_rr(k2, rr);
+        }
+        ldns_rr_list_free(au);
+        ldns_pkt_set_authority(*out, k2);
+        ldns_pkt_set_nscount(*out, (uint16_t)ldns_rr_list_rr_count(k2));
+    }
     return DBX_OK;
 }
 
@@ -411,6 +423,7 @@ static void mitm_free(mitm_t *x)
 {
     ldns_rdf_deep_free(x->owner);
     ldns_rdf_deep_free(x->signer);
+    ldns_rdf_deep_free(x->strip_q);
 }
 
 /* Resolve the names in order with one resolver; the last must give @p sec. */
@@ -576,6 +589,18 @@ static void test_parent_signed(void **state)
         const ldns_rr_type ty[] = {LDNS_RR_TYPE_TLSA};
         expect_seq(fx, (dbx_source_t){&xt, mitm_fetch}, n, ty, 1, DBX_SEC_BOGUS,
                    "signed above the zone cut", NULL);
+    }
+    {   /* ...also with the probe's denial stripped: every label is proven */
+        const char *n[] = {"_25._tcp.mx.example.test"};
+        const ldns_rr_type ty[] = {LDNS_RR_TYPE_TLSA};
+        xt.strip_q = ldns_dname_new_frm_str("_tcp.mx.example.test.");
+        expect_seq(fx, (dbx_source_t){&xt, mitm_fetch}, n, ty, 1, DBX_SEC_BOGUS, NULL, NULL);
+        /* and the genuine TLSA stays secure with the same stripping (warning) */
+        mitm_t xs;
+        mitm_init(&xs, &fx->mem, "none.", LDNS_RR_TYPE_TLSA, NULL, NULL);
+        xs.strip_q = ldns_dname_new_frm_str("_tcp.mx.example.test.");
+        expect_seq(fx, (dbx_source_t){&xs, mitm_fetch}, n, ty, 1, DBX_SEC_SECURE, "warning", NULL);
+        mitm_free(&xs);
     }
     {   /* the cut example.test. learnt earlier in the same resolution (CNAME) */
         const char *n[] = {"www.example.test"};
