@@ -91,6 +91,12 @@
 #ifndef DBX_MAX_CNAME_HOPS
 #define DBX_MAX_CNAME_HOPS 8
 #endif
+/** Zone cuts not yet known that one signer-driven chain may need below the
+ *  deepest known one (pending DS answers held while the parent's chain is
+ *  built); more: the label walk proves the rest. */
+#ifndef DBX_MAX_CUT_STACK
+#define DBX_MAX_CUT_STACK 8
+#endif
 /** Zone cuts (secure or insecure) the key cache keeps; LRU beyond that. */
 #ifndef DBX_CACHE_ENTRIES
 #define DBX_CACHE_ENTRIES 32
@@ -148,6 +154,9 @@
 #endif
 #if DBX_MAX_CNAME_HOPS < 1 || DBX_MAX_CNAME_HOPS > 32
 #error "DBX_MAX_CNAME_HOPS must be 1..32"
+#endif
+#if DBX_MAX_CUT_STACK < 2 || DBX_MAX_CUT_STACK > 64
+#error "DBX_MAX_CUT_STACK must be 2..64"
 #endif
 #if DBX_CACHE_ENTRIES < 1 || DBX_CACHE_MAX_TTL < 0
 #error "DBX_CACHE_ENTRIES must be >= 1, DBX_CACHE_MAX_TTL >= 0"

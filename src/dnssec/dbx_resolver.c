@@ -242,139 +242,532 @@ static const char *name_str(const ldns_rdf *n, char *buf, size_t cap)
     return buf;
 }
 
-static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
-                           ldns_rr_type qtype, ldns_rdf **zone_out, ldns_rr_list **keys_out)
-{
-    const ldns_rdf *aown = r->anchor->owner;
-    ldns_rdf *zone;
-    ldns_rr_list *keys = NULL;
-    dbx_sec_t s;
-    int last;
-    char namebuf[80];
+/* Outcome of one DS question (ds_step). */
+enum { DS_CUT, DS_INSECURE, DS_NOCUT, DS_NXDOMAIN, DS_CNAME, DS_WEAK, DS_BADPROOF, DS_FAIL };
 
-    *zone_out = NULL;
-    *keys_out = NULL;
-    if (!dbx_dname_under(qname, aown)) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
-    s = anchor_keys(r, v, &keys);
-    if (s != DBX_SEC_SECURE) return s;
-    zone = ldns_rdf_clone(aown);
-    last = ldns_dname_label_count(qname) - (qtype == LDNS_RR_TYPE_DS ? 1 : 0);
-    for (int l = ldns_dname_label_count(aown) + 1; l <= last && s == DBX_SEC_SECURE; l++) {
+/* Process the DS answer @p p for @p n, a name below *@p zone (validated
+ * *@p keys): a secure cut advances *zone and *keys (DS + DNSKEY, cached), an
+ * insecure one sets *zone to @p n, a denial without NS caches "not a cut".
+ * Returns SECURE for DS_CUT/DS_NOCUT/DS_NXDOMAIN/DS_CNAME, INSECURE for
+ * DS_INSECURE/DS_WEAK (opt-out or NSEC3 iterations: reason in v->reason),
+ * else BOGUS/INDETERMINATE (DS_BADPROOF: the denial itself did not verify). */
+static dbx_sec_t ds_step(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *n, const ldns_pkt *p,
+                         ldns_rdf **zone, ldns_rr_list **keys, int *out)
+{
+    ldns_rr_list *ds, *dsig, *dk = NULL, *ksig = NULL;
+    ldns_pkt *kp = NULL;
+    uint32_t ttl_ds = 0, ttl_k = 0;
+    dbx_sec_t s;
+    *out = DS_FAIL;
+    ds = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_DS, 0);
+    dsig = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DS);
+    if (ds == NULL || dsig == NULL) {
+        s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    } else if (ldns_rr_list_rr_count(ds) > 0) {
+        s = dbx_rrset_verify(v, ds, dsig, *keys, NULL, *zone, &ttl_ds, NULL);
+        if (s != DBX_SEC_SECURE) s = prefix_fail(v, s, "DS");
+        if (s == DBX_SEC_SECURE) s = fetch(r, v, n, LDNS_RR_TYPE_DNSKEY, &kp);
+        if (s == DBX_SEC_SECURE) {
+            dk = dbx_select(ldns_pkt_answer(kp), n, LDNS_RR_TYPE_DNSKEY, 0);
+            ksig = dbx_select(ldns_pkt_answer(kp), n, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DNSKEY);
+            s = (dk && ksig) ? dbx_dnskey_verify(v, n, ds, NULL, dk, ksig, &ttl_k)
+                             : dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            if (s == DBX_SEC_SECURE) {
+                ldns_rr_list *kc = ldns_rr_list_clone(dk);
+                cache_put(r, n, CUT_SECURE, kc, ttl_ds < ttl_k ? ttl_ds : ttl_k, v->now);
+                ldns_rr_list_deep_free(*keys);
+                *keys = dk;
+                dk = NULL;
+                ldns_rdf_deep_free(*zone);
+                *zone = ldns_rdf_clone(n);
+                *out = DS_CUT;
+            } else if (s == DBX_SEC_INSECURE) {
+                cache_put(r, n, CUT_INSECURE, NULL, ttl_ds, v->now);
+                ldns_rdf_deep_free(*zone);
+                *zone = ldns_rdf_clone(n);
+                *out = DS_INSECURE;
+            }
+        }
+    } else if (has_rr(ldns_pkt_answer(p), n, LDNS_RR_TYPE_CNAME)) {
+        /* a CNAME owner is never a zone cut */
+        s = DBX_SEC_SECURE;
+        *out = DS_CNAME;
+    } else {
+        dbx_denial_t d;
+        int nx = ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN;
+        s = dbx_denial_prove(v, *zone, *keys, ldns_pkt_authority(p), n, LDNS_RR_TYPE_DS, nx, &d);
+        if (s == DBX_SEC_SECURE) {
+            if (d == DBX_DENY_DELEGATION) {
+                cache_put(r, n, CUT_INSECURE, NULL, neg_ttl(p), v->now);
+                ldns_rdf_deep_free(*zone);
+                *zone = ldns_rdf_clone(n);
+                s = dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
+                *out = DS_INSECURE;
+            } else if (d == DBX_DENY_NXDOMAIN) {
+                *out = DS_NXDOMAIN;
+            } else {
+                cache_put(r, n, CUT_NONE, NULL, neg_ttl(p), v->now);
+                *out = DS_NOCUT;
+            }
+        } else if (s == DBX_SEC_INSECURE) {
+            *out = DS_WEAK;
+        } else if (s == DBX_SEC_BOGUS) {
+            *out = DS_BADPROOF;
+        }
+    }
+    if (*zone == NULL && s != DBX_SEC_BOGUS && s != DBX_SEC_INDETERMINATE) {
+        s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+        *out = DS_FAIL;
+    }
+    ldns_rr_list_deep_free(ds);
+    ldns_rr_list_deep_free(dsig);
+    ldns_rr_list_deep_free(dk);
+    ldns_rr_list_deep_free(ksig);
+    ldns_pkt_free(kp);
+    return s;
+}
+
+static void set_weak(dbx_vctx_t *v)
+{
+    v->weak = 1;
+    memcpy(v->weak_reason, v->reason, sizeof v->weak_reason - 1);
+    v->weak_reason[sizeof v->weak_reason - 1] = '\0';
+}
+
+/* Walk down from the secure *@p zone (validated *@p keys) towards @p qname,
+ * asking DS at every label up to @p last labels that the cache does not
+ * answer, from label @p first (normally one below *zone).  Used where no
+ * signer name tells where the zone is: unsigned answers (a proof of an
+ * insecure delegation above them is required, the walk stops where it is
+ * proven) and the TLSA owner's "_tcp" label.  A broken denial at a label
+ * below @p ent_below labels is a warning (see below).  *@p pre: the DS answer
+ * for label @p first when already fetched (taken over).
+ * Out: deepest zone and its keys (INSECURE: *zone is the insecure cut). */
+static dbx_sec_t walk_down(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname, int first,
+                           int last, int ent_below, ldns_rdf **zone, ldns_rr_list **keys,
+                           ldns_pkt **pre)
+{
+    dbx_sec_t s = DBX_SEC_SECURE;
+    char namebuf[80];
+    for (int l = first; l <= last && s == DBX_SEC_SECURE; l++) {
         ldns_rdf *n = dbx_dname_ancestor(qname, l);
         dbx_cache_entry_t *e;
         ldns_pkt *p = NULL;
-        ldns_rr_list *ds = NULL, *dsig = NULL, *dk = NULL, *ksig = NULL;
-        uint32_t ttl_ds = 0, ttl_k = 0;
-        int stop = 0;
-        if (n == NULL) {
-            s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-            break;
-        }
+        int out = DS_FAIL, stop = 0;
+        if (n == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
         e = cache_get(r, n, v->now);
         if (e != NULL) {
             r->cache_hits++;
             if (e->kind == CUT_SECURE) {
                 ldns_rr_list *kc = ldns_rr_list_clone(e->keys);
-                ldns_rr_list_deep_free(keys);
-                ldns_rdf_deep_free(zone);
-                keys = kc;
-                zone = n;
+                ldns_rr_list_deep_free(*keys);
+                ldns_rdf_deep_free(*zone);
+                *keys = kc;
+                *zone = n;
                 if (kc == NULL) s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
             } else if (e->kind == CUT_INSECURE) {
-                ldns_rdf_deep_free(zone);
-                zone = n;
+                ldns_rdf_deep_free(*zone);
+                *zone = n;
                 s = dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
             } else {
                 ldns_rdf_deep_free(n);
             }
             continue;
         }
-        s = fetch(r, v, n, LDNS_RR_TYPE_DS, &p);
-        if (s != DBX_SEC_SECURE) {
-            ldns_rdf_deep_free(n);
-            break;
-        }
-        ds = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_DS, 0);
-        dsig = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DS);
-        if (ds == NULL || dsig == NULL) {
-            s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-        } else if (ldns_rr_list_rr_count(ds) > 0) {
-            s = dbx_rrset_verify(v, ds, dsig, keys, NULL, zone, &ttl_ds, NULL);
-            if (s != DBX_SEC_SECURE) s = prefix_fail(v, s, "DS");
-            ldns_pkt_free(p);
-            p = NULL;
-            if (s == DBX_SEC_SECURE) s = fetch(r, v, n, LDNS_RR_TYPE_DNSKEY, &p);
-            if (s == DBX_SEC_SECURE) {
-                dk = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_DNSKEY, 0);
-                ksig = dbx_select(ldns_pkt_answer(p), n, LDNS_RR_TYPE_RRSIG, LDNS_RR_TYPE_DNSKEY);
-                s = (dk && ksig) ? dbx_dnskey_verify(v, n, ds, NULL, dk, ksig, &ttl_k)
-                                 : dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-                if (s == DBX_SEC_SECURE) {
-                    ldns_rr_list *kc = ldns_rr_list_clone(dk);
-                    cache_put(r, n, CUT_SECURE, kc, ttl_ds < ttl_k ? ttl_ds : ttl_k, v->now);
-                    ldns_rr_list_deep_free(keys);
-                    keys = dk;
-                    dk = NULL;
-                    ldns_rdf_deep_free(zone);
-                    zone = ldns_rdf_clone(n);
-                } else if (s == DBX_SEC_INSECURE) {
-                    cache_put(r, n, CUT_INSECURE, NULL, ttl_ds, v->now);
-                    ldns_rdf_deep_free(zone);
-                    zone = ldns_rdf_clone(n);
-                }
-            }
-        } else if (has_rr(ldns_pkt_answer(p), n, LDNS_RR_TYPE_CNAME)) {
-            /* a CNAME owner is never a zone cut; its target is followed later */
-            stop = 1;
+        if (pre != NULL && *pre != NULL) {
+            p = *pre;
+            *pre = NULL;
         } else {
-            dbx_denial_t d;
-            int nx = ldns_pkt_get_rcode(p) == LDNS_RCODE_NXDOMAIN;
-            s = dbx_denial_prove(v, zone, keys, ldns_pkt_authority(p), n, LDNS_RR_TYPE_DS, nx, &d);
-            if (s == DBX_SEC_SECURE) {
-                if (d == DBX_DENY_DELEGATION) {
-                    cache_put(r, n, CUT_INSECURE, NULL, neg_ttl(p), v->now);
-                    ldns_rdf_deep_free(zone);
-                    zone = ldns_rdf_clone(n);
-                    s = dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
-                } else if (d == DBX_DENY_NXDOMAIN) {
-                    stop = 1; /* nothing exists below: the final answer proves it */
-                } else {
-                    cache_put(r, n, CUT_NONE, NULL, neg_ttl(p), v->now);
-                }
-            } else if (s == DBX_SEC_INSECURE) {
-                /* Opt-out span (an unsigned delegation may hide here) or NSEC3
-                 * iterations above the limit: a cut can be neither proven nor
-                 * ruled out.  Stop walking, stay in this zone: answers it signs
-                 * still validate, unsigned ones become insecure (v->weak). */
-                v->weak = 1;
-                memcpy(v->weak_reason, v->reason, sizeof v->weak_reason - 1);
-                v->weak_reason[sizeof v->weak_reason - 1] = '\0';
-                s = DBX_SEC_SECURE;
-                stop = 1;
-            } else if (s == DBX_SEC_BOGUS && l < last && !v->ent_unproven) {
-                /* The denial for an ancestor of the name (typically the "_tcp"
-                 * empty non-terminal of a TLSA owner) does not verify.  No cut
-                 * can be proven there, so stay in this zone: its own signatures
-                 * still authenticate data below (a hidden secure child would
-                 * sign with other keys and fail), but nothing unsigned may pass,
-                 * and the broken proof is reported with the verdict. */
-                v->ent_unproven = 1;
-                snprintf(v->ent_reason, sizeof v->ent_reason, "no valid denial for %.60s (%.40s)",
-                         name_str(n, namebuf, sizeof namebuf), v->reason);
-                v->reason[0] = '\0';
-                s = DBX_SEC_SECURE;
-                stop = 1;
-            } else {
-                s = prefix_fail(v, s, "no DS proof");
-            }
+            s = fetch(r, v, n, LDNS_RR_TYPE_DS, &p);
         }
-        ldns_rr_list_deep_free(ds);
-        ldns_rr_list_deep_free(dsig);
-        ldns_rr_list_deep_free(dk);
-        ldns_rr_list_deep_free(ksig);
+        if (s == DBX_SEC_SECURE) s = ds_step(r, v, n, p, zone, keys, &out);
+        if (s == DBX_SEC_SECURE && (out == DS_CNAME || out == DS_NXDOMAIN)) {
+            stop = 1; /* nothing to find below: the final answer proves it */
+        } else if (out == DS_WEAK) {
+            /* Opt-out span (an unsigned delegation may hide here) or NSEC3
+             * iterations above the limit: a cut can be neither proven nor
+             * ruled out.  Stop walking, stay in this zone: answers it signs
+             * still validate, unsigned ones become insecure (v->weak). */
+            set_weak(v);
+            s = DBX_SEC_SECURE;
+            stop = 1;
+        } else if (out == DS_BADPROOF && l < ent_below && !v->ent_unproven) {
+            /* The denial for an ancestor of the name (typically the "_tcp"
+             * empty non-terminal of a TLSA owner) does not verify.  No cut
+             * can be proven there, so stay in this zone: its own signatures
+             * still authenticate data below (a hidden secure child would
+             * sign with other keys and fail), but nothing unsigned may pass,
+             * and the broken proof is reported with the verdict. */
+            v->ent_unproven = 1;
+            snprintf(v->ent_reason, sizeof v->ent_reason, "no valid denial for %.60s (%.40s)",
+                     name_str(n, namebuf, sizeof namebuf), v->reason);
+            v->reason[0] = '\0';
+            s = DBX_SEC_SECURE;
+            stop = 1;
+        } else if (out == DS_BADPROOF) {
+            s = prefix_fail(v, s, "no DS proof");
+        }
         ldns_pkt_free(p);
         ldns_rdf_deep_free(n);
         if (stop) break;
+    }
+    return s;
+}
+
+/* The anchor zone and its keys (start of every chain). */
+static dbx_sec_t start_chain(dbx_resolver_t *r, dbx_vctx_t *v, ldns_rdf **zone, ldns_rr_list **keys)
+{
+    dbx_sec_t s = anchor_keys(r, v, keys);
+    if (s != DBX_SEC_SECURE) return s;
+    *zone = ldns_rdf_clone(r->anchor->owner);
+    if (*zone == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    return DBX_SEC_SECURE;
+}
+
+/* Classic discovery: walk from the anchor down to @p qname (its parent for
+ * DS) asking DS at every label not cached.  Out: deepest zone and keys. */
+static dbx_sec_t find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                           ldns_rr_type qtype, ldns_rdf **zone_out, ldns_rr_list **keys_out)
+{
+    ldns_rdf *zone = NULL;
+    ldns_rr_list *keys = NULL;
+    dbx_sec_t s;
+    *zone_out = NULL;
+    *keys_out = NULL;
+    if (!dbx_dname_under(qname, r->anchor->owner)) {
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
+    }
+    s = start_chain(r, v, &zone, &keys);
+    if (s == DBX_SEC_SECURE) {
+        int last = ldns_dname_label_count(qname) - (qtype == LDNS_RR_TYPE_DS ? 1 : 0);
+        s = walk_down(r, v, qname, ldns_dname_label_count(zone) + 1, last, last, &zone, &keys, NULL);
+    }
+    if (s == DBX_SEC_SECURE || s == DBX_SEC_INSECURE) {
+        *zone_out = zone;
+        *keys_out = keys;
+    } else {
+        ldns_rdf_deep_free(zone);
+        ldns_rr_list_deep_free(keys);
+    }
+    return s;
+}
+
+/* Signer name of the RRSIGs in @p l over owner @p owner (NULL: any owner)
+ * and a type in @p types (@p nt of them): the deepest one that is an
+ * ancestor of (or, unless @p proper, equal to) @p below.  *@p seen: some
+ * RRSIG was considered at all.  Returns a borrowed rdf or NULL. */
+static const ldns_rdf *pick_signer(const ldns_rr_list *l, const ldns_rdf *owner,
+                                   const ldns_rr_type *types, size_t nt, const ldns_rdf *below,
+                                   int proper, int *seen)
+{
+    const ldns_rdf *best = NULL;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(l, i);
+        const ldns_rdf *sn;
+        int want = 0;
+        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG || ldns_rr_rd_count(rr) < 9) continue;
+        if (owner != NULL && ldns_dname_compare(ldns_rr_owner(rr), owner) != 0) continue;
+        for (size_t k = 0; k < nt; k++) {
+            if (ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 2 &&
+                ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)) == types[k]) {
+                want = 1;
+            }
+        }
+        if (!want) continue;
+        sn = ldns_rr_rdf(rr, 7);
+        *seen = 1;
+        if (sn == NULL || ldns_rdf_get_type(sn) != LDNS_RDF_TYPE_DNAME || !dbx_dname_under(below, sn)) {
+            continue;
+        }
+        if (proper && ldns_dname_compare(below, sn) == 0) continue;
+        if (best == NULL || ldns_dname_label_count(sn) > ldns_dname_label_count(best)) best = sn;
+    }
+    return best;
+}
+
+static const ldns_rr_type neg_types[] = {LDNS_RR_TYPE_NSEC, LDNS_RR_TYPE_NSEC3, LDNS_RR_TYPE_SOA};
+
+/* Signer of a DS answer for @p n: over the DS RRset, else over the denial. */
+static const ldns_rdf *ds_signer(const ldns_pkt *p, const ldns_rdf *n, int *seen)
+{
+    static const ldns_rr_type dst[] = {LDNS_RR_TYPE_DS};
+    const ldns_rdf *sn;
+    *seen = 0;
+    if (has_rr(ldns_pkt_answer(p), n, LDNS_RR_TYPE_DS)) {
+        return pick_signer(ldns_pkt_answer(p), n, dst, 1, n, 1, seen);
+    }
+    sn = pick_signer(ldns_pkt_authority(p), NULL, neg_types, DBX_ARRAY_LEN(neg_types), n, 1, seen);
+    return sn;
+}
+
+/* Establish the validated keys of @p target, the signer name of an answer,
+ * from the deepest cached cut above it: DS @p target tells (by its own
+ * signer) the parent zone, whose chain is established first (bounded stack
+ * of pending DS answers), so only real zone cuts cost queries (DS +
+ * DNSKEY each).  A DS answer that is unsigned, i.e. an insecure zone may lie
+ * between, falls back to the label walk, which must prove it.  Every signer
+ * must be an ancestor of the name it signs and turn out to be a zone cut,
+ * else bogus.  Out: *zone == target with its keys (SECURE), the insecure
+ * cut (INSECURE), or an ancestor when an opt-out span hides the cut (SECURE
+ * with v->weak set: only that ancestor's signatures can still validate). */
+static dbx_sec_t establish(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *target,
+                           ldns_rdf **zone, ldns_rr_list **keys)
+{
+    ldns_rdf *pname[DBX_MAX_CUT_STACK];
+    ldns_pkt *ppkt[DBX_MAX_CUT_STACK];
+    size_t np = 0;
+    dbx_sec_t s;
+    char nb[80], why[sizeof v->reason];
+
+    if (!dbx_dname_under(target, r->anchor->owner)) {
+        return dbx_v_fail(v, DBX_SEC_BOGUS, "signer name above the trust anchor");
+    }
+    s = start_chain(r, v, zone, keys);
+    if (s != DBX_SEC_SECURE) return s;
+    /* deepest cached cut on the way */
+    for (int l = ldns_dname_label_count(*zone) + 1; l <= ldns_dname_label_count(target); l++) {
+        ldns_rdf *n = dbx_dname_ancestor(target, l);
+        dbx_cache_entry_t *e = n ? cache_get(r, n, v->now) : NULL;
+        if (n == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+        if (e != NULL && e->kind == CUT_SECURE) {
+            ldns_rr_list *kc = ldns_rr_list_clone(e->keys);
+            r->cache_hits++;
+            ldns_rr_list_deep_free(*keys);
+            ldns_rdf_deep_free(*zone);
+            *keys = kc;
+            *zone = n;
+            if (kc == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+        } else if (e != NULL && e->kind == CUT_INSECURE) {
+            r->cache_hits++;
+            ldns_rdf_deep_free(*zone);
+            *zone = n;
+            return dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
+        } else {
+            if (e != NULL) r->cache_hits++;
+            ldns_rdf_deep_free(n);
+        }
+    }
+    pname[0] = ldns_rdf_clone(target);
+    ppkt[0] = NULL;
+    if (pname[0] == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    np = 1;
+    while (np > 0 && s == DBX_SEC_SECURE) {
+        ldns_rdf *n = pname[np - 1];
+        const ldns_rdf *sn;
+        int seen = 0, out = DS_FAIL;
+        if (ldns_dname_compare(n, *zone) == 0) { /* reached (cache or an earlier step) */
+            ldns_rdf_deep_free(n);
+            ldns_pkt_free(ppkt[np - 1]);
+            np--;
+            continue;
+        }
+        if (ppkt[np - 1] == NULL) {
+            s = fetch(r, v, n, LDNS_RR_TYPE_DS, &ppkt[np - 1]);
+            if (s != DBX_SEC_SECURE) break;
+        }
+        sn = ds_signer(ppkt[np - 1], n, &seen);
+        if (sn != NULL && ldns_dname_compare(sn, *zone) != 0 && dbx_dname_under(sn, *zone) &&
+            np >= DBX_MAX_CUT_STACK) {
+            sn = NULL; /* too many unknown cuts pending: prove them label by label */
+            seen = 0;
+        }
+        if (sn == NULL && seen) {
+            snprintf(why, sizeof why, "DS for %.60s signed by a name that is not its ancestor",
+                     name_str(n, nb, sizeof nb));
+            s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
+        } else if (sn == NULL) {
+            /* unsigned (an insecure delegation may lie between; prove it)
+             * or the stack is full: the label walk decides */
+            ldns_rdf *t = ldns_rdf_clone(target);
+            while (np > 0) {
+                np--;
+                ldns_rdf_deep_free(pname[np]);
+                ldns_pkt_free(ppkt[np]);
+            }
+            if (t == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            s = walk_down(r, v, t, ldns_dname_label_count(*zone) + 1, ldns_dname_label_count(t),
+                          ldns_dname_label_count(t), zone, keys, NULL);
+            if (s == DBX_SEC_SECURE && !v->weak && ldns_dname_compare(*zone, t) != 0) {
+                snprintf(why, sizeof why, "signer %.60s is not a zone cut", name_str(t, nb, sizeof nb));
+                s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
+            }
+            ldns_rdf_deep_free(t);
+            return s;
+        } else if (ldns_dname_compare(sn, *zone) == 0) {
+            s = ds_step(r, v, n, ppkt[np - 1], zone, keys, &out);
+            if (out == DS_WEAK) {
+                set_weak(v); /* opt-out hides the cut: stay in this zone */
+                s = DBX_SEC_SECURE;
+                while (np > 0) {
+                    np--;
+                    ldns_rdf_deep_free(pname[np]);
+                    ldns_pkt_free(ppkt[np]);
+                }
+                return s;
+            }
+            if (s == DBX_SEC_SECURE && out != DS_CUT) {
+                snprintf(why, sizeof why, "signer %.60s is not a zone cut", name_str(n, nb, sizeof nb));
+                s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
+            } else if (out == DS_BADPROOF) {
+                s = prefix_fail(v, s, "no DS proof");
+            }
+            /* DS_CUT: *zone == n now, popped next round; INSECURE: done */
+        } else if (dbx_dname_under(sn, *zone)) {
+            /* the parent is a zone below the known one: establish it first */
+            pname[np] = ldns_rdf_clone(sn);
+            ppkt[np] = NULL;
+            if (pname[np] == NULL) s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            else np++;
+        } else {
+            snprintf(why, sizeof why, "DS for %.60s signed above the zone cut",
+                     name_str(n, nb, sizeof nb));
+            s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
+        }
+    }
+    while (np > 0) {
+        np--;
+        ldns_rdf_deep_free(pname[np]);
+        ldns_pkt_free(ppkt[np]);
+    }
+    return s;
+}
+
+/* A cut known (cached) strictly below the signer @p zone and at or above
+ * @p owner: an answer signed by @p zone there is not from the zone that holds
+ * the name.  BOGUS for a secure cut, INSECURE (with *zone moved) for an
+ * insecure one, else SECURE. */
+static dbx_sec_t known_cut_below(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *owner,
+                                 int last, ldns_rdf **zone)
+{
+    char nb[80], why[sizeof v->reason];
+    for (int l = ldns_dname_label_count(*zone) + 1; l <= last; l++) {
+        ldns_rdf *n = dbx_dname_ancestor(owner, l);
+        dbx_cache_entry_t *e;
+        if (n == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+        e = cache_get(r, n, v->now);
+        if (e != NULL && e->kind == CUT_SECURE) {
+            snprintf(why, sizeof why, "answer signed above the zone cut %.60s",
+                     name_str(n, nb, sizeof nb));
+            ldns_rdf_deep_free(n);
+            return dbx_v_fail(v, DBX_SEC_BOGUS, why);
+        }
+        if (e != NULL && e->kind == CUT_INSECURE) {
+            ldns_rdf_deep_free(*zone);
+            *zone = n;
+            return dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
+        }
+        ldns_rdf_deep_free(n);
+    }
+    return DBX_SEC_SECURE;
+}
+
+/* Zone of the answer @p p to @p cur/@p qtype: from the signer name of its
+ * RRSIGs when there is one (chain built only to that signer), else by the
+ * label walk (an unsigned answer is only acceptable below a proven insecure
+ * delegation).  For TLSA the parent label (the "_tcp" empty non-terminal)
+ * is still probed: its denial proves no cut hides between the signer and the
+ * owner, and a broken one is reported (the DANE how-to "_tcp" pitfall). */
+static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p,
+                             const ldns_rdf *cur, ldns_rr_type qtype, ldns_rdf **zone_out,
+                             ldns_rr_list **keys_out)
+{
+    static const ldns_rr_type cn[] = {LDNS_RR_TYPE_CNAME};
+    static const ldns_rr_type dn[] = {LDNS_RR_TYPE_DNAME};
+    const ldns_rr_list *ans = ldns_pkt_answer(p);
+    const ldns_rdf *owner = cur, *sn = NULL;
+    ldns_rr_type qt = qtype;
+    int seen = 0, proper = qtype == LDNS_RR_TYPE_DS, dname_above = 0, weak0, weak;
+    ldns_rdf *zone = NULL;
+    ldns_rr_list *keys = NULL;
+    dbx_sec_t s;
+
+    *zone_out = NULL;
+    *keys_out = NULL;
+    if (!dbx_dname_under(cur, r->anchor->owner)) {
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
+    }
+    for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
+        const ldns_rr *d = ldns_rr_list_rr(ans, i);
+        if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNAME && ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
+            if (!dname_above) owner = ldns_rr_owner(d);
+            dname_above = 1;
+        }
+    }
+    /* which RRset the main loop will validate (same order as there) */
+    if (has_rr(ans, cur, qtype)) {
+        owner = cur;
+        sn = pick_signer(ans, cur, &qt, 1, cur, proper, &seen);
+    } else if (qtype != LDNS_RR_TYPE_CNAME && !dname_above && has_rr(ans, cur, LDNS_RR_TYPE_CNAME)) {
+        owner = cur;
+        proper = 0;
+        sn = pick_signer(ans, cur, cn, 1, cur, 0, &seen);
+    } else if (dname_above) {
+        proper = 0;
+        sn = pick_signer(ans, owner, dn, 1, owner, 0, &seen);
+    } else {
+        owner = cur;
+        sn = pick_signer(ldns_pkt_authority(p), NULL, neg_types, DBX_ARRAY_LEN(neg_types), cur,
+                         proper, &seen);
+    }
+    if (sn == NULL && seen) {
+        return dbx_v_fail(v, DBX_SEC_BOGUS, "RRSIG signer name is not an ancestor of the name");
+    }
+    if (sn == NULL) return find_zone(r, v, cur, qtype, zone_out, keys_out);
+
+    weak0 = v->weak;
+    v->weak = 0;
+    s = establish(r, v, sn, &zone, &keys);
+    weak = v->weak;
+    v->weak |= weak0;
+    if (s == DBX_SEC_SECURE && !weak) {
+        int last = ldns_dname_label_count(owner) - (proper ? 1 : 0);
+        s = known_cut_below(r, v, owner, last, &zone);
+        if (s == DBX_SEC_SECURE && qtype == LDNS_RR_TYPE_TLSA && owner == cur &&
+            last - 1 > ldns_dname_label_count(zone)) {
+            /* probe the parent label of the TLSA owner */
+            ldns_rdf *par = dbx_dname_ancestor(cur, last - 1);
+            ldns_pkt *pp = NULL;
+            dbx_cache_entry_t *e = par ? cache_get(r, par, v->now) : NULL;
+            if (par == NULL) {
+                s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            } else if (e != NULL) {
+                r->cache_hits++; /* CUT_NONE: known_cut_below saw the others */
+            } else {
+                s = fetch(r, v, par, LDNS_RR_TYPE_DS, &pp);
+                if (s == DBX_SEC_SECURE) {
+                    int sseen = 0;
+                    const ldns_rdf *ps = ds_signer(pp, par, &sseen);
+                    if (ps != NULL && ldns_dname_compare(ps, zone) != 0 && dbx_dname_under(ps, zone)) {
+                        /* a zone between the signer and the owner answers */
+                        ldns_rdf *z2 = NULL;
+                        ldns_rr_list *k2 = NULL;
+                        char nb[80], why[sizeof v->reason];
+                        s = establish(r, v, ps, &z2, &k2);
+                        if (s == DBX_SEC_SECURE) { /* (hidden by opt-out: insecure later) */
+                            snprintf(why, sizeof why, "answer signed above the zone cut %.60s",
+                                     name_str(z2, nb, sizeof nb));
+                            s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
+                        } else if (s == DBX_SEC_INSECURE) {
+                            ldns_rdf_deep_free(zone);
+                            zone = z2;
+                            z2 = NULL;
+                        }
+                        ldns_rdf_deep_free(z2);
+                        ldns_rr_list_deep_free(k2);
+                    } else if (ps == NULL && !sseen) {
+                        /* unsigned: an insecure cut may lie between (or the
+                         * signatures were stripped): prove every label */
+                        s = walk_down(r, v, cur, ldns_dname_label_count(zone) + 1, last - 1, last,
+                                      &zone, &keys, NULL);
+                    } else {
+                        /* same zone (or forged: its proof fails as in the walk) */
+                        s = walk_down(r, v, cur, last - 1, last - 1, last, &zone, &keys, &pp);
+                    }
+                }
+                ldns_pkt_free(pp);
+            }
+            ldns_rdf_deep_free(par);
+        }
     }
     if (s == DBX_SEC_SECURE || s == DBX_SEC_INSECURE) {
         *zone_out = zone;
@@ -480,17 +873,17 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
         ldns_rr_list *keys = NULL, *set = NULL;
         ldns_pkt *p = NULL;
         uint32_t ttl = UINT32_MAX;
-        dbx_sec_t s = find_zone(r, &v, cur, type, &zone, &keys);
-        int insecure = s == DBX_SEC_INSECURE;
-        char ins_reason[sizeof v.reason];
-        memcpy(ins_reason, v.reason, sizeof ins_reason);
+        /* the question first (DO+CD); its signer name says which zone to
+         * build the chain of trust to */
+        dbx_sec_t s = fetch(r, &v, cur, type, &p);
+        int insecure;
         done = 1;
-        if (s == DBX_SEC_SECURE || s == DBX_SEC_INSECURE) s = fetch(r, &v, cur, type, &p);
-        if (s != DBX_SEC_SECURE) {
+        if (s == DBX_SEC_SECURE) s = answer_zone(r, &v, p, cur, type, &zone, &keys);
+        insecure = s == DBX_SEC_INSECURE;
+        if (s != DBX_SEC_SECURE && !insecure) {
             overall = worse(overall, s);
             goto link_end;
         }
-        if (insecure) memcpy(v.reason, ins_reason, sizeof ins_reason);
         res->rcode = (uint8_t)ldns_pkt_get_rcode(p);
         /* 1. the RRset itself */
         set = dbx_select(ldns_pkt_answer(p), cur, type, 0);

@@ -6,6 +6,15 @@
  *        trust from a trust anchor down every zone cut, validates answers,
  *        CNAME/DNAME chains and NSEC/NSEC3 denials on the box.
  *
+ * Zone cuts: the question is asked first; the RRSIG signer name of the
+ * answer (or of its denial) names the zone, and the chain of trust is built
+ * only to it, each DS answer's own signer naming the parent zone, so only
+ * real cuts cost questions.  A signer that is not an ancestor of the name,
+ * not a zone cut, or above a known cut is bogus.  Unsigned answers need a
+ * signed proof of an insecure delegation above them: there the resolver
+ * still walks down asking DS per label until it is proven.  For TLSA the
+ * owner's parent ("_tcp") is probed as well.
+ *
  * Lifecycle: dbx_resolver_init() (cannot fail) -> dbx_resolve()... ->
  * dbx_resolver_free() (accepts NULL).  A resolver keeps a bounded LRU cache of
  * validated zone keys and proven (in)secure zone cuts between calls, so a

@@ -122,6 +122,15 @@ sign baddnskey.test. baddnskey.test "-i $INC -e $EXP" "$k1" "$k2"; cp "$k3.ds" b
 } > test
 k1=$(key test. 13 ksk 256); k2=$(key test. 13 "" 256)
 sign test. test "-n -t 0 -i $INC -e $EXP" "$k1" "$k2"; cp "$k1.ds" test.ds
+# attack material: records below the secure delegation example.test. signed
+# with test.'s keys ("an answer signed by the parent"), in parentsig.zone
+{ soa test.
+  echo "mx.example.test. 3600 IN A 192.0.2.66"
+  echo "_25._tcp.mx.example.test. 3600 IN TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000"
+} > parentsig
+sign test. parentsig "-i $INC -e $EXP" "$k2"
+awk '($1=="mx.example.test." || $1=="_25._tcp.mx.example.test.") &&
+     ($4=="A" || $4=="TLSA" || ($4=="RRSIG" && ($5=="A" || $5=="TLSA")))' parentsig.signed > parentsig.zone
 
 # ---- root ----
 { soa .

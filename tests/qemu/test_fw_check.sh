@@ -151,8 +151,9 @@ if [ $ok = 1 ] && [ "$i" = ${#CASES[@]} ]; then pass "check-stats: one line per 
 else fail "check-stats lines" "$i lines, ok=$ok"; fi
 cold=$(grep -m1 '^check-stats: dane-ee.test:' "$log"); warm=$(grep '^check-stats: dane-ee.test:' "$log" | sed -n 2p)
 if [ -n "$warm" ] && [ "$(kv "$warm" dns-queries)" -lt "$(kv "$cold" dns-queries)" ] &&
+   [ "$(kv "$cold" dns-queries)" -le 7 ] && [ "$(kv "$warm" dns-queries)" -le 3 ] &&
    [ "$(kv "$warm" insns)" -lt "$(kv "$cold" insns)" ]; then
-  pass "warm dane-ee.test (key cache): fewer DNS queries ($(kv "$cold" dns-queries) -> $(kv "$warm" dns-queries)) and instructions"
+  pass "warm dane-ee.test (key cache): fewer DNS queries ($(kv "$cold" dns-queries) <= 7 -> $(kv "$warm" dns-queries) <= 3) and instructions"
 else fail "warm check cheaper than cold" "cold: $cold | warm: $warm"; fi
 if [ $rc = 0 ] && grep -q "^check: ${#CASES[@]} done, 0 internal errors, .* mbedTLS heap 0 bytes$" "$log" &&
    grep -q '^check: 0 sockets left open$' "$log"; then
