@@ -16,7 +16,7 @@ fuzz:
 	@$(MAKE) --no-print-directory BOARD=host B=$(FUZZ_B) CC=$(FUZZ_CC) \
 	  HOST_SAN="$(FUZZ_SAN)" EXTRA_CFLAGS=-DDBX_DEBUG fuzz-bins
 
-fuzz-bins: $(FUZZ_BINS)
+fuzz-bins: $(FUZZ_BINS) $(B)/gen_seeds
 
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIBS)
 	@echo "  FUZZ    $@"
@@ -30,3 +30,7 @@ test-asan:
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$$t" >build/host-asan/$$(basename $$t).log 2>&1 \
 	    && echo "PASS: asan $$(basename $$t)" || { echo "FAIL: asan $$(basename $$t) (build/host-asan/$$(basename $$t).log)"; fail=1; }; \
 	done; exit $$fail
+
+# seed generator for the DNS harnesses (tests/fuzz/mkseeds.sh)
+$(B)/gen_seeds: tests/fuzz/gen_seeds.c $(LIBS)
+	@$(CC) $(OUR_CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group
