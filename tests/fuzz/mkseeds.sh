@@ -27,7 +27,7 @@ cat "$tmp/z/root.signed" "$tmp/z/test.signed" "$tmp/z/iter.test.signed" "$tmp/z/
 # ---- DANE ----
 tests/dane/mkcerts.sh "$tmp/d" >/dev/null
 chain() { # out certs...: 2-byte length + DER per certificate
-  local o=$1; shift; : >"$o"
+  local o=$1; shift; printf "\\000" >"$o"   # options byte
   for n in "$@"; do
     openssl x509 -in "$tmp/d/$n.pem" -outform DER -out "$tmp/x.der"
     python3 -c 'import sys,struct;d=open(sys.argv[1],"rb").read();sys.stdout.buffer.write(struct.pack(">H",len(d))+d)' "$tmp/x.der" >>"$o"
