@@ -60,6 +60,53 @@ int dbx_dns_match(const ldns_pkt *pkt, uint16_t id, const ldns_rdf *qname,
     return DBX_OK;
 }
 
+/* Skip a (possibly compressed) name at *pos.  @return 0, or -1 if cut short
+ * or not a plain label sequence (ldns then decides). */
+static int skip_name(const uint8_t *w, size_t len, size_t *pos)
+{
+    for (;;) {
+        uint8_t b;
+        if (*pos >= len) return -1;
+        b = w[*pos];
+        if (b == 0) {
+            *pos += 1;
+            return 0;
+        }
+        if ((b & 0xC0) == 0xC0) {
+            *pos += 2;
+            return *pos <= len ? 0 : -1;
+        }
+        if ((b & 0xC0) != 0) return -1;
+        *pos += 1u + b;
+    }
+}
+
+/* Does any RR of the message have type TSIG?  We never sign queries, so a
+ * TSIG in a response is bogus; and ldns_wire2pkt() leaks the first TSIG RR
+ * when a message carries two (ldns_pkt_set_tsig() overwrites it), which a
+ * forged datagram could repeat until the heap is gone. */
+static int has_tsig(const uint8_t *w, size_t len)
+{
+    size_t pos = 12;
+    uint32_t counts[4];
+    for (int i = 0; i < 4; i++) counts[i] = (uint32_t)((w[4 + 2 * i] << 8) | w[5 + 2 * i]);
+    for (int s = 0; s < 4; s++) {
+        for (uint32_t i = 0; i < counts[s]; i++) {
+            uint16_t type;
+            if (skip_name(w, len, &pos) != 0 || pos + 4 > len) return 0;
+            type = (uint16_t)((w[pos] << 8) | w[pos + 1]);
+            if (type == LDNS_RR_TYPE_TSIG) return 1;
+            if (s == 0) {
+                pos += 4;
+                continue;
+            }
+            if (pos + 10 > len) return 0;
+            pos += 10u + (size_t)((w[pos + 8] << 8) | w[pos + 9]);
+        }
+    }
+    return 0;
+}
+
 int dbx_dns_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
 {
     ldns_pkt *p = NULL;
@@ -73,6 +120,7 @@ int dbx_dns_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
         for (int i = 0; i < 4; i++) n += (uint32_t)((wire[4 + 2 * i] << 8) | wire[5 + 2 * i]);
         DBX_CHECK(n <= DBX_DNS_MAX_RRS + 2, DBX_ERR_LIMIT);
     }
+    DBX_CHECK(!has_tsig(wire, len), DBX_ERR_MALFORMED);
     if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || p == NULL) {
         return DBX_ERR_MALFORMED;
     }
