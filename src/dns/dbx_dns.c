@@ -60,48 +60,33 @@ int dbx_dns_match(const ldns_pkt *pkt, uint16_t id, const ldns_rdf *qname,
     return DBX_OK;
 }
 
-/* Skip a (possibly compressed) name at *pos.  @return 0, or -1 if cut short
- * or not a plain label sequence (ldns then decides). */
-static int skip_name(const uint8_t *w, size_t len, size_t *pos)
-{
-    for (;;) {
-        uint8_t b;
-        if (*pos >= len) return -1;
-        b = w[*pos];
-        if (b == 0) {
-            *pos += 1;
-            return 0;
-        }
-        if ((b & 0xC0) == 0xC0) {
-            *pos += 2;
-            return *pos <= len ? 0 : -1;
-        }
-        if ((b & 0xC0) != 0) return -1;
-        *pos += 1u + b;
-    }
-}
-
-/* Does any RR of the message have type TSIG?  We never sign queries, so a
- * TSIG in a response is bogus; and ldns_wire2pkt() leaks the first TSIG RR
- * when a message carries two (ldns_pkt_set_tsig() overwrites it), which a
- * forged datagram could repeat until the heap is gone. */
+/* Does the message carry a TSIG RR in its additional section, as
+ * ldns_wire2pkt() will read it?  We never sign queries, so a TSIG in a
+ * response is bogus; and ldns_wire2pkt() keeps a TSIG with
+ * ldns_pkt_set_tsig(), which overwrites (leaks) an earlier one, so a message
+ * with two leaks one RR per parse.  dbx_dns_parse() runs on every datagram
+ * before matching: an off-path sender spraying forged answers could exhaust
+ * the heap.  ldns does not skip unparsed RDATA (fewer fields than RDLENGTH:
+ * it reads on from there), so only a walk with ldns' own RR reader finds the
+ * RRs it will see; this dry run frees each one. */
 static int has_tsig(const uint8_t *w, size_t len)
 {
+    static const ldns_pkt_section secs[4] = {LDNS_SECTION_QUESTION, LDNS_SECTION_ANSWER,
+                                             LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL};
     size_t pos = 12;
-    uint32_t counts[4];
-    for (int i = 0; i < 4; i++) counts[i] = (uint32_t)((w[4 + 2 * i] << 8) | w[5 + 2 * i]);
+    if (((w[10] << 8) | w[11]) == 0) return 0; /* ARCOUNT 0: nothing to find */
     for (int s = 0; s < 4; s++) {
-        for (uint32_t i = 0; i < counts[s]; i++) {
-            uint16_t type;
-            if (skip_name(w, len, &pos) != 0 || pos + 4 > len) return 0;
-            type = (uint16_t)((w[pos] << 8) | w[pos + 1]);
-            if (type == LDNS_RR_TYPE_TSIG) return 1;
-            if (s == 0) {
-                pos += 4;
-                continue;
+        uint32_t count = (uint32_t)((w[4 + 2 * s] << 8) | w[5 + 2 * s]);
+        for (uint32_t i = 0; i < count; i++) {
+            ldns_rr *rr = NULL;
+            int tsig;
+            if (ldns_wire2rr(&rr, w, len, &pos, secs[s]) != LDNS_STATUS_OK) {
+                ldns_rr_free(rr);
+                return 0; /* ldns_wire2pkt() fails here too, freeing all */
             }
-            if (pos + 10 > len) return 0;
-            pos += 10u + (size_t)((w[pos + 8] << 8) | w[pos + 9]);
+            tsig = s == 3 && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG;
+            ldns_rr_free(rr);
+            if (tsig) return 1;
         }
     }
     return 0;
