@@ -2,6 +2,7 @@
 #include "dns/dbx_dns.h"
 #include "dnssec/dbx_dnssec_config.h"
 #include "hal_crypto.h"
+#include "hal_platform.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -151,12 +152,18 @@ static int try_udp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
     return st;
 }
 
-static int read_full(const dbx_transport_t *tr, void *sock, uint8_t *buf, size_t n)
+/* Read exactly @p n bytes before @p deadline (hal_clock_ms()): the time is
+ * for the whole exchange, not per recv, or a peer sending one byte just
+ * before each timeout holds a query for hours. */
+static int read_full(const dbx_transport_t *tr, void *sock, uint8_t *buf, size_t n,
+                     uint32_t deadline)
 {
     size_t have = 0;
     while (have < n) {
         size_t got = 0;
-        int st = tr->recv(tr->ctx, sock, buf + have, n - have, &got, DBX_DNS_TCP_TIMEOUT_MS);
+        int32_t left = (int32_t)(deadline - hal_clock_ms());
+        if (left <= 0) return DBX_ERR_TIMEOUT;
+        int st = tr->recv(tr->ctx, sock, buf + have, n - have, &got, (uint32_t)left);
         if (st != DBX_OK) return st;
         if (got == 0) return DBX_ERR_PROTO; /* closed early */
         have += got;
@@ -172,6 +179,7 @@ static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
     uint8_t hdr[2];
     size_t rlen;
     int st;
+    uint32_t deadline = hal_clock_ms() + DBX_DNS_TCP_TIMEOUT_MS;
     uint8_t *framed = malloc(qlen + 2);
     if (framed == NULL) return DBX_ERR_NOMEM;
     framed[0] = (uint8_t)(qlen >> 8);
@@ -180,12 +188,12 @@ static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
     st = tr->open(tr->ctx, DBX_SOCK_TCP, up, DBX_DNS_TCP_TIMEOUT_MS, &sock);
     if (st == DBX_OK) st = tr->send(tr->ctx, sock, framed, qlen + 2);
     free(framed);
-    if (st == DBX_OK) st = read_full(tr, sock, hdr, 2);
+    if (st == DBX_OK) st = read_full(tr, sock, hdr, 2, deadline);
     if (st == DBX_OK) {
         rlen = (size_t)((hdr[0] << 8) | hdr[1]);
         if (rlen > DBX_DNS_MAX_RESPONSE) st = DBX_ERR_LIMIT;
         else if (rlen < 12) st = DBX_ERR_MALFORMED;
-        else st = read_full(tr, sock, buf, rlen);
+        else st = read_full(tr, sock, buf, rlen, deadline);
         if (st == DBX_OK) st = dbx_dns_parse(buf, rlen, out);
         if (st == DBX_OK && dbx_dns_match(*out, id, qname, qtype) != DBX_OK) {
             ldns_pkt_free(*out);

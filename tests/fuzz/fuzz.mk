@@ -2,7 +2,9 @@
 # clang-14, ASan + UBSan + libFuzzer.  Every object (ours, ldns, mbedTLS) is
 # rebuilt with the same compiler and flags under build/fuzz by re-running this
 # Makefile with B/CC/HOST_SAN overridden; the gcc build in build/host is not
-# touched.  Our code is built with DBX_DEBUG so DBX_ASSERT aborts.
+# touched.  Our code is built with DBX_DEBUG so DBX_ASSERT aborts, and with
+# tests/fuzz/hal_fuzz_platform.c (deterministic entropy, fake clock) instead of
+# the host platform HAL.
 FUZZ_CC   ?= clang-14
 FUZZ_B    := build/fuzz
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -14,7 +16,8 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
 fuzz:
 	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz: $(FUZZ_CC) not found (tools/packages.txt: clang-14, libclang-rt-14-dev)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory BOARD=host B=$(FUZZ_B) CC=$(FUZZ_CC) \
-	  HOST_SAN="$(FUZZ_SAN)" EXTRA_CFLAGS=-DDBX_DEBUG fuzz-bins
+	  HOST_SAN="$(FUZZ_SAN)" EXTRA_CFLAGS=-DDBX_DEBUG \
+	  BOARD_HAL_SRCS="hal/host/host_net.c tests/fuzz/hal_fuzz_platform.c" fuzz-bins
 
 fuzz-bins: $(FUZZ_BINS) $(B)/gen_seeds
 

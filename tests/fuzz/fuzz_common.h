@@ -13,6 +13,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
+/* fake clock of tests/fuzz/hal_fuzz_platform.c (hal_clock_ms) */
+extern uint32_t fuzz_clock_ms;
+
 /* A cursor over the fuzz input. */
 typedef struct fz {
     const uint8_t *p;
