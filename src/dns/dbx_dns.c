@@ -129,13 +129,20 @@ static int try_udp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
                    uint8_t *buf, dbx_dns_stats_t *stats, ldns_pkt **out, int *tc)
 {
     void *sock = NULL;
+    /* one timeout per try: forged datagrams must not stretch it */
+    uint32_t deadline = hal_clock_ms() + DBX_DNS_UDP_TIMEOUT_MS;
     int st = tr->open(tr->ctx, DBX_SOCK_UDP, up, DBX_DNS_UDP_TIMEOUT_MS, &sock);
     if (st != DBX_OK) return st;
     st = tr->send(tr->ctx, sock, q, qlen);
     for (int drops = 0; st == DBX_OK && drops <= DBX_DNS_MAX_MISMATCH; drops++) {
         size_t got = 0;
         ldns_pkt *p = NULL;
-        st = tr->recv(tr->ctx, sock, buf, DBX_DNS_MAX_RESPONSE, &got, DBX_DNS_UDP_TIMEOUT_MS);
+        int32_t left = (int32_t)(deadline - hal_clock_ms());
+        if (left <= 0) {
+            st = DBX_ERR_TIMEOUT;
+            break;
+        }
+        st = tr->recv(tr->ctx, sock, buf, DBX_DNS_MAX_RESPONSE, &got, (uint32_t)left);
         if (st != DBX_OK) break;
         if (dbx_dns_parse(buf, got, &p) != DBX_OK || dbx_dns_match(p, id, qname, qtype) != DBX_OK) {
             /* Forged or stray datagram: keep listening (bounded). */

@@ -19,7 +19,7 @@ typedef struct fake {
     const uint8_t *stream;
     size_t slen, spos;
     unsigned calls;
-    uint32_t opened_ms; /* fake clock when the TCP connection opened */
+    uint32_t opened_ms; /* fake clock when the socket opened */
 } fake_t;
 
 static int f_open(void *ctx, dbx_sock_type_t type, const dbx_addr_t *peer, uint32_t ms, void **sock)
@@ -28,8 +28,8 @@ static int f_open(void *ctx, dbx_sock_type_t type, const dbx_addr_t *peer, uint3
     if (f->open || peer == NULL) abort();
     f->open = 1;
     f->tcp = type == DBX_SOCK_TCP;
+    f->opened_ms = fuzz_clock_ms;
     if (f->tcp) {
-        f->opened_ms = fuzz_clock_ms;
         f->stream = fz_chunk(&f->in, &f->slen);
         f->spos = 0;
         if (f->stream == NULL) f->slen = 0;
@@ -57,7 +57,13 @@ static int f_recv(void *ctx, void *sock, uint8_t *buf, size_t cap, size_t *got, 
     if (++f->calls > 100000) abort();
     if (!f->tcp) {
         size_t l;
-        const uint8_t *p = fz_chunk(&f->in, &l);
+        const uint8_t *p;
+        /* forged datagrams arriving just before each timeout must not
+         * stretch one try beyond its timeout */
+        if (ms == 0) abort();
+        fuzz_clock_ms += ms - 1;
+        if (fuzz_clock_ms - f->opened_ms > DBX_DNS_UDP_TIMEOUT_MS) abort();
+        p = fz_chunk(&f->in, &l);
         if (p == NULL) return DBX_ERR_TIMEOUT;
         if (l > cap) l = cap; /* datagram truncated to the buffer */
         memcpy(buf, p, l);
