@@ -8,6 +8,8 @@
 #   make run  BOARD=<target>   boot the firmware in QEMU
 #   make size BOARD=<target>   flash/RAM per component from the map file
 #   make bench                 BENCHMARKS.md + plot
+#   make fuzz                  libFuzzer harnesses (clang-14, ASan/UBSan) in build/fuzz
+#   make test-asan             host unit tests under ASan + UBSan (build/host-asan)
 #
 # Board facts live in board/<name>/board.mk; an unknown BOARD stops here.
 
@@ -72,7 +74,7 @@ LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a
 all: $(BOARD_ALL)
 
 help:
-	@sed -n '2,13p' Makefile
+	@sed -n '2,15p' Makefile
 
 setup:
 	@tools/setup.sh

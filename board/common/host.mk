@@ -20,3 +20,4 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT) $(LIBS)
 
 run size:
 	@echo "make $@: needs a target board: $(filter-out host,$(BOARDS))" >&2; exit 2
+include tests/fuzz/fuzz.mk

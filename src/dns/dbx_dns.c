@@ -2,6 +2,7 @@
 #include "dns/dbx_dns.h"
 #include "dnssec/dbx_dnssec_config.h"
 #include "hal_crypto.h"
+#include "hal_platform.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,38 @@ int dbx_dns_match(const ldns_pkt *pkt, uint16_t id, const ldns_rdf *qname,
     return DBX_OK;
 }
 
+/* Does the message carry a TSIG RR in its additional section, as
+ * ldns_wire2pkt() will read it?  We never sign queries, so a TSIG in a
+ * response is bogus; and ldns_wire2pkt() keeps a TSIG with
+ * ldns_pkt_set_tsig(), which overwrites (leaks) an earlier one, so a message
+ * with two leaks one RR per parse.  dbx_dns_parse() runs on every datagram
+ * before matching: an off-path sender spraying forged answers could exhaust
+ * the heap.  ldns does not skip unparsed RDATA (fewer fields than RDLENGTH:
+ * it reads on from there), so only a walk with ldns' own RR reader finds the
+ * RRs it will see; this dry run frees each one. */
+static int has_tsig(const uint8_t *w, size_t len)
+{
+    static const ldns_pkt_section secs[4] = {LDNS_SECTION_QUESTION, LDNS_SECTION_ANSWER,
+                                             LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL};
+    size_t pos = 12;
+    if (((w[10] << 8) | w[11]) == 0) return 0; /* ARCOUNT 0: nothing to find */
+    for (int s = 0; s < 4; s++) {
+        uint32_t count = (uint32_t)((w[4 + 2 * s] << 8) | w[5 + 2 * s]);
+        for (uint32_t i = 0; i < count; i++) {
+            ldns_rr *rr = NULL;
+            int tsig;
+            if (ldns_wire2rr(&rr, w, len, &pos, secs[s]) != LDNS_STATUS_OK) {
+                ldns_rr_free(rr);
+                return 0; /* ldns_wire2pkt() fails here too, freeing all */
+            }
+            tsig = s == 3 && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG;
+            ldns_rr_free(rr);
+            if (tsig) return 1;
+        }
+    }
+    return 0;
+}
+
 int dbx_dns_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
 {
     ldns_pkt *p = NULL;
@@ -73,6 +106,7 @@ int dbx_dns_parse(const uint8_t *wire, size_t len, ldns_pkt **out)
         for (int i = 0; i < 4; i++) n += (uint32_t)((wire[4 + 2 * i] << 8) | wire[5 + 2 * i]);
         DBX_CHECK(n <= DBX_DNS_MAX_RRS + 2, DBX_ERR_LIMIT);
     }
+    DBX_CHECK(!has_tsig(wire, len), DBX_ERR_MALFORMED);
     if (ldns_wire2pkt(&p, wire, len) != LDNS_STATUS_OK || p == NULL) {
         return DBX_ERR_MALFORMED;
     }
@@ -95,13 +129,20 @@ static int try_udp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
                    uint8_t *buf, dbx_dns_stats_t *stats, ldns_pkt **out, int *tc)
 {
     void *sock = NULL;
+    /* one timeout per try: forged datagrams must not stretch it */
+    uint32_t deadline = hal_clock_ms() + DBX_DNS_UDP_TIMEOUT_MS;
     int st = tr->open(tr->ctx, DBX_SOCK_UDP, up, DBX_DNS_UDP_TIMEOUT_MS, &sock);
     if (st != DBX_OK) return st;
     st = tr->send(tr->ctx, sock, q, qlen);
     for (int drops = 0; st == DBX_OK && drops <= DBX_DNS_MAX_MISMATCH; drops++) {
         size_t got = 0;
         ldns_pkt *p = NULL;
-        st = tr->recv(tr->ctx, sock, buf, DBX_DNS_MAX_RESPONSE, &got, DBX_DNS_UDP_TIMEOUT_MS);
+        int32_t left = (int32_t)(deadline - hal_clock_ms());
+        if (left <= 0) {
+            st = DBX_ERR_TIMEOUT;
+            break;
+        }
+        st = tr->recv(tr->ctx, sock, buf, DBX_DNS_MAX_RESPONSE, &got, (uint32_t)left);
         if (st != DBX_OK) break;
         if (dbx_dns_parse(buf, got, &p) != DBX_OK || dbx_dns_match(p, id, qname, qtype) != DBX_OK) {
             /* Forged or stray datagram: keep listening (bounded). */
@@ -118,12 +159,18 @@ static int try_udp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
     return st;
 }
 
-static int read_full(const dbx_transport_t *tr, void *sock, uint8_t *buf, size_t n)
+/* Read exactly @p n bytes before @p deadline (hal_clock_ms()): the time is
+ * for the whole exchange, not per recv, or a peer sending one byte just
+ * before each timeout holds a query for hours. */
+static int read_full(const dbx_transport_t *tr, void *sock, uint8_t *buf, size_t n,
+                     uint32_t deadline)
 {
     size_t have = 0;
     while (have < n) {
         size_t got = 0;
-        int st = tr->recv(tr->ctx, sock, buf + have, n - have, &got, DBX_DNS_TCP_TIMEOUT_MS);
+        int32_t left = (int32_t)(deadline - hal_clock_ms());
+        if (left <= 0) return DBX_ERR_TIMEOUT;
+        int st = tr->recv(tr->ctx, sock, buf + have, n - have, &got, (uint32_t)left);
         if (st != DBX_OK) return st;
         if (got == 0) return DBX_ERR_PROTO; /* closed early */
         have += got;
@@ -139,6 +186,7 @@ static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
     uint8_t hdr[2];
     size_t rlen;
     int st;
+    uint32_t deadline = hal_clock_ms() + DBX_DNS_TCP_TIMEOUT_MS;
     uint8_t *framed = malloc(qlen + 2);
     if (framed == NULL) return DBX_ERR_NOMEM;
     framed[0] = (uint8_t)(qlen >> 8);
@@ -147,12 +195,12 @@ static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
     st = tr->open(tr->ctx, DBX_SOCK_TCP, up, DBX_DNS_TCP_TIMEOUT_MS, &sock);
     if (st == DBX_OK) st = tr->send(tr->ctx, sock, framed, qlen + 2);
     free(framed);
-    if (st == DBX_OK) st = read_full(tr, sock, hdr, 2);
+    if (st == DBX_OK) st = read_full(tr, sock, hdr, 2, deadline);
     if (st == DBX_OK) {
         rlen = (size_t)((hdr[0] << 8) | hdr[1]);
         if (rlen > DBX_DNS_MAX_RESPONSE) st = DBX_ERR_LIMIT;
         else if (rlen < 12) st = DBX_ERR_MALFORMED;
-        else st = read_full(tr, sock, buf, rlen);
+        else st = read_full(tr, sock, buf, rlen, deadline);
         if (st == DBX_OK) st = dbx_dns_parse(buf, rlen, out);
         if (st == DBX_OK && dbx_dns_match(*out, id, qname, qtype) != DBX_OK) {
             ldns_pkt_free(*out);

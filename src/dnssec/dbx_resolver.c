@@ -917,6 +917,14 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
         }
         if (type != LDNS_RR_TYPE_CNAME && !dname_above) {
             set = dbx_select(ldns_pkt_answer(p), cur, LDNS_RR_TYPE_CNAME, 0);
+            const ldns_rdf *target =
+                set != NULL && ldns_rr_list_rr_count(set) == 1 ? ldns_rr_rdf(ldns_rr_list_rr(set, 0), 0) : NULL;
+            if (set != NULL && ldns_rr_list_rr_count(set) == 1 &&
+                (target == NULL || ldns_rdf_get_type(target) != LDNS_RDF_TYPE_DNAME)) {
+                /* no RDATA (RDLENGTH 0): ldns_rdf_clone(NULL) would abort */
+                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "malformed CNAME"));
+                goto link_end;
+            }
             if (set != NULL && ldns_rr_list_rr_count(set) == 1) {
                 int w = 0;
                 s = insecure ? DBX_SEC_INSECURE : check_rrset(&v, p, set, zone, keys, &ttl, &w);

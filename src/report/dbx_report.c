@@ -19,9 +19,31 @@ static char *take_text(ldns_buffer *b)
     return s;
 }
 
+/* Initial printer buffer for @p rr.  ldns 1.8.4's SVCB/HTTPS printer
+ * (svcparam_key2buffer_str, svcparam_mandatory2buffer_str) writes key names
+ * and commas with ldns_buffer_write*() without reserving: past the end of a
+ * buffer that is not already big enough (an assert abort, or a heap
+ * overflow without asserts).  ldns_rr2str() never sees it because it starts
+ * at 64 KB; we start small, so for RRs with SVCPARAMS give the buffer room
+ * for the whole text up front.  Bound: owner and fixed fields 1 KB, and at
+ * most 10 characters per RDATA octet (a 2-octet key in a mandatory list
+ * prints as at most 16 characters, "\DDD" escapes as 4 per octet). */
+static size_t text_start(const ldns_rr *rr)
+{
+    size_t rd = 0;
+    int svc = 0;
+    for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+        const ldns_rdf *f = ldns_rr_rdf(rr, i);
+        if (f == NULL) continue;
+        rd += ldns_rdf_size(f);
+        if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_SVCPARAMS) svc = 1;
+    }
+    return svc ? 1024u + 10u * rd : TEXT_START;
+}
+
 char *dbx_rr_text(const ldns_rr *rr)
 {
-    ldns_buffer *b = ldns_buffer_new(TEXT_START);
+    ldns_buffer *b = rr != NULL ? ldns_buffer_new(text_start(rr)) : NULL;
     char *s = NULL;
     if (b == NULL || rr == NULL) {
         ldns_buffer_free(b);
@@ -47,7 +69,8 @@ char *dbx_rdf_text(const ldns_rdf *d)
     ldns_buffer *b;
     char *s = NULL;
     if (d == NULL) return NULL;
-    b = ldns_buffer_new(TEXT_START);
+    b = ldns_buffer_new(ldns_rdf_get_type(d) == LDNS_RDF_TYPE_SVCPARAMS
+                            ? 1024u + 10u * ldns_rdf_size(d) : TEXT_START); /* see text_start() */
     if (b == NULL) return NULL;
     if (ldns_rdf2buffer_str(b, d) == LDNS_STATUS_OK && ldns_buffer_status_ok(b)) {
         s = take_text(b);

@@ -251,6 +251,19 @@ static void test_parse_caps(void **state)
     }
     m[7] = 5; /* counts that do not match the bytes */
     assert_int_equal(dbx_dns_parse(m, 12, &p), DBX_ERR_MALFORMED);
+    {
+        /* a response carrying TSIG RRs (two of them made ldns leak one):
+         * refused before ldns parses it */
+        static const uint8_t tsig2[] = {
+            0x12, 0x34, 0x81, 0x00, 0, 1, 0, 0, 0, 0, 0, 3, /* ARCOUNT 3: each TSIG decrements it */
+            0, 0, 1, 0, 1,                          /* . IN A */
+            /* . ANY TSIG: alg ".", time, fudge, MAC size 0, orig ID, error, other len 0 */
+            0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, 1, 44, 0, 0, 0x12, 0x34, 0, 0, 0, 0,
+            0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, 1, 44, 0, 0, 0x12, 0x34, 0, 0, 0, 0,
+        };
+        assert_int_equal(dbx_dns_parse(tsig2, sizeof tsig2, &p), DBX_ERR_MALFORMED);
+        assert_null(p);
+    }
 }
 
 static void test_match(void **state)

@@ -51,6 +51,40 @@ static void test_rr_text_matches_ldns(void **state)
     }
 }
 
+/* SVCB/HTTPS: ldns writes SvcParamKey names without growing the buffer;
+ * every text length around the initial buffer size must still print. */
+static void test_rr_text_svcb(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 200; len++) {
+        char txt[512], label[64];
+        size_t k = 0;
+        int n = snprintf(txt, sizeof txt, "s.test. 300 IN %s 1 ", len % 2 ? "SVCB" : "HTTPS");
+        for (size_t left = len; left > 0;) { /* target of about len characters */
+            size_t l = left > 60 ? 60 : left;
+            memset(label, 'a' + (int)(k++ % 26), l);
+            label[l] = '\0';
+            n += snprintf(txt + n, sizeof txt - (size_t)n, "%s.", label);
+            left -= l;
+        }
+        snprintf(txt + n, sizeof txt - (size_t)n,
+                 " mandatory=alpn,port,ipv4hint,ipv6hint alpn=h2,h3 port=443 no-default-alpn "
+                 "ipv4hint=192.0.2.1 ipv6hint=2001:db8::1");
+        ldns_rr *rr = rr_from(txt);
+        char *want = ldns_rr2str(rr), *got = dbx_rr_text(rr);
+        size_t w = strlen(want);
+        while (w > 0 && (want[w - 1] == '\n' || want[w - 1] == ' ')) want[--w] = '\0';
+        for (char *p = want; *p; p++) {
+            if (*p == '\t') *p = ' ';
+        }
+        assert_non_null(got);
+        assert_string_equal(got, want);
+        free(want);
+        free(got);
+        ldns_rr_free(rr);
+    }
+}
+
 static void test_rdf_text(void **state)
 {
     ldns_rdf *d = ldns_dname_new_frm_str("Mail.Example.");
@@ -145,7 +179,8 @@ static void test_trust_from_ds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rr_text_matches_ldns), cmocka_unit_test(test_rdf_text),
+        cmocka_unit_test(test_rr_text_matches_ldns), cmocka_unit_test(test_rr_text_svcb),
+        cmocka_unit_test(test_rdf_text),
         cmocka_unit_test(test_json_str),             cmocka_unit_test(test_resolve_json),
         cmocka_unit_test(test_trust_from_ds),
     };
