@@ -56,6 +56,13 @@
 /* ---- validator (src/dnssec) ------------------------------------------- */
 
 /** Upstream queries (answer-source fetches) per dbx_resolve() call. */
+/** Wall time one resolution may spend before it sends no further query
+ *  (ms).  Each query has its own timeouts; this bounds their sum against
+ *  upstreams that answer slowly on purpose.  Exceeded -> indeterminate. */
+#ifndef DBX_RESOLVE_TIME_LIMIT_MS
+#define DBX_RESOLVE_TIME_LIMIT_MS 60000u
+#endif
+
 #ifndef DBX_MAX_QUERIES
 #define DBX_MAX_QUERIES 48
 #endif
@@ -133,6 +140,9 @@
 #endif
 #if DBX_DNS_MAX_RRS < 8
 #error "DBX_DNS_MAX_RRS too small for any DNSSEC answer"
+#endif
+#if DBX_RESOLVE_TIME_LIMIT_MS < 1000u || DBX_RESOLVE_TIME_LIMIT_MS > 600000u
+#error "DBX_RESOLVE_TIME_LIMIT_MS must be 1000..600000"
 #endif
 #if DBX_MAX_QUERIES < 2 || DBX_MAX_QUERIES > 1000
 #error "DBX_MAX_QUERIES must be 2..1000"

@@ -14,6 +14,7 @@ typedef struct dbx_vctx {
     uint32_t sigs;    /**< signature verifications so far */
     uint32_t hashes;  /**< NSEC3 hashes so far */
     uint32_t queries; /**< upstream queries so far */
+    uint32_t start_ms; /**< hal_clock_ms() when the resolution started */
     int weak;         /**< a zone cut could not be ruled out (opt-out, iterations) */
     char weak_reason[64];
     int ent_unproven;  /**< an ancestor's DS denial did not verify (RFC 7672 / how-to

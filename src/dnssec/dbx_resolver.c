@@ -2,6 +2,7 @@
  * CNAME/DNAME chain validation (see dbx_resolver.h). */
 #include "dnssec/dbx_dnssec_int.h"
 #include "dbx_anchor.h"
+#include "hal_platform.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ void dbx_resolver_init(dbx_resolver_t *r, const dbx_transport_t *tr,
     r->src.ctx = r;
     r->src.fetch = net_fetch;
     r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
+    r->time_limit_ms = DBX_RESOLVE_TIME_LIMIT_MS;
 }
 
 void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_trust_t *anchor)
@@ -47,6 +49,7 @@ void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_tru
     r->src = src;
     r->anchor = anchor;
     r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
+    r->time_limit_ms = DBX_RESOLVE_TIME_LIMIT_MS;
 }
 
 /* ---- key cache ------------------------------------------------------------- */
@@ -146,6 +149,11 @@ static dbx_sec_t fetch(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
     *out = NULL;
     if (v->queries >= DBX_MAX_QUERIES) {
         return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "upstream query limit reached");
+    }
+    if ((uint32_t)(hal_clock_ms() - v->start_ms) >= r->time_limit_ms) {
+        /* slow or stalling upstreams: every query is bounded on its own, this
+         * bounds their sum (one more query's timeout at most past the limit) */
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "resolution time limit reached");
     }
     v->queries++;
     r->total_queries++;
@@ -856,6 +864,7 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
     memset(&v, 0, sizeof v);
     v.now = now;
     v.skew = r->clock_skew;
+    v.start_ms = hal_clock_ms();
     res->qname = ldns_rdf_clone(name);
     ldns_dname2canonical(res->qname);
     res->qtype = type;

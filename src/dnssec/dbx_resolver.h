@@ -129,6 +129,8 @@ typedef struct dbx_resolver {
     const dbx_trust_t *anchor;
     dbx_source_t src;
     uint32_t clock_skew;             /**< seconds; DBX_DEFAULT_CLOCK_SKEW */
+    uint32_t time_limit_ms;          /**< wall time one resolution may take before no
+                                          further query is sent; DBX_RESOLVE_TIME_LIMIT_MS */
     dbx_cache_entry_t cache[DBX_CACHE_ENTRIES];
     uint32_t tick;
     uint32_t total_queries;          /**< upstream queries since init */

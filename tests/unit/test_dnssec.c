@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "dnssec/dbx_dnssec_int.h"
@@ -184,6 +185,48 @@ static void test_cache_warm(void **state)
     dbx_result_free(&a);
     dbx_result_free(&b);
     dbx_result_free(&c);
+    dbx_resolver_free(r);
+    free(r);
+}
+
+/* A source that is slow on purpose: each answer takes ~5 ms of wall time. */
+typedef struct {
+    dbx_source_t inner;
+    uint32_t fetches;
+} slow_src_t;
+
+static int slow_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+{
+    slow_src_t *s = ctx;
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    s->fetches++;
+    nanosleep(&ts, NULL);
+    return s->inner.fetch(s->inner.ctx, qname, qtype, out);
+}
+
+static void test_time_limit(void **state)
+{
+    fx_t *fx = *state;
+    dbx_resolver_t *r = calloc(1, sizeof *r);
+    slow_src_t slow = {dbx_memsrc_source(&fx->mem), 0};
+    dbx_source_t src = {&slow, slow_fetch};
+    dbx_result_t a;
+    assert_non_null(r);
+    dbx_resolver_init_source(r, src, &fx->trust);
+    assert_int_equal(r->time_limit_ms, DBX_RESOLVE_TIME_LIMIT_MS);
+    r->time_limit_ms = 12; /* ~3 answers of a cold lookup that needs 7 */
+    assert_int_equal(dbx_resolve(r, "_25._tcp.mx.example.test", LDNS_RR_TYPE_TLSA, fx->now, &a), DBX_OK);
+    assert_int_equal(a.sec, DBX_SEC_INDETERMINATE);
+    assert_non_null(strstr(a.reason, "time limit"));
+    assert_true(slow.fetches >= 1 && slow.fetches < 7);
+    assert_int_equal(dbx_result_count(&a), 0);
+    dbx_result_free(&a);
+    /* with time to spare the same slow source validates */
+    dbx_resolver_flush(r);
+    r->time_limit_ms = DBX_RESOLVE_TIME_LIMIT_MS;
+    assert_int_equal(dbx_resolve(r, "_25._tcp.mx.example.test", LDNS_RR_TYPE_TLSA, fx->now, &a), DBX_OK);
+    assert_int_equal(a.sec, DBX_SEC_SECURE);
+    dbx_result_free(&a);
     dbx_resolver_free(r);
     free(r);
 }
@@ -960,6 +1003,7 @@ int main(void)
         cmocka_unit_test(test_ds_digest_policy),
         cmocka_unit_test(test_offline_table),
         cmocka_unit_test(test_cache_warm),
+        cmocka_unit_test(test_time_limit),
         cmocka_unit_test(test_cache_lru_bounded),
         cmocka_unit_test(test_tampered),
         cmocka_unit_test(test_time),
