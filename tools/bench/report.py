@@ -354,10 +354,10 @@ def main():
                 per[tn.get(t, "type" + t)] = per.get(tn.get(t, "type" + t), 0) + 1
             w("* %s by type: %s" % (title, ", ".join("%s %d" % kv for kv in sorted(per.items()))))
     w("")
-    w("danebox asks one question at a time. Beyond the 6 of the bound, its extra cold questions "
-      "are the DS queries for names below the signer's zone (`mx.`, `_tcp.mx.`, `_25._tcp.mx.`): "
-      "it proves there is no further zone cut before it trusts the answer, where the bound "
-      "takes the cut from the RRSIG signer name. drill repeats DNSKEY queries while chasing; "
+    w("danebox asks one question at a time. It takes the zone from the RRSIG signer name, as "
+      "the bound does; its one extra cold question is the DS query at the TLSA owner's parent "
+      "(`_tcp.mx.`): it proves no zone cut hides between the signer and the TLSA owner (and "
+      "reports the how-to's broken `_tcp` empty-non-terminal). drill repeats DNSKEY queries while chasing; "
       "unbound-host iterates from the root with qname minimisation (A/NS queries per label) "
       "and also queries the `_ta-` key-tag signal name (RFC 8145).")
     w("")
@@ -423,8 +423,8 @@ def main():
         w("")
         w("danebox's SMTP dialogue is at the bound (%s replies). Its DNS is not: it asks one "
           "question at a time (cold %s sequential rounds, warm %s, vs 2), and cold it also asks "
-          "the DS queries that prove there is no zone cut between `test.` and the owner names "
-          "(see the list), which the bound takes from the RRSIG signer name. posttls-finger "
+          "the DS queries of the signer-driven chain of trust plus one DS at the TLSA owner's "
+          "parent `_tcp` label (see the list). posttls-finger "
           "delegates DNSSEC to unbound: with a cold cache unbound iterates from the root hints "
           "(qname minimisation, NS/A queries per label, both address families of NSD) and then "
           "fetches the keys; posttls-finger's own questions go to unbound, one RTT each."
