@@ -12,27 +12,9 @@
 
 #include "check/dbx_check.h"
 #include "hal_mbedtls.h"
+#include "support/test_util.h"
 
 #define ZDIR "build/host/zones"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    long n;
-    char *b;
-    if (f == NULL) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)n + 1);
-    if (b != NULL && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    if (b != NULL) b[n] = '\0';
-    fclose(f);
-    return b;
-}
 
 /* transport: TCP connects fail (counted); UDP never used (memsrc) */
 typedef struct {
@@ -76,13 +58,13 @@ static int setup(void **state)
     if (fx == NULL) return -1;
     hal_mbedtls_init();
     if (system("test -f " ZDIR "/all.zone || tests/dnssec/mkzones.sh " ZDIR " >/dev/null 2>&1") != 0) return -1;
-    t = slurp(ZDIR "/anchor.txt");
+    t = dbx_test_slurp(ZDIR "/anchor.txt");
     if (t == NULL || dbx_trust_from_text(&fx->trust, t) != DBX_OK) return -1;
     free(t);
-    t = slurp(ZDIR "/all.zone");
+    t = dbx_test_slurp(ZDIR "/all.zone");
     if (t == NULL || dbx_memsrc_init(&fx->mem, t, NULL) != DBX_OK) return -1;
     free(t);
-    t = slurp(ZDIR "/time.txt");
+    t = dbx_test_slurp(ZDIR "/time.txt");
     if (t == NULL) return -1;
     dbx_check_config_defaults(&fx->cfg);
     fx->cfg.now = strtoll(t, NULL, 10);

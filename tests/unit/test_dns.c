@@ -13,6 +13,7 @@
 #include "dns/dbx_dns.h"
 #include "dnssec/dbx_resolver.h"
 #include "hal_mbedtls.h"
+#include "support/test_util.h"
 
 #define ZDIR "build/host/zones"
 
@@ -152,22 +153,6 @@ static void f_close(void *ctx, void *sock)
     free(sock);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *b;
-    long n;
-    if (fp == NULL) return NULL;
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    b = malloc((size_t)n + 1);
-    if (fread(b, 1, (size_t)n, fp) != (size_t)n) n = 0;
-    b[n] = '\0';
-    fclose(fp);
-    return b;
-}
-
 typedef struct {
     fake_t *f;
     dbx_transport_t tr;
@@ -182,13 +167,13 @@ static int setup(void **state)
     hal_mbedtls_init();
     if (system("test -f " ZDIR "/all.zone || tests/dnssec/mkzones.sh " ZDIR " >/dev/null 2>&1") != 0) return -1;
     fx->f = calloc(1, sizeof *fx->f);
-    t = slurp(ZDIR "/all.zone");
+    t = dbx_test_slurp(ZDIR "/all.zone");
     if (t == NULL || dbx_memsrc_init(&fx->f->mem, t, NULL) != DBX_OK) return -1;
     free(t);
-    t = slurp(ZDIR "/anchor.txt");
+    t = dbx_test_slurp(ZDIR "/anchor.txt");
     if (t == NULL || dbx_trust_from_text(&fx->trust, t) != DBX_OK) return -1;
     free(t);
-    t = slurp(ZDIR "/time.txt");
+    t = dbx_test_slurp(ZDIR "/time.txt");
     fx->now = strtoll(t, NULL, 10);
     free(t);
     fx->tr.ctx = fx->f;

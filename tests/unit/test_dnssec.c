@@ -14,27 +14,9 @@
 
 #include "dnssec/dbx_dnssec_int.h"
 #include "hal_mbedtls.h"
+#include "support/test_util.h"
 
 #define ZDIR "build/host/zones"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *b;
-    long n;
-    if (f == NULL) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)n + 1);
-    if (b != NULL && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    if (b != NULL) b[n] = '\0';
-    fclose(f);
-    return b;
-}
 
 typedef struct {
     dbx_trust_t trust;
@@ -52,14 +34,14 @@ static int setup(void **state)
         free(fx);
         return -1;
     }
-    t = slurp(ZDIR "/anchor.txt");
+    t = dbx_test_slurp(ZDIR "/anchor.txt");
     if (t == NULL || dbx_trust_from_text(&fx->trust, t) != DBX_OK) return -1;
     free(t);
-    t = slurp(ZDIR "/time.txt");
+    t = dbx_test_slurp(ZDIR "/time.txt");
     if (t == NULL) return -1;
     fx->now = strtoll(t, NULL, 10);
     free(t);
-    t = slurp(ZDIR "/all.zone");
+    t = dbx_test_slurp(ZDIR "/all.zone");
     if (t == NULL || dbx_memsrc_init(&fx->mem, t, NULL) != DBX_OK) return -1;
     free(t);
     *state = fx;
@@ -309,7 +291,7 @@ static const tcase_t tampers[] = {
 static void test_tampered(void **state)
 {
     fx_t *fx = *state;
-    char *t = slurp(ZDIR "/all.zone");
+    char *t = dbx_test_slurp(ZDIR "/all.zone");
     assert_non_null(t);
     for (size_t i = 0; i < DBX_ARRAY_LEN(tampers); i++) {
         dbx_memsrc_t m;
@@ -506,7 +488,7 @@ static void with_zone(fx_t *fx, const char *text, const char *name, ldns_rr_type
 static void test_forged_signer(void **state)
 {
     fx_t *fx = *state;
-    char *t = slurp(ZDIR "/all.zone");
+    char *t = dbx_test_slurp(ZDIR "/all.zone");
     static const struct {
         const char *owner;
         ldns_rr_type covered;
@@ -551,7 +533,7 @@ static void test_forged_signer(void **state)
 static void test_stripped_rrsigs(void **state)
 {
     fx_t *fx = *state;
-    char *t = slurp(ZDIR "/all.zone"), *z;
+    char *t = dbx_test_slurp(ZDIR "/all.zone"), *z;
     static const struct {
         const char *owner, *type, *name;
         ldns_rr_type qtype;
@@ -613,7 +595,7 @@ static ldns_rr_list *owned(const ldns_rr_list *l, const char *owner)
 static void test_parent_signed(void **state)
 {
     fx_t *fx = *state;
-    char *ps = slurp(ZDIR "/parentsig.zone");
+    char *ps = dbx_test_slurp(ZDIR "/parentsig.zone");
     ldns_rr_list *l = ldns_rr_list_new(), *ra, *rt;
     mitm_t xa, xt;
     uint32_t q = 0;
