@@ -4,6 +4,7 @@
 
 #include "hal_crypto.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mbedtls/oid.h"
@@ -58,13 +59,8 @@ static void set_reason(dbx_dane_result_t *res, const char *a, const char *b)
 static void reason_num(dbx_dane_result_t *res, size_t v)
 {
     char d[24];
-    size_t i = sizeof d - 1;
-    d[i] = '\0';
-    do {
-        d[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0 && i > 0);
-    reason_cat(res, d + i);
+    (void)snprintf(d, sizeof d, "%lu", (unsigned long)v); /* newlib-nano: no %zu */
+    reason_cat(res, d);
 }
 
 static int hexval(char c)

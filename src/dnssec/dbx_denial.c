@@ -422,35 +422,44 @@ static dbx_sec_t nsec3_prove(dbx_vctx_t *v, n3set_t *s, const ldns_rdf *zone,
     return dbx_v_fail(v, DBX_SEC_BOGUS, "no NSEC3 proof for the wildcard");
 }
 
+/* The signed denial records of @p auth: the validated NSEC RRs in @p l
+ * (*n3 == NULL), or else the validated NSEC3 set loaded into *n3 (caller
+ * frees with n3_free + free).  Neither present: bogus with @p none. */
+static dbx_sec_t load_denial(dbx_vctx_t *v, const ldns_rdf *zone, const ldns_rr_list *keys,
+                             const ldns_rr_list *auth, ldns_rr_list *l, n3set_t **n3,
+                             const char *none)
+{
+    dbx_sec_t s = collect(v, zone, keys, auth, LDNS_RR_TYPE_NSEC, l);
+    *n3 = NULL;
+    if (s != DBX_SEC_SECURE || ldns_rr_list_rr_count(l) > 0) return s;
+    s = collect(v, zone, keys, auth, LDNS_RR_TYPE_NSEC3, l);
+    if (s != DBX_SEC_SECURE) return s;
+    if (ldns_rr_list_rr_count(l) == 0) return dbx_v_fail(v, DBX_SEC_BOGUS, none);
+    *n3 = calloc(1, sizeof **n3);
+    if (*n3 == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    return n3_load(v, l, zone, *n3);
+}
+
 dbx_sec_t dbx_denial_prove(dbx_vctx_t *v, const ldns_rdf *zone, const ldns_rr_list *keys,
                            const ldns_rr_list *auth, const ldns_rdf *qname, ldns_rr_type qtype,
                            int want_nx, dbx_denial_t *out)
 {
     ldns_rr_list *l = ldns_rr_list_new();
+    n3set_t *n3 = NULL;
     dbx_sec_t s;
     *out = DBX_DENY_NONE;
     if (l == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-    s = collect(v, zone, keys, auth, LDNS_RR_TYPE_NSEC, l);
-    if (s == DBX_SEC_SECURE && ldns_rr_list_rr_count(l) > 0) {
-        s = nsec_prove(v, l, zone, qname, qtype, want_nx, out);
-    } else if (s == DBX_SEC_SECURE) {
-        s = collect(v, zone, keys, auth, LDNS_RR_TYPE_NSEC3, l);
-        if (s == DBX_SEC_SECURE && ldns_rr_list_rr_count(l) == 0) {
-            s = dbx_v_fail(v, DBX_SEC_BOGUS, "no NSEC/NSEC3 denial proof");
-        } else if (s == DBX_SEC_SECURE) {
-            n3set_t *n3 = calloc(1, sizeof *n3);
-            if (n3 == NULL) {
-                s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-            } else {
-                s = n3_load(v, l, zone, n3);
-                if (s == DBX_SEC_SECURE) s = nsec3_prove(v, n3, zone, qname, qtype, want_nx, out);
-                n3_free(n3);
-                free(n3);
-            }
-        }
+    s = load_denial(v, zone, keys, auth, l, &n3, "no NSEC/NSEC3 denial proof");
+    if (s == DBX_SEC_SECURE) {
+        s = n3 == NULL ? nsec_prove(v, l, zone, qname, qtype, want_nx, out)
+                       : nsec3_prove(v, n3, zone, qname, qtype, want_nx, out);
     }
     if (s == DBX_SEC_SECURE && *out == DBX_DENY_OPTOUT) {
         s = dbx_v_fail(v, DBX_SEC_INSECURE, "NSEC3 opt-out");
+    }
+    if (n3 != NULL) {
+        n3_free(n3);
+        free(n3);
     }
     ldns_rr_list_deep_free(l);
     return s;
@@ -461,36 +470,28 @@ dbx_sec_t dbx_denial_wildcard_answer(dbx_vctx_t *v, const ldns_rdf *zone,
                                      const ldns_rdf *qname, int labels)
 {
     ldns_rr_list *l = ldns_rr_list_new();
+    n3set_t *n3 = NULL;
     dbx_sec_t s;
     if (l == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-    s = collect(v, zone, keys, auth, LDNS_RR_TYPE_NSEC, l);
-    if (s == DBX_SEC_SECURE && ldns_rr_list_rr_count(l) > 0) {
-        const ldns_rr *c = nsec_find(l, qname, 0);
-        if (c == NULL) s = dbx_v_fail(v, DBX_SEC_BOGUS, "wildcard answer without NSEC proof");
-    } else if (s == DBX_SEC_SECURE) {
-        s = collect(v, zone, keys, auth, LDNS_RR_TYPE_NSEC3, l);
-        if (s == DBX_SEC_SECURE && ldns_rr_list_rr_count(l) == 0) {
+    s = load_denial(v, zone, keys, auth, l, &n3, "wildcard answer without NSEC proof");
+    if (s == DBX_SEC_SECURE && n3 == NULL) {
+        if (nsec_find(l, qname, 0) == NULL) {
             s = dbx_v_fail(v, DBX_SEC_BOGUS, "wildcard answer without NSEC proof");
-        } else if (s == DBX_SEC_SECURE) {
-            n3set_t *n3 = calloc(1, sizeof *n3);
-            if (n3 == NULL) {
-                s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-            } else {
-                s = n3_load(v, l, zone, n3);
-                if (s == DBX_SEC_SECURE) {
-                    uint8_t h[20];
-                    ldns_rdf *nc = dbx_dname_ancestor(qname, labels + 1);
-                    int st = nc ? n3_hash(v, n3, nc, h) : DBX_ERR_NOMEM;
-                    ldns_rdf_deep_free(nc);
-                    if (st != DBX_OK) s = hash_fail(v, st);
-                    else if (n3_find(n3, h, 0) == NULL) {
-                        s = dbx_v_fail(v, DBX_SEC_BOGUS, "wildcard answer without NSEC3 proof");
-                    }
-                }
-                n3_free(n3);
-                free(n3);
-            }
         }
+    } else if (s == DBX_SEC_SECURE) {
+        uint8_t h[20];
+        ldns_rdf *nc = dbx_dname_ancestor(qname, labels + 1);
+        int st = nc ? n3_hash(v, n3, nc, h) : DBX_ERR_NOMEM;
+        ldns_rdf_deep_free(nc);
+        if (st != DBX_OK) {
+            s = hash_fail(v, st);
+        } else if (n3_find(n3, h, 0) == NULL) {
+            s = dbx_v_fail(v, DBX_SEC_BOGUS, "wildcard answer without NSEC3 proof");
+        }
+    }
+    if (n3 != NULL) {
+        n3_free(n3);
+        free(n3);
     }
     ldns_rr_list_deep_free(l);
     return s;

@@ -1,6 +1,7 @@
 /* RFC 7672 per-host and per-domain decisions; see dbx_policy.h. */
 #include "dbx_policy.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *dbx_verdict_str(dbx_verdict_t v)
@@ -157,13 +158,8 @@ static void cat(char *buf, size_t size, size_t *pos, const char *s, bool *trunc)
 static void cat_num(char *buf, size_t size, size_t *pos, size_t v, bool *trunc)
 {
     char d[24];
-    size_t i = sizeof d - 1;
-    d[i] = '\0';
-    do {
-        d[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0 && i > 0);
-    cat(buf, size, pos, d + i, trunc);
+    (void)snprintf(d, sizeof d, "%lu", (unsigned long)v); /* newlib-nano: no %zu */
+    cat(buf, size, pos, d, trunc);
 }
 
 int dbx_policy_domain_str(const dbx_policy_domain_t *d, char *buf, size_t size)
