@@ -1,5 +1,7 @@
 """Re-sign a replay scenario whose keys use algorithms danebox does not
-validate (DSA 3/6 -> ECDSA P-256 13, RSASHA1 5/7 -> RSASHA256 8).
+validate (DSA 3 -> ECDSA P-256 13, DSA-NSEC3-SHA1 6 -> ECDSA P-384 14, RSASHA1 5 ->
+RSASHA256 8, RSASHA1-NSEC3-SHA1 7 -> RSASHA512 10: four distinct algorithms
+stay distinct, so algorithm-coverage tests keep their meaning).
 
 Every DNSKEY of such an algorithm gets a fresh key of the mapped algorithm;
 DS records and trust anchors that matched the old key are recomputed for
@@ -19,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
-ALG_MAP = {3: 13, 6: 13, 5: 8, 7: 8}
+ALG_MAP = {3: 13, 6: 14, 5: 8, 7: 10}
 RSA_BITS = 1024
 _ANY = dns.dnssec.SimpleDeny(set(), set(), set(), set())
 
@@ -79,8 +81,8 @@ class Resigner:
         k = (owner, rd.to_digestable())
         if k not in self.newkeys:
             alg = ALG_MAP[rd.algorithm]
-            if alg == 13:
-                priv = ec.generate_private_key(ec.SECP256R1())
+            if alg in (13, 14):
+                priv = ec.generate_private_key(ec.SECP256R1() if alg == 13 else ec.SECP384R1())
             else:
                 priv = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
             new = dns.dnssec._make_dnskey(priv.public_key(), alg, flags=rd.flags, protocol=rd.protocol)
@@ -164,11 +166,13 @@ class Resigner:
             except dns.dnssec.ValidationFailure:  # labels field larger than the owner
                 data = b"unsignable"
                 ok = False
-            if newkey.algorithm == 13:
-                r, s = utils.decode_dss_signature(priv.sign(data, ec.ECDSA(hashes.SHA256())))
-                raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+            if newkey.algorithm in (13, 14):
+                n, h = (32, hashes.SHA256()) if newkey.algorithm == 13 else (48, hashes.SHA384())
+                r, s = utils.decode_dss_signature(priv.sign(data, ec.ECDSA(h)))
+                raw = r.to_bytes(n, "big") + s.to_bytes(n, "big")
             else:
-                raw = priv.sign(data, padding.PKCS1v15(), hashes.SHA256())
+                h = hashes.SHA256() if newkey.algorithm == 8 else hashes.SHA512()
+                raw = priv.sign(data, padding.PKCS1v15(), h)
             if ok:
                 self.stats["resigned"] += 1
             else:

@@ -44,21 +44,44 @@ class Candidates:
         self.synthesised = []
         self.lock = threading.Lock()
         self.synth = Synth(sc)
+        self.log = None
 
     def find(self, qname, qtype, tcp, edns, do):
+        e = self._find(qname, qtype, tcp, edns, do)
+        if self.log is not None:
+            self.log.append("%s %s %s -> %s" % ("tcp" if tcp else "udp", qname, dns.rdatatype.to_text(qtype),
+                                                 "none" if e is None else "entry@%d" % e.line))
+        return e
+
+    def _find(self, qname, qtype, tcp, edns, do):
         best = None
         for pri, idx, e in self.items:
             if not _matches(e, qname, qtype, tcp, edns, do):
                 continue
-            key = (1 if e.is_referral() else 0, pri, idx)
+            exact = 0 if e.question is not None and "qname" in e.match else 1
+            key = (_rank(e), exact, pri, idx)
             if best is None or key < best[0]:
                 best = (key, e)
-        if best is None:
-            e = self.synth.answer(qname, qtype)
-            with self.lock:
-                (self.synthesised if e else self.unmatched).append("%s/%s" % (qname, dns.rdatatype.to_text(qtype)))
+        if best is not None and best[0][0] == 0:
+            return best[1]
+        # no final answer scripted: what a resolver would have cached from
+        # the scenario's own signed records, else the referral / error
+        e = self.synth.answer(qname, qtype)
+        with self.lock:
+            if e is not None:
+                self.synthesised.append("%s/%s" % (qname, dns.rdatatype.to_text(qtype)))
+            elif best is None:
+                self.unmatched.append("%s/%s" % (qname, dns.rdatatype.to_text(qtype)))
+        if e is not None:
             return e
-        return best[1]
+        return best[1] if best is not None else None
+
+
+def _rank(e):
+    """0: a final answer, 1: a referral, 2: an error rcode."""
+    if e.raw is None and e.rcode not in ("NOERROR", "NXDOMAIN", "YXDOMAIN"):
+        return 2
+    return 1 if e.is_referral() else 0
 
 
 class Synth:
@@ -72,9 +95,20 @@ class Synth:
         self.rr = {}
         self.sigs = {}
         self.nsec = []
-        self.soa = {}
+        self.proofs = {}  # (name, type) -> NSEC/NSEC3 (+RRSIG) beside it (wildcard answers)
+        self.cut_proofs = {}  # delegation name -> the no-DS proof its referral carried
         entries = [e for rg in sc.ranges for e in rg.entries]
         for e in entries:
+            denial = [r for r in e.sections["AUTHORITY"]
+                      if r.rdtype in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3)
+                      or r.rdtype == dns.rdatatype.RRSIG and r.covers in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3)]
+            for r in e.sections["ANSWER"]:
+                if denial and r.rdtype != dns.rdatatype.RRSIG:
+                    self.proofs.setdefault((r.name, r.rdtype), denial)
+            if e.is_referral() and denial:
+                for r in e.sections["AUTHORITY"]:
+                    if r.rdtype == dns.rdatatype.NS:
+                        self.cut_proofs.setdefault(r.name, denial)
             for sec in ("ANSWER", "AUTHORITY"):
                 for r in e.sections[sec]:
                     if r.rdtype == dns.rdatatype.RRSIG:
@@ -101,8 +135,15 @@ class Synth:
         if pos:
             e = rpl.Entry()
             e.sections["ANSWER"] = [_one(x) for x in pos]
+            e.sections["AUTHORITY"] = list(self.proofs.get((qname, qtype), []))
             return e
         proof = self._nsec_at(qname, qtype)
+        if not proof and qtype == dns.rdatatype.DS and qname in self.cut_proofs and qname != dns.name.root:
+            # the referral's proof that the delegation has no DS, as the
+            # parent's NODATA answer to the DS question (unbound reads the
+            # same records from the referral)
+            proof = self.cut_proofs[qname]
+            qname = qname.parent()
         if proof:
             e = rpl.Entry()
             e.sections["AUTHORITY"] = [_one(x) for x in self._soa(qname) + proof]
