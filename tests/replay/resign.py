@@ -60,6 +60,16 @@ def _dsa_verify(key, sig, data):
     return v == r
 
 
+def raw_sign(priv, alg, data):
+    """DNSSEC signature field for @p data with a key made here."""
+    if alg in (13, 14):
+        n, h = (32, hashes.SHA256()) if alg == 13 else (48, hashes.SHA384())
+        r, s = utils.decode_dss_signature(priv.sign(data, ec.ECDSA(h)))
+        return r.to_bytes(n, "big") + s.to_bytes(n, "big")
+    h = hashes.SHA256() if alg == 8 else hashes.SHA512()
+    return priv.sign(data, padding.PKCS1v15(), h)
+
+
 class Resigner:
     def __init__(self):
         self.newkeys = {}  # (owner, old key wire) -> (private key, new DNSKEY rdata)
@@ -166,13 +176,7 @@ class Resigner:
             except dns.dnssec.ValidationFailure:  # labels field larger than the owner
                 data = b"unsignable"
                 ok = False
-            if newkey.algorithm in (13, 14):
-                n, h = (32, hashes.SHA256()) if newkey.algorithm == 13 else (48, hashes.SHA384())
-                r, s = utils.decode_dss_signature(priv.sign(data, ec.ECDSA(h)))
-                raw = r.to_bytes(n, "big") + s.to_bytes(n, "big")
-            else:
-                h = hashes.SHA256() if newkey.algorithm == 8 else hashes.SHA512()
-                raw = priv.sign(data, padding.PKCS1v15(), h)
+            raw = raw_sign(priv, newkey.algorithm, data)
             if ok:
                 self.stats["resigned"] += 1
             else:
@@ -183,16 +187,33 @@ class Resigner:
         return out
 
 
+def new_private_key(rs, owner, tag):
+    """(private key, DNSKEY) of a key made for @p owner with key tag @p tag."""
+    for (o, _), (priv, key) in rs.newkeys.items():
+        if o == owner and dns.dnssec.key_id(key) == tag:
+            return priv, key
+    return None
+
+
 def resign_sections(rs, sections):
     """Rewrite one message's sections (dict name -> list of 1-RR RRsets) in place."""
+    # an RRSIG covers the RRset of its section, else one elsewhere in the
+    # message (unbound pairs them across sections, cf. val_positive)
+    anywhere = {}
+    for name, rrs in sections.items():
+        if name != "QUESTION":
+            for r in rrs:
+                if r.rdtype != dns.rdatatype.RRSIG:
+                    anywhere.setdefault(name, {}).setdefault(
+                        (r.name, r.rdclass, r.rdtype), dns.rrset.RRset(r.name, r.rdclass, r.rdtype)).update(r)
+    merged = {}
+    for name in ("ADDITIONAL", "AUTHORITY", "ANSWER"):
+        merged.update(anywhere.get(name, {}))
     for name, rrs in sections.items():
         if name == "QUESTION":
             continue
-        groups = {}
-        for r in rrs:
-            if r.rdtype != dns.rdatatype.RRSIG:
-                g = groups.setdefault((r.name, r.rdclass, r.rdtype), dns.rrset.RRset(r.name, r.rdclass, r.rdtype))
-                g.update(r)
+        groups = dict(merged)
+        groups.update(anywhere.get(name, {}))
         newgroups = {k: rs.rewrite(v) for k, v in groups.items()}
         out = []
         for r in rrs:
@@ -239,4 +260,5 @@ def resign_scenario(sc):
     for e in entries:
         resign_sections(rs, e.sections)
     anchors = [rs.rewrite(a) for a in anchors]
+    sc.resigner = rs
     return rs, anchors

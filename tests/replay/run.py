@@ -201,7 +201,9 @@ def run_case(c, danebox, timeout):
     except (ValueError, KeyError):
         c.ours = "error"
         c.reason = "exit %d: %s" % (p.returncode, (p.stderr or p.stdout).strip()[:200])
-    if c.multi_anchor and ("outside the trust anchor" in c.reason or "above the trust anchor" in c.reason):
+    if cands.errors:
+        c.ours, c.reason = "error", "replay server error: %s" % "; ".join(cands.errors[:2])
+    elif c.multi_anchor and ("outside the trust anchor" in c.reason or "above the trust anchor" in c.reason):
         c.skip = "the scenario needs trust anchors at %d names; danebox takes one anchor" % c.multi_anchor
     elif c.unmatched and c.ours == "indeterminate" and c.expected != "bogus":
         c.skip = "danebox asked %s, which the scenario does not answer" % ", ".join(c.unmatched[:3])

@@ -19,6 +19,8 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rcode
+import dns.rdataclass
+import dns.dnssec
 import dns.rdatatype
 import dns.rrset
 
@@ -42,6 +44,7 @@ class Candidates:
                 self.items.append((1, len(self.items), st.entry))
         self.unmatched = []
         self.synthesised = []
+        self.errors = []
         self.lock = threading.Lock()
         self.synth = Synth(sc)
         self.log = None
@@ -69,7 +72,9 @@ class Candidates:
         e = self.synth.answer(qname, qtype)
         with self.lock:
             if e is not None:
-                self.synthesised.append("%s/%s" % (qname, dns.rdatatype.to_text(qtype)))
+                self.synthesised.append("%s/%s%s" % (qname, dns.rdatatype.to_text(qtype),
+                                                     " (NSEC signed here, RFC 4470)" if self.synth.signed_here else ""))
+                self.synth.signed_here = False
             elif best is None:
                 self.unmatched.append("%s/%s" % (qname, dns.rdatatype.to_text(qtype)))
         if e is not None:
@@ -97,6 +102,8 @@ class Synth:
         self.nsec = []
         self.proofs = {}  # (name, type) -> NSEC/NSEC3 (+RRSIG) beside it (wildcard answers)
         self.cut_proofs = {}  # delegation name -> the no-DS proof its referral carried
+        self.resigner = getattr(sc, "resigner", None)
+        self.signed_here = False
         entries = [e for rg in sc.ranges for e in rg.entries]
         for e in entries:
             denial = [r for r in e.sections["AUTHORITY"]
@@ -148,7 +155,60 @@ class Synth:
             e = rpl.Entry()
             e.sections["AUTHORITY"] = [_one(x) for x in self._soa(qname) + proof]
             return e
+        if qtype == dns.rdatatype.DS:
+            return self._signed_nodata(qname)
         return None
+
+    def _signed_nodata(self, qname):
+        """DS NODATA at a name of a re-signed zone that is no zone cut,
+        signed like an online signer does (RFC 4470: an NSEC at the name whose
+        next name is its immediate successor).  Only for zones whose key the
+        harness made (resign.py), only at names the scenario shows to exist
+        (records there or below), never at a delegation or apex."""
+        import dns.rdata
+        import resign
+        import rpl
+        rs = self.resigner
+        zone = None
+        for (n, t) in self.rr:
+            if t == dns.rdatatype.DNSKEY and qname.is_subdomain(n) and n != qname:
+                zone = n if zone is None or len(n) > len(zone) else zone
+        if rs is None or zone is None:
+            return None
+        soa = self._signed(zone, dns.rdatatype.SOA)
+        sigs = sorted((sg for (n, _), sg in self.sigs.items() if sg[0].signer == zone),
+                      key=lambda sg: (sg.covers == dns.rdatatype.DNSKEY, sg.covers != dns.rdatatype.SOA))
+        got = None
+        for sg in sigs:
+            got = resign.new_private_key(rs, zone, sg[0].key_tag)
+            if got is not None:
+                sig = sg[0]
+                break
+        if got is None:
+            return None
+        priv, key = got
+        types = {t for (n, t) in self.rr if n == qname}
+        below = any(n != qname and n.is_subdomain(qname) for (n, _) in self.rr)
+        cut = {dns.rdatatype.NS, dns.rdatatype.DS, dns.rdatatype.DNSKEY, dns.rdatatype.SOA}
+        if types & cut or not (types or below):
+            return None
+        types = sorted((types | {dns.rdatatype.NSEC, dns.rdatatype.RRSIG}) - {dns.rdatatype.NSEC3})
+        nxt = dns.name.Name((b"\x00",) + qname.labels)
+        rd = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.NSEC,
+                                 "%s %s" % (nxt.to_text(), " ".join(dns.rdatatype.to_text(t) for t in types)),
+                                 relativize=False)
+        ttl = soa[0][0].minimum if soa else 3600
+        nsec = dns.rrset.RRset(qname, dns.rdataclass.IN, dns.rdatatype.NSEC)
+        nsec.add(rd, ttl)
+        tmpl = sig.replace(type_covered=dns.rdatatype.NSEC, labels=len(qname) - 1, original_ttl=ttl,
+                           signature=b"")
+        data = dns.dnssec._make_rrsig_signature_data(nsec, tmpl)
+        rrsig = dns.rrset.RRset(qname, dns.rdataclass.IN, dns.rdatatype.RRSIG, dns.rdatatype.NSEC)
+        rrsig.add(tmpl.replace(signature=resign.raw_sign(priv, key.algorithm, data)), ttl)
+        e = rpl.Entry()
+        e.sections["AUTHORITY"] = soa + [nsec, rrsig]
+        self.signed_here = True
+        return e
 
     def _nsec_at(self, qname, qtype):
         import dns.dnssec
@@ -284,8 +344,13 @@ class ReplayServer:
         if not q.question:
             return None
         qq = q.question[0]
-        e = self.cands.find(qq.name, qq.rdtype, tcp, q.edns >= 0, bool(q.ednsflags & dns.flags.DO))
-        return build_reply(q, e, tcp)
+        try:
+            e = self.cands.find(qq.name, qq.rdtype, tcp, q.edns >= 0, bool(q.ednsflags & dns.flags.DO))
+            return build_reply(q, e, tcp)
+        except Exception as ex:  # noqa: BLE001 - a harness bug: answer SERVFAIL, report it
+            with self.cands.lock:
+                self.cands.errors.append("%s/%s: %r" % (qq.name, dns.rdatatype.to_text(qq.rdtype), ex))
+            return build_reply(q, None, tcp)
 
     def _udp_loop(self):
         while not self.stop.is_set():
