@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
-ALG_MAP = {3: 13, 6: 14, 5: 8, 7: 10}
+ALG_MAP = {3: 13, 6: 14, 5: 8, 7: 10, 8: 8, 10: 10, 13: 13, 14: 14}
 RSA_BITS = 1024
 _ANY = dns.dnssec.SimpleDeny(set(), set(), set(), set())
 
