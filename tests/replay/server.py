@@ -31,7 +31,8 @@ _FLAG_BITS = {"AA": dns.flags.AA, "TC": dns.flags.TC, "RD": dns.flags.RD, "RA": 
 class Candidates:
     """Entries usable for one replayed query (ranges overlapping [lo, hi])."""
 
-    def __init__(self, sc, lo, hi):
+    def __init__(self, sc, lo, hi, root=None):
+        self.root = root  # synthroot.SyntheticRoot for multi-island scenarios
         self.items = []
         for rg in sc.ranges:
             if rg.end < lo or rg.start > hi:
@@ -57,6 +58,12 @@ class Candidates:
         return e
 
     def _find(self, qname, qtype, tcp, edns, do):
+        if self.root is not None:
+            e = self.root.answer(qname, qtype)
+            if e is not None:
+                with self.lock:
+                    self.synthesised.append("%s/%s (signed root)" % (qname, dns.rdatatype.to_text(qtype)))
+                return e
         best = None
         for pri, idx, e in self.items:
             if not _matches(e, qname, qtype, tcp, edns, do):
