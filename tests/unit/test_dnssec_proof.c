@@ -393,6 +393,46 @@ static void test_availability(void **state)
     free(r);
 }
 
+/* ---- real root-signed data (tests/dnssec/realroot) ----------------------------- */
+
+/* The issue's case on real data, with the built-in anchor: the genuine
+ * *.wildcard_test.nsec_tests... TXT answer replayed for a name below
+ * override.wildcard_test.nsec_tests..., with the genuine NSEC owned by
+ * override.wildcard_test (it covers the name, and proves override exists). */
+static void test_real_replay(void **state)
+{
+    fx_t real;
+    forge_t f;
+    char *t = dbx_test_slurp("tests/dnssec/realroot/real.zone");
+    const char *w = "*.wildcard_test.nsec_tests.dnssec_proof_tests.bitcoin.ninja.";
+    const char *q = "b.override.wildcard_test.nsec_tests.dnssec_proof_tests.bitcoin.ninja.";
+    (void)state;
+    memset(&real, 0, sizeof real);
+    assert_non_null(t);
+    assert_int_equal(dbx_memsrc_init(&real.mem, t, NULL), DBX_OK);
+    free(t);
+    assert_int_equal(dbx_trust_builtin(&real.trust), DBX_OK);
+    real.now = 1709100000; /* 2024-02-28 */
+    forge_init(&f, &real, NULL, 0);
+    check(&real, SRC(f), "b.wildcard_test.nsec_tests.dnssec_proof_tests.bitcoin.ninja", LDNS_RR_TYPE_TXT,
+          DBX_SEC_SECURE, DBX_ANSWER_DATA, NULL);
+    forge_init(&f, &real, q, LDNS_RR_TYPE_TXT);
+    take(&real, &f.answer, w, LDNS_RR_TYPE_TXT, q);
+    take(&real, &f.auth, "override.wildcard_test.nsec_tests.dnssec_proof_tests.bitcoin.ninja.",
+         LDNS_RR_TYPE_NSEC, NULL);
+    check(&real, SRC(f), q, LDNS_RR_TYPE_TXT, DBX_SEC_BOGUS, -1, "wildcard");
+    forge_free(&f);
+    /* the same replay with the NSEC that does cover it from the wildcard
+     * itself: still no proof that override.wildcard_test... does not exist */
+    forge_init(&f, &real, q, LDNS_RR_TYPE_TXT);
+    take(&real, &f.answer, w, LDNS_RR_TYPE_TXT, q);
+    take(&real, &f.auth, w, LDNS_RR_TYPE_NSEC, NULL);
+    check(&real, SRC(f), q, LDNS_RR_TYPE_TXT, DBX_SEC_BOGUS, -1, "wildcard");
+    forge_free(&f);
+    dbx_memsrc_free(&real.mem);
+    dbx_trust_free(&real.trust);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_weak_link),
         cmocka_unit_test(test_large_rrsets),
         cmocka_unit_test(test_availability),
+        cmocka_unit_test(test_real_replay),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
