@@ -481,7 +481,9 @@ static void check_host(const dbx_check_config_t *cfg, dbx_resolver_t *r, const d
     if (h->aaaa.done && raaaa.sec != DBX_SEC_BOGUS) collect_addrs(&raaaa, port, h, cfg->max_addrs);
     if (h->a.done && ra.sec == DBX_SEC_SECURE) expanded_of(&ra, h);
     if (h->expanded[0] == '\0' && h->aaaa.done && raaaa.sec == DBX_SEC_SECURE) expanded_of(&raaaa, h);
-    if (h->expanded[0] == '\0' && h->a.done) expanded_of(&ra, h); /* reported only */
+    if (h->expanded[0] == '\0' && h->a.done && ra.sec == DBX_SEC_INSECURE) {
+        expanded_of(&ra, h); /* reported only; never from a bogus chain */
+    }
 
     /* 2. TLSA, only with a secure MX (or implicit MX) and secure addresses */
     skip(&h->tlsa, "not looked up");

@@ -44,8 +44,21 @@ static dbx_sec_t collect(dbx_vctx_t *v, const ldns_rdf *zone, const ldns_rr_list
         ldns_rr_list *set = dbx_select(auth, owner, t, 0);
         ldns_rr_list *sigs = dbx_select(auth, owner, LDNS_RR_TYPE_RRSIG, t);
         dbx_sec_t s = DBX_SEC_INDETERMINATE;
+        int wild = -1;
         if (set != NULL && sigs != NULL) {
-            s = dbx_rrset_verify(v, set, sigs, keys, NULL, zone, NULL, NULL);
+            s = dbx_rrset_verify(v, set, sigs, keys, NULL, zone, NULL, &wild);
+        }
+        if (s == DBX_SEC_SECURE &&
+            (wild >= 0 || (t == LDNS_RR_TYPE_NSEC && ldns_rr_list_rr_count(set) == 1 &&
+                           !dbx_dname_under(ldns_rr_rdf(ldns_rr_list_rr(set, 0), 0), zone)))) {
+            /* Synthesised from a wildcard (CVE-2017-15105): it says nothing
+             * about its owner name.  An NSEC whose next name leaves the zone
+             * is no zone's NSEC chain (RFC 4034 s4.1.1).  Neither proves. */
+            dbx_v_fail(v, s, wild >= 0 ? "wildcard-expanded NSEC/NSEC3 ignored"
+                                       : "NSEC next name outside the zone ignored");
+            ldns_rr_list_deep_free(set);
+            ldns_rr_list_deep_free(sigs);
+            continue;
         }
         if (s == DBX_SEC_SECURE && ldns_rr_list_rr_count(set) == 1) {
             ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(set, 0));
@@ -123,6 +136,24 @@ static dbx_sec_t nodata_bits(dbx_vctx_t *v, const ldns_rr *m, size_t bm, ldns_rr
     return DBX_SEC_SECURE;
 }
 
+/* Closest encloser of @p qname that NSEC @p c (covering it) implies: the
+ * deepest proper ancestor at or below @p zone that owner or next lie under.
+ * A clone, or NULL (none, or out of memory: *@p nomem). */
+static ldns_rdf *nsec_ce(const ldns_rr *c, const ldns_rdf *qname, const ldns_rdf *zone, int *nomem)
+{
+    *nomem = 0;
+    for (int l = ldns_dname_label_count(qname) - 1; l >= ldns_dname_label_count(zone); l--) {
+        ldns_rdf *ce = dbx_dname_ancestor(qname, l);
+        if (ce == NULL) {
+            *nomem = 1;
+            return NULL;
+        }
+        if (dbx_dname_under(ldns_rr_owner(c), ce) || dbx_dname_under(ldns_rr_rdf(c, 0), ce)) return ce;
+        ldns_rdf_deep_free(ce);
+    }
+    return NULL;
+}
+
 static dbx_sec_t nsec_prove(dbx_vctx_t *v, const ldns_rr_list *ns, const ldns_rdf *zone,
                             const ldns_rdf *qname, ldns_rr_type qtype, int want_nx,
                             dbx_denial_t *out)
@@ -139,20 +170,19 @@ static dbx_sec_t nsec_prove(dbx_vctx_t *v, const ldns_rr_list *ns, const ldns_rd
     if (nsec_blocks_below(c, 1, qname)) {
         return dbx_v_fail(v, DBX_SEC_BOGUS, "NSEC from above a delegation");
     }
-    if (ldns_dname_is_subdomain(ldns_rr_rdf(c, 0), qname)) { /* empty non-terminal */
-        if (want_nx) return dbx_v_fail(v, DBX_SEC_BOGUS, "NSEC proves the name exists");
+    if (ldns_dname_is_subdomain(ldns_rr_rdf(c, 0), qname)) {
+        /* an empty non-terminal: it exists without any type.  Some servers
+         * answer NXDOMAIN for it; the proof shows NODATA, which is what is
+         * true (as unbound: val_nodata_entnx) */
         *out = DBX_DENY_NODATA;
         return DBX_SEC_SECURE;
     }
-    /* closest encloser: deepest ancestor of qname above owner or next */
-    for (int l = ldns_dname_label_count(qname) - 1; l >= ldns_dname_label_count(zone); l--) {
-        ce = dbx_dname_ancestor(qname, l);
-        if (ce == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-        if (dbx_dname_under(ldns_rr_owner(c), ce) || dbx_dname_under(ldns_rr_rdf(c, 0), ce)) break;
-        ldns_rdf_deep_free(ce);
-        ce = NULL;
+    int nomem;
+    ce = nsec_ce(c, qname, zone, &nomem);
+    if (ce == NULL) {
+        return dbx_v_fail(v, nomem ? DBX_SEC_INDETERMINATE : DBX_SEC_BOGUS,
+                          nomem ? "out of memory" : "no closest encloser");
     }
-    if (ce == NULL) return dbx_v_fail(v, DBX_SEC_BOGUS, "no closest encloser");
     wc = wildcard_of(ce);
     ldns_rdf_deep_free(ce);
     if (wc == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
@@ -396,12 +426,11 @@ static dbx_sec_t nsec3_prove(dbx_vctx_t *v, n3set_t *s, const ldns_rdf *zone,
     }
     r = n3_ce_proof(v, s, zone, qname, &ce, &ncov);
     if (r != DBX_SEC_SECURE) return r;
-    if (ncov->optout && (qtype == LDNS_RR_TYPE_DS || want_nx)) {
-        /* RFC 5155 s8.6 / s9.2: an unsigned delegation may hide in the span */
-        ldns_rdf_deep_free(ce);
-        *out = DBX_DENY_OPTOUT;
-        return DBX_SEC_SECURE;
-    }
+    /* RFC 5155 s8.6, s9.2: an unsigned delegation may hide in an opt-out
+     * span covering the next closer name: whatever the rest proves, the
+     * answer is at best insecure (DBX_DENY_OPTOUT) -- but only once the rest
+     * holds (NXDOMAIN: the wildcard proof; wildcard NODATA: its bitmap);
+     * a plain NODATA or "no DS" the span alone explains */
     wc = wildcard_of(ce);
     ldns_rdf_deep_free(ce);
     if (wc == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
@@ -410,12 +439,16 @@ static dbx_sec_t nsec3_prove(dbx_vctx_t *v, n3set_t *s, const ldns_rdf *zone,
     if (st != DBX_OK) return hash_fail(v, st);
     if ((m = n3_find(s, h, 1)) != NULL) {
         r = nodata_bits(v, m->rr, 5, qtype, out);
-        if (r == DBX_SEC_SECURE) *out = DBX_DENY_WILDCARD_NODATA;
+        if (r == DBX_SEC_SECURE) *out = ncov->optout ? DBX_DENY_OPTOUT : DBX_DENY_WILDCARD_NODATA;
         if (want_nx) r = dbx_v_fail(v, DBX_SEC_BOGUS, "NXDOMAIN but the wildcard exists");
         return r;
     }
+    if (ncov->optout && !want_nx) {
+        *out = DBX_DENY_OPTOUT;
+        return DBX_SEC_SECURE;
+    }
     if (n3_find(s, h, 0) != NULL) {
-        *out = DBX_DENY_NXDOMAIN;
+        *out = ncov->optout ? DBX_DENY_OPTOUT : DBX_DENY_NXDOMAIN;
         return want_nx ? DBX_SEC_SECURE
                        : dbx_v_fail(v, DBX_SEC_BOGUS, "NODATA response proves NXDOMAIN");
     }
@@ -475,18 +508,34 @@ dbx_sec_t dbx_denial_wildcard_answer(dbx_vctx_t *v, const ldns_rdf *zone,
     if (l == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
     s = load_denial(v, zone, keys, auth, l, &n3, "wildcard answer without NSEC proof");
     if (s == DBX_SEC_SECURE && n3 == NULL) {
-        if (nsec_find(l, qname, 0) == NULL) {
+        /* RFC 4035 s5.3.4, RFC 4592 s4: an NSEC covers the name, and the
+         * closest encloser it implies is the wildcard's parent (a replayed
+         * wildcard answer for a name below an existing one fails here) */
+        const ldns_rr *c = nsec_find(l, qname, 0);
+        int nomem = 0;
+        ldns_rdf *ce = c != NULL && !nsec_blocks_below(c, 1, qname) &&
+                               !dbx_dname_under(ldns_rr_rdf(c, 0), qname)
+                           ? nsec_ce(c, qname, zone, &nomem)
+                           : NULL;
+        if (nomem) {
+            s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+        } else if (ce == NULL || ldns_dname_label_count(ce) != (size_t)labels) {
             s = dbx_v_fail(v, DBX_SEC_BOGUS, "wildcard answer without NSEC proof");
         }
+        ldns_rdf_deep_free(ce);
     } else if (s == DBX_SEC_SECURE) {
+        const n3_t *c3;
         uint8_t h[20];
         ldns_rdf *nc = dbx_dname_ancestor(qname, labels + 1);
         int st = nc ? n3_hash(v, n3, nc, h) : DBX_ERR_NOMEM;
         ldns_rdf_deep_free(nc);
         if (st != DBX_OK) {
             s = hash_fail(v, st);
-        } else if (n3_find(n3, h, 0) == NULL) {
+        } else if ((c3 = n3_find(n3, h, 0)) == NULL) {
             s = dbx_v_fail(v, DBX_SEC_BOGUS, "wildcard answer without NSEC3 proof");
+        } else if (c3->optout) {
+            /* the expanded name may lie below an unsigned delegation */
+            s = dbx_v_fail(v, DBX_SEC_INSECURE, "NSEC3 opt-out");
         }
     }
     if (n3 != NULL) {

@@ -120,6 +120,12 @@
 #ifndef DBX_MAX_RRSET_RRS
 #define DBX_MAX_RRSET_RRS 64
 #endif
+/** Signed data (RFC 4034 s3.1.8.1) built to verify one RRSIG, bytes: the
+ *  RRset uncompressed, its owner name repeated per RR.  Default: the
+ *  largest response plus a full-length owner name per RR.  More: bogus. */
+#ifndef DBX_MAX_SIGNED_DATA
+#define DBX_MAX_SIGNED_DATA (DBX_DNS_MAX_RESPONSE + DBX_MAX_RRSET_RRS * 256)
+#endif
 /** RRs held by the in-memory (offline) answer source. */
 #ifndef DBX_MEMSRC_MAX_RRS
 #define DBX_MEMSRC_MAX_RRS 4096
@@ -173,6 +179,9 @@
 #endif
 #if DBX_DEFAULT_CLOCK_SKEW < 0 || DBX_DEFAULT_CLOCK_SKEW > 86400
 #error "DBX_DEFAULT_CLOCK_SKEW must be 0..86400"
+#endif
+#if DBX_MAX_SIGNED_DATA < 1024 || DBX_MAX_SIGNED_DATA > 1048576
+#error "DBX_MAX_SIGNED_DATA must be 1024..1048576"
 #endif
 #if DBX_MAX_RRSET_RRS < 1 || DBX_MEMSRC_MAX_RRS < 1
 #error "RR-count limits must be >= 1"

@@ -702,7 +702,7 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
         }
     }
     /* which RRset the main loop will validate (same order as there) */
-    if (has_rr(ans, cur, qtype)) {
+    if (has_rr(ans, cur, qtype) && !(qtype == LDNS_RR_TYPE_CNAME && dname_above)) {
         owner = cur;
         sn = pick_signer(ans, cur, &qt, 1, cur, proper, &seen);
     } else if (qtype != LDNS_RR_TYPE_CNAME && !dname_above && has_rr(ans, cur, LDNS_RR_TYPE_CNAME)) {
@@ -884,18 +884,29 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
         uint32_t ttl = UINT32_MAX;
         /* the question first (DO+CD); its signer name says which zone to
          * build the chain of trust to */
-        dbx_sec_t s = fetch(r, &v, cur, type, &p);
+        dbx_sec_t s, link = DBX_SEC_SECURE; /* this link's own verdict */
         int insecure;
         done = 1;
+        v.weak = 0; /* a weak proof in one zone weakens only its own link */
+        s = fetch(r, &v, cur, type, &p);
         if (s == DBX_SEC_SECURE) s = answer_zone(r, &v, p, cur, type, &zone, &keys);
         insecure = s == DBX_SEC_INSECURE;
         if (s != DBX_SEC_SECURE && !insecure) {
-            overall = worse(overall, s);
+            link = worse(link, s);
             goto link_end;
         }
         res->rcode = (uint8_t)ldns_pkt_get_rcode(p);
-        /* 1. the RRset itself */
-        set = dbx_select(ldns_pkt_answer(p), cur, type, 0);
+        int dname_above = 0;
+        for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
+            const ldns_rr *d = ldns_rr_list_rr(ldns_pkt_answer(p), i);
+            if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNAME && ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
+                dname_above = 1;
+            }
+        }
+        /* 1. the RRset itself (a CNAME question under a DNAME: the
+         *    synthesised CNAME is checked against the DNAME in 3.) */
+        set = type == LDNS_RR_TYPE_CNAME && dname_above ? NULL
+                                                         : dbx_select(ldns_pkt_answer(p), cur, type, 0);
         if (set != NULL && ldns_rr_list_rr_count(set) > 0) {
             if (!insecure) {
                 int w = 0;
@@ -911,19 +922,12 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
                 }
             }
             res->kind = DBX_ANSWER_DATA;
-            overall = worse(overall, s);
+            link = worse(link, s);
             goto link_end;
         }
         ldns_rr_list_deep_free(set);
         set = NULL;
         /* 2. CNAME at the name (unless a DNAME above it explains it) */
-        int dname_above = 0;
-        for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
-            const ldns_rr *d = ldns_rr_list_rr(ldns_pkt_answer(p), i);
-            if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNAME && ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
-                dname_above = 1;
-            }
-        }
         if (type != LDNS_RR_TYPE_CNAME && !dname_above) {
             set = dbx_select(ldns_pkt_answer(p), cur, LDNS_RR_TYPE_CNAME, 0);
             const ldns_rdf *target =
@@ -931,19 +935,19 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
             if (set != NULL && ldns_rr_list_rr_count(set) == 1 &&
                 (target == NULL || ldns_rdf_get_type(target) != LDNS_RDF_TYPE_DNAME)) {
                 /* no RDATA (RDLENGTH 0): ldns_rdf_clone(NULL) would abort */
-                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "malformed CNAME"));
+                link = worse(link, dbx_v_fail(&v, DBX_SEC_BOGUS, "malformed CNAME"));
                 goto link_end;
             }
             if (set != NULL && ldns_rr_list_rr_count(set) == 1) {
                 int w = 0;
                 s = insecure ? DBX_SEC_INSECURE : check_rrset(&v, p, set, zone, keys, &ttl, &w);
                 if (s == DBX_SEC_BOGUS) s = prefix_fail(&v, s, "CNAME");
-                overall = worse(overall, s);
+                link = worse(link, s);
                 push_clone(res->chain, ldns_rr_list_rr(set, 0));
                 next = ldns_rdf_clone(ldns_rr_rdf(ldns_rr_list_rr(set, 0), 0));
                 goto link_end;
             } else if (set != NULL && ldns_rr_list_rr_count(set) > 1) {
-                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "several CNAMEs at one name"));
+                link = worse(link, dbx_v_fail(&v, DBX_SEC_BOGUS, "several CNAMEs at one name"));
                 goto link_end;
             }
             ldns_rr_list_deep_free(set);
@@ -957,28 +961,28 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
             }
             set = dbx_select(ldns_pkt_answer(p), ldns_rr_owner(d), LDNS_RR_TYPE_DNAME, 0);
             if (set == NULL || ldns_rr_list_rr_count(set) != 1) {
-                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "malformed DNAME"));
+                link = worse(link, dbx_v_fail(&v, DBX_SEC_BOGUS, "malformed DNAME"));
                 goto link_end;
             }
             if (!insecure && !dbx_dname_under(ldns_rr_owner(d), zone)) {
-                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "DNAME outside the zone"));
+                link = worse(link, dbx_v_fail(&v, DBX_SEC_BOGUS, "DNAME outside the zone"));
                 goto link_end;
             }
             int w = 0;
             s = insecure ? DBX_SEC_INSECURE : check_rrset(&v, p, set, zone, keys, &ttl, &w);
             if (s == DBX_SEC_BOGUS) s = prefix_fail(&v, s, "DNAME");
             if (s == DBX_SEC_SECURE && w) s = dbx_v_fail(&v, DBX_SEC_BOGUS, "wildcard DNAME");
-            overall = worse(overall, s);
+            link = worse(link, s);
             next = dname_subst(cur, d);
             if (next == NULL) {
-                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS, "DNAME substitution too long"));
+                link = worse(link, dbx_v_fail(&v, DBX_SEC_BOGUS, "DNAME substitution too long"));
                 goto link_end;
             }
             /* the upstream's synthesized CNAME (unsigned) must agree */
             ldns_rr_list *syn = dbx_select(ldns_pkt_answer(p), cur, LDNS_RR_TYPE_CNAME, 0);
             if (syn != NULL && ldns_rr_list_rr_count(syn) > 0 &&
                 ldns_dname_compare(ldns_rr_rdf(ldns_rr_list_rr(syn, 0), 0), next) != 0) {
-                overall = worse(overall, dbx_v_fail(&v, DBX_SEC_BOGUS,
+                link = worse(link, dbx_v_fail(&v, DBX_SEC_BOGUS,
                                                     "synthesized CNAME does not match the DNAME"));
             }
             ldns_rr_list_deep_free(syn);
@@ -990,8 +994,15 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
                     ldns_rr_set_ttl(c, ldns_rr_ttl(d));
                     ldns_rr_set_class(c, LDNS_RR_CLASS_IN);
                     ldns_rr_set_rdf(c, ldns_rdf_clone(next), 0);
-                    if (!ldns_rr_list_push_rr(res->chain, c)) ldns_rr_free(c);
+                    if (!ldns_rr_list_push_rr(type == LDNS_RR_TYPE_CNAME ? res->answer : res->chain, c)) {
+                        ldns_rr_free(c);
+                    }
                 }
+            }
+            if (type == LDNS_RR_TYPE_CNAME) { /* the synthesised CNAME is the answer */
+                res->kind = DBX_ANSWER_DATA;
+                ldns_rdf_deep_free(next);
+                next = NULL;
             }
             goto link_end;
         }
@@ -1012,12 +1023,13 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
             }
             res->kind = (d == DBX_DENY_NXDOMAIN || (d == DBX_DENY_OPTOUT && nx)) ? DBX_ANSWER_NXDOMAIN
                                                                                  : DBX_ANSWER_NODATA;
-            overall = worse(overall, s);
+            link = worse(link, s);
         }
     link_end:
-        if (v.weak && overall == DBX_SEC_BOGUS) {
-            overall = dbx_v_fail(&v, DBX_SEC_INSECURE, v.weak_reason);
+        if (v.weak && link == DBX_SEC_BOGUS) {
+            link = dbx_v_fail(&v, DBX_SEC_INSECURE, v.weak_reason);
         }
+        overall = worse(overall, link);
         if (ttl < ttl_min) ttl_min = ttl;
         ldns_rr_list_deep_free(set);
         ldns_rr_list_deep_free(keys);

@@ -61,8 +61,39 @@ static int rdf_u32(const ldns_rr *rr, size_t i, uint32_t *out)
     return DBX_OK;
 }
 
-/* Canonical (lower-case, uncompressed) wire form of a name. */
-static int put_name(ldns_buffer *b, const ldns_rdf *name, int skip_labels, int star)
+/* Output of the signed data and DS digest input: a sizing pass (d == NULL)
+ * counts, then a pass into an exact-size allocation writes.  A write past
+ * cap is never done, only counted, so a wrong size shows as n != cap. */
+typedef struct {
+    uint8_t *d;
+    size_t n, cap;
+} wbuf_t;
+
+static void wb_put(wbuf_t *w, const void *p, size_t n)
+{
+    if (w->d != NULL && n <= w->cap - w->n) memcpy(w->d + w->n, p, n);
+    w->n += n;
+}
+
+static void wb_u16(wbuf_t *w, uint16_t x)
+{
+    uint8_t b[2] = {(uint8_t)(x >> 8), (uint8_t)x};
+    wb_put(w, b, 2);
+}
+
+/* Second pass: allocate what the first one counted (at most @p max). */
+static int wb_alloc(wbuf_t *w, size_t max)
+{
+    DBX_CHECK(w->n <= max, DBX_ERR_LIMIT);
+    w->cap = w->n;
+    w->n = 0;
+    w->d = malloc(w->cap ? w->cap : 1);
+    return w->d != NULL ? DBX_OK : DBX_ERR_NOMEM;
+}
+
+/* Canonical (lower-case, uncompressed) wire form of a name, without its
+ * first @p skip_labels labels, prefixed with "*" when @p star. */
+static int put_name(wbuf_t *w, const ldns_rdf *name, int skip_labels, int star)
 {
     const uint8_t *d = ldns_rdf_data(name);
     size_t n = ldns_rdf_size(name), pos = 0;
@@ -71,15 +102,12 @@ static int put_name(ldns_buffer *b, const ldns_rdf *name, int skip_labels, int s
         pos += (size_t)d[pos] + 1;
     }
     DBX_CHECK(pos < n, DBX_ERR_MALFORMED);
-    if (star) {
-        ldns_buffer_write_u8(b, 1);
-        ldns_buffer_write_u8(b, '*');
-    }
+    if (star) wb_put(w, "\001*", 2);
     for (; pos < n; pos++) {
         uint8_t c = d[pos];
         /* Length octets are < 64 so never in 'A'..'Z'. */
         if (c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
-        ldns_buffer_write_u8(b, c);
+        wb_put(w, &c, 1);
     }
     return DBX_OK;
 }
@@ -91,7 +119,7 @@ int dbx_ds_match(const ldns_rr *ds, const ldns_rr *key)
     hal_hash_alg_t h;
     uint8_t md[HAL_HASH_MAX_LEN];
     const ldns_rdf *dig;
-    ldns_buffer *b;
+    wbuf_t w = {NULL, 0, 0};
     int st;
     DBX_ASSERT(ds != NULL && key != NULL);
     DBX_CHECK(ldns_rr_rd_count(ds) == 4 && ldns_rr_rd_count(key) == 4, DBX_ERR_MALFORMED);
@@ -110,13 +138,17 @@ int dbx_ds_match(const ldns_rr *ds, const ldns_rr *key)
     }
     dig = ldns_rr_rdf(ds, 3);
     DBX_CHECK(dig != NULL && ldns_rdf_size(dig) == hal_hash_len(h), DBX_ERR_CRYPTO);
-    b = ldns_buffer_new(512);
-    if (b == NULL) return DBX_ERR_NOMEM;
-    st = put_name(b, ldns_rr_owner(key), 0, 0);
-    if (st == DBX_OK && ldns_rr_rdata2buffer_wire(b, key) != LDNS_STATUS_OK) st = DBX_ERR_NOMEM;
-    if (st == DBX_OK && ldns_buffer_status(b) != LDNS_STATUS_OK) st = DBX_ERR_NOMEM;
-    if (st == DBX_OK) st = hal_crypto_hash(h, ldns_buffer_begin(b), ldns_buffer_position(b), md);
-    ldns_buffer_free(b);
+    st = DBX_OK;
+    for (int pass = 0; pass < 2 && st == DBX_OK; pass++) {
+        if (pass == 1) st = wb_alloc(&w, LDNS_MAX_DOMAINLEN + 1 + 65535);
+        if (st == DBX_OK) st = put_name(&w, ldns_rr_owner(key), 0, 0);
+        for (size_t i = 0; i < 4 && st == DBX_OK; i++) {
+            wb_put(&w, ldns_rdf_data(ldns_rr_rdf(key, i)), ldns_rdf_size(ldns_rr_rdf(key, i)));
+        }
+    }
+    if (st == DBX_OK && w.n != w.cap) st = DBX_ERR_MALFORMED;
+    if (st == DBX_OK) st = hal_crypto_hash(h, w.d, w.n, md);
+    free(w.d);
     if (st != DBX_OK) return st;
     return memcmp(md, ldns_rdf_data(dig), ldns_rdf_size(dig)) == 0 ? DBX_OK : DBX_ERR_CRYPTO;
 }
@@ -169,9 +201,11 @@ static int blob_cmp(const blob_t *a, const blob_t *b)
     return a->n < b->n ? -1 : (a->n > b->n ? 1 : 0);
 }
 
-/* Signed data of RFC 4034 s3.1.8.1 for @p sig over @p rrset. */
+/* Signed data of RFC 4034 s3.1.8.1 for @p sig over @p rrset into *@p w
+ * (allocated to the exact size, at most DBX_MAX_SIGNED_DATA; caller frees
+ * w->d). */
 static int signed_data(const ldns_rr_list *rrset, const ldns_rr *sig, uint8_t labels,
-                       uint32_t orig_ttl, ldns_buffer *b)
+                       uint32_t orig_ttl, wbuf_t *w)
 {
     size_t n = ldns_rr_list_rr_count(rrset);
     blob_t rd[DBX_MAX_RRSET_RRS];
@@ -181,7 +215,6 @@ static int signed_data(const ldns_rr_list *rrset, const ldns_rr *sig, uint8_t la
     size_t k = 0;
 
     DBX_CHECK(n <= DBX_MAX_RRSET_RRS, DBX_ERR_LIMIT);
-    if (ldns_rrsig2buffer_wire(b, sig) != LDNS_STATUS_OK) return DBX_ERR_NOMEM;
     for (k = 0; k < n && st == DBX_OK; k++) {
         ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(rrset, k));
         ldns_buffer *t = ldns_buffer_new(256);
@@ -200,28 +233,39 @@ static int signed_data(const ldns_rr_list *rrset, const ldns_rr *sig, uint8_t la
         ldns_rr_free(c);
         ldns_buffer_free(t);
     }
-    if (st == DBX_OK) {
-        /* insertion sort into canonical order (RFC 4034 s6.3) */
-        for (size_t i = 1; i < n; i++) {
-            blob_t x = rd[i];
-            size_t j = i;
-            while (j > 0 && blob_cmp(&rd[j - 1], &x) > 0) {
-                rd[j] = rd[j - 1];
-                j--;
-            }
-            rd[j] = x;
+    /* insertion sort into canonical order (RFC 4034 s6.3) */
+    for (size_t i = 1; st == DBX_OK && i < n; i++) {
+        blob_t x = rd[i];
+        size_t j = i;
+        while (j > 0 && blob_cmp(&rd[j - 1], &x) > 0) {
+            rd[j] = rd[j - 1];
+            j--;
         }
-        for (size_t i = 0; i < n && st == DBX_OK; i++) {
-            if (i > 0 && blob_cmp(&rd[i - 1], &rd[i]) == 0) continue; /* duplicate */
-            st = put_name(b, ldns_rr_owner(r0), olab - labels, labels < olab);
-            ldns_buffer_write_u16(b, (uint16_t)ldns_rr_get_type(r0));
-            ldns_buffer_write_u16(b, (uint16_t)ldns_rr_get_class(r0));
-            ldns_buffer_write_u32(b, orig_ttl);
-            ldns_buffer_write_u16(b, (uint16_t)rd[i].n);
-            ldns_buffer_write(b, rd[i].d, rd[i].n);
-        }
-        if (st == DBX_OK && ldns_buffer_status(b) != LDNS_STATUS_OK) st = DBX_ERR_NOMEM;
+        rd[j] = x;
     }
+    for (int pass = 0; pass < 2 && st == DBX_OK; pass++) {
+        if (pass == 1) st = wb_alloc(w, DBX_MAX_SIGNED_DATA);
+        /* RRSIG RDATA without the signature, signer name canonical */
+        for (size_t i = 0; i < 7 && st == DBX_OK; i++) {
+            wb_put(w, ldns_rdf_data(ldns_rr_rdf(sig, i)), ldns_rdf_size(ldns_rr_rdf(sig, i)));
+        }
+        if (st == DBX_OK) st = put_name(w, ldns_rr_rdf(sig, 7), 0, 0);
+        for (size_t i = 0; i < n && st == DBX_OK; i++) {
+            uint8_t f[8];
+            if (i > 0 && blob_cmp(&rd[i - 1], &rd[i]) == 0) continue; /* duplicate */
+            st = put_name(w, ldns_rr_owner(r0), olab - labels, labels < olab);
+            wb_u16(w, (uint16_t)ldns_rr_get_type(r0));
+            wb_u16(w, (uint16_t)ldns_rr_get_class(r0));
+            f[0] = (uint8_t)(orig_ttl >> 24);
+            f[1] = (uint8_t)(orig_ttl >> 16);
+            f[2] = (uint8_t)(orig_ttl >> 8);
+            f[3] = (uint8_t)orig_ttl;
+            wb_put(w, f, 4);
+            wb_u16(w, (uint16_t)rd[i].n);
+            wb_put(w, rd[i].d, rd[i].n);
+        }
+    }
+    if (st == DBX_OK && w->n != w->cap) st = DBX_ERR_MALFORMED; /* sizing bug: never sign */
     for (size_t i = 0; i < k; i++) free(rd[i].d);
     return st;
 }
@@ -342,13 +386,10 @@ dbx_sec_t dbx_rrset_verify(dbx_vctx_t *v, const ldns_rr_list *rrset, const ldns_
             }
             tried++;
             v->sigs++;
-            ldns_buffer *b = ldns_buffer_new(1024);
-            if (b == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-            int st = signed_data(rrset, sig, labels, ottl, b);
-            if (st == DBX_OK) {
-                st = crypto_verify(alg, key, sig, ldns_buffer_begin(b), ldns_buffer_position(b));
-            }
-            ldns_buffer_free(b);
+            wbuf_t b = {NULL, 0, 0};
+            int st = signed_data(rrset, sig, labels, ottl, &b);
+            if (st == DBX_OK) st = crypto_verify(alg, key, sig, b.d, b.n);
+            free(b.d);
             if (st == DBX_ERR_NOMEM) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
             if (st == DBX_ERR_LIMIT) return dbx_v_fail(v, DBX_SEC_BOGUS, "RRset too large (limit)");
             if (st == DBX_OK) {
@@ -361,7 +402,14 @@ dbx_sec_t dbx_rrset_verify(dbx_vctx_t *v, const ldns_rr_list *rrset, const ldns_
                 if (left < 0) left = 0;
                 if ((int64_t)t > left) t = (uint32_t)left;
                 if (ttl) *ttl = t;
-                if (wild) *wild = labels < olab ? labels : -1;
+                if (wild) {
+                    /* expanded from a wildcard: fewer labels than the owner
+                     * has besides a leading "*" (a literal "*" owner is the
+                     * wildcard itself, RFC 4034 s3.1.3) */
+                    const uint8_t *od = ldns_rdf_data(ldns_rr_owner(r0));
+                    int star = od[0] == 1 && od[1] == '*';
+                    *wild = labels < olab - star ? labels : -1;
+                }
                 return DBX_SEC_SECURE;
             }
             seen_bad = 1;

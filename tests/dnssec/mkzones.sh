@@ -15,6 +15,10 @@
 #   iter.test.       NSEC3 iterations 200 -> above limit
 #   sha1.test.       DS digest SHA-1 only (accepted: no stronger DS)
 #   baddnskey.test.  DS names a key that is not in the DNSKEY set -> bogus
+#   big.test.        RSASHA256, four 2048-bit keys (DNSKEY signed data > 1 KB),
+#                    eight long TXT records (~2.6 KB signed data)
+#   weak.test.       NSEC3 iterations 500 (above the limit), a TLSA CNAME
+#                    into example.test.
 set -euo pipefail
 out=${1:-build/host/zones}
 rm -rf "$out"; mkdir -p "$out"; cd "$out"
@@ -60,6 +64,10 @@ c8.example.test. 3600 IN CNAME c9.example.test.
 c9.example.test. 3600 IN CNAME c10.example.test.
 c10.example.test. 3600 IN A 192.0.2.99
 dn.example.test. 3600 IN DNAME n3.test.
+existing.wild.example.test. 3600 IN A 192.0.2.83
+bogusmx.example.test. 3600 IN MX 10 tobogus.example.test.
+tobogus.example.test. 3600 IN CNAME www.expired.test.
+_25._tcp.tl.wild.example.test. 3600 IN TLSA 3 1 1 8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1
 ns.example.test. 3600 IN A 192.0.2.53
 a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a1.b1.c1.d1.e1.f1.g1.h1.i1.j1.k1.l1.m1.n1.o1.p1.q1.r1.s1.t1.deep.example.test. 3600 IN A 192.0.2.82
 multi.example.test. 3600 IN TXT "ccc"
@@ -78,6 +86,7 @@ host.n3.test. 3600 IN A 192.0.2.3
 mx.n3.test. 3600 IN A 192.0.2.4
 _25._tcp.mx.n3.test. 3600 IN TLSA 2 0 1 8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1
 *.w.n3.test. 3600 IN A 192.0.2.5
+existing.w.n3.test. 3600 IN A 192.0.2.13
 unsigned.n3.test. 3600 IN NS ns.unsigned.n3.test.
 ns.unsigned.n3.test. 3600 IN A 192.0.2.53
 ns.n3.test. 3600 IN A 192.0.2.53
@@ -111,13 +120,30 @@ ldns-key2ds -n -1 "$k1.key" > sha1.test.ds
 k1=$(key baddnskey.test. 13 ksk 256); k2=$(key baddnskey.test. 13 "" 256); k3=$(key baddnskey.test. 13 ksk 256)
 sign baddnskey.test. baddnskey.test "-i $INC -e $EXP" "$k1" "$k2"; cp "$k3.ds" baddnskey.test.ds
 
+{ soa big.test.
+  echo "www.big.test. 3600 IN A 192.0.2.14"
+  long=$(printf 'x%.0s' $(seq 250))
+  for i in 1 2 3 4 5 6 7 8; do echo "txt.big.test. 3600 IN TXT \"$i$long\" \"$long\""; done
+} > big.test
+k1=$(key big.test. 8 ksk 2048); k2=$(key big.test. 8 ksk 2048)
+k3=$(key big.test. 8 "" 2048); k4=$(key big.test. 8 "" 2048)
+sign big.test. big.test "-i $INC -e $EXP" "$k1" "$k2" "$k3" "$k4"; cat "$k1.ds" "$k2.ds" > big.test.ds
+
+{ soa weak.test.
+  echo "mx3.weak.test. 3600 IN A 192.0.2.15"
+  echo "_25._tcp.mx3.weak.test. 3600 IN CNAME _25._tcp.mx.example.test."
+} > weak.test
+k1=$(key weak.test. 13 ksk 256); k2=$(key weak.test. 13 "" 256)
+sign weak.test. weak.test "-n -t 500 -s 01 -i $INC -e $EXP" "$k1" "$k2"; cp "$k1.ds" weak.test.ds
+
 # ---- test. ----
 { soa test.
-  for z in example n3 insecure ed expired iter sha1 baddnskey; do
+  for z in example n3 insecure ed expired iter sha1 baddnskey big weak; do
     echo "$z.test. 3600 IN NS ns.$z.test."
     echo "ns.$z.test. 3600 IN A 192.0.2.53"
   done
-  cat example.test.ds n3.test.ds ed.test.ds expired.test.ds iter.test.ds sha1.test.ds baddnskey.test.ds
+  cat example.test.ds n3.test.ds ed.test.ds expired.test.ds iter.test.ds sha1.test.ds baddnskey.test.ds \
+      big.test.ds weak.test.ds
   echo "ns.test. 3600 IN A 192.0.2.53"
 } > test
 k1=$(key test. 13 ksk 256); k2=$(key test. 13 "" 256)
@@ -142,5 +168,5 @@ sign . root "-i $INC -e $EXP" "$k1" "$k2"
 cp "$k1.ds" anchor.txt
 cat root.signed test.signed example.test.signed n3.test.signed unsigned.n3.test.signed \
     insecure.test.signed ed.test.signed expired.test.signed iter.test.signed sha1.test.signed \
-    baddnskey.test.signed > all.zone
+    baddnskey.test.signed big.test.signed weak.test.signed > all.zone
 echo "zones in $out"

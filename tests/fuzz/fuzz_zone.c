@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {"_25._tcp.mx.example.test", LDNS_RR_TYPE_TLSA},
         {"nx.example.test", LDNS_RR_TYPE_A},
         {"a.x.w.n3.test", LDNS_RR_TYPE_A},
+        {"txt.big.test", LDNS_RR_TYPE_TXT}, /* signed data past 1 KB */
     };
     static dbx_resolver_t r;
     char *text;

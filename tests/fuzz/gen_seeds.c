@@ -90,6 +90,11 @@ int main(int argc, char **argv)
         {"www.unsigned.n3.test", LDNS_RR_TYPE_A},        {"www.insecure.test", LDNS_RR_TYPE_A},
         {"www.iter.test", LDNS_RR_TYPE_A},               {"www.expired.test", LDNS_RR_TYPE_A},
         {"loop1.example.test", LDNS_RR_TYPE_A},          {"a.x.w.n3.test", LDNS_RR_TYPE_A},
+        /* issue 10: RRsets with signed data past 1 KB, a CNAME out of a
+         * weak (NSEC3 iterations) zone, wildcards and opt-out */
+        {"big.test", LDNS_RR_TYPE_DNSKEY},               {"txt.big.test", LDNS_RR_TYPE_TXT},
+        {"_25._tcp.mx3.weak.test", LDNS_RR_TYPE_TLSA},   {"b.a.wild.example.test", LDNS_RR_TYPE_A},
+        {"nx.b.n3.test", LDNS_RR_TYPE_A},                {"host.dn.example.test", LDNS_RR_TYPE_CNAME},
     };
     static rec_t r;
     dbx_trust_t t = {0};

@@ -24,6 +24,7 @@ build/fuzz/gen_seeds "$tmp/z" $c "$now"
 cat "$tmp/z/root.signed" "$tmp/z/test.signed" "$tmp/z/example.test.signed" > $c/zone/gen-example
 cat "$tmp/z/root.signed" "$tmp/z/test.signed" "$tmp/z/n3.test.signed" "$tmp/z/unsigned.n3.test.signed" > $c/zone/gen-n3
 cat "$tmp/z/root.signed" "$tmp/z/test.signed" "$tmp/z/iter.test.signed" "$tmp/z/expired.test.signed" > $c/zone/gen-iter
+cat "$tmp/z/root.signed" "$tmp/z/test.signed" "$tmp/z/big.test.signed" "$tmp/z/weak.test.signed" > $c/zone/gen-big
 # ---- DANE ----
 tests/dane/mkcerts.sh "$tmp/d" >/dev/null
 chain() { # out certs...: 2-byte length + DER per certificate

@@ -152,6 +152,20 @@ static void test_implicit_cname(void **state)
     assert_string_equal(h->tlsa_base, "mx.example.test");
 }
 
+/* an MX host that is an alias of a bogus name: the expanded name is never
+ * taken (nor reported) from a bogus chain */
+static void test_bogus_alias(void **state)
+{
+    fx_t *fx = *state;
+    run(fx, "bogusmx.example.test");
+    const dbx_check_host_t *h = &fx->res.hosts[0];
+    assert_int_equal(fx->res.n_hosts, 1);
+    assert_string_equal(h->name, "tobogus.example.test");
+    assert_int_equal(h->a.sec, DBX_DNSSEC_BOGUS);
+    assert_string_equal(h->expanded, "");
+    assert_int_equal(fx->res.verdict, DBX_VERDICT_DEFER);
+}
+
 /* MX preference order, case folded, hosts without addresses */
 static void test_order_no_address(void **state)
 {
@@ -216,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_args),
         cmocka_unit_test(test_secure_connect_fails),
         cmocka_unit_test(test_implicit_cname),
+        cmocka_unit_test(test_bogus_alias),
         cmocka_unit_test(test_order_no_address),
         cmocka_unit_test(test_bogus_and_insecure),
         cmocka_unit_test(test_json_summary),

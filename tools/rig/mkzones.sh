@@ -160,6 +160,7 @@ for z in $order; do
   mx="mx.$z"
   case $v in
     nosig)    awk -v o="$mx" '!($1==o && $4=="RRSIG" && $5=="A")' "$out" >"$out.t" ;;
+    tlsanosig) awk -v o="_25._tcp.$mx" '!($1==o && $4=="RRSIG" && $5=="TLSA")' "$out" >"$out.t" ;;
     badsig)   awk -v o="$mx" 'BEGIN{OFS="\t"} $1==o && $4=="RRSIG" && $5=="A" {
                 s=$NF; c=substr(s,20,1); r=(c=="A")?"B":"A"; $NF=substr(s,1,19) r substr(s,21)} {print}' "$out" >"$out.t" ;;
     nokey)    awk '!($4=="DNSKEY" || ($4=="RRSIG" && $5=="DNSKEY"))' "$out" >"$out.t" ;;
