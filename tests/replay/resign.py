@@ -1,7 +1,10 @@
 """Re-key and re-sign a replay scenario with keys the harness holds, of
-algorithms danebox validates (8/10/13/14 keep their algorithm; DSA 3 -> ECDSA P-256 13, DSA-NSEC3-SHA1 6 -> ECDSA P-384 14, RSASHA1 5 ->
-RSASHA256 8, RSASHA1-NSEC3-SHA1 7 -> RSASHA512 10: four distinct algorithms
-stay distinct, so algorithm-coverage tests keep their meaning).
+algorithms danebox validates: 8/10/13/14 keep their algorithm; DSA 3 ->
+ECDSA P-256 13, DSA-NSEC3-SHA1 6 -> ECDSA P-384 14, RSASHA1 5 -> RSASHA256
+8, RSASHA1-NSEC3-SHA1 7 -> RSASHA512 10 (four distinct algorithms stay
+distinct, so algorithm-coverage tests keep their meaning).  Holding every
+zone's key also lets the replay server sign the DS denials danebox asks
+for at names unbound knows are no zone cut (server.py).
 
 Every DNSKEY of such an algorithm gets a fresh key of the mapped algorithm;
 DS records and trust anchors that matched the old key are recomputed for

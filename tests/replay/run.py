@@ -243,8 +243,11 @@ def table(cases, fh):
         why = c.skip or c.reason
         if c.unmatched and not c.skip:
             why += " [unanswered: %s]" % ", ".join(c.unmatched[:4])
-        if c.synthesised and not c.skip:
-            why += " [from the scenario's records: %s]" % ", ".join(c.synthesised[:4])
+        own = [x for x in c.synthesised if not x.endswith("(signed root)")]
+        if own and not c.skip:
+            why += " [from the scenario's records: %s]" % ", ".join(own[:4])
+        if len(own) < len(c.synthesised) and not c.skip:
+            why += " [harness-signed root: %d answers]" % (len(c.synthesised) - len(own))
         fh.write("%s %d %s %s %s %s %s | %s\n" % (c.test, c.step, c.qname, c.qtype, c.expected or "-",
                                                   c.ours or "-", c.verdict, why))
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# NLnet Labs unbound's validator replay tests (testdata/val_*.rpl from the
+# pinned unbound source, tools/deps.sh) replayed against `danebox resolve`:
+# each scenario's canned answers come from a loopback replay server, keys of
+# algorithms danebox does not validate are re-signed (tests/replay/resign.py),
+# and danebox's verdict is compared with unbound's expected answer
+# (AD -> secure, SERVFAIL -> bogus, otherwise insecure).
+#
+# PASS/FAIL per comparable query: a disagreement passes only when listed in
+# tests/replay/expected-differences.txt; a downgrade (danebox secure where
+# unbound is not, insecure where unbound says bogus) always fails.  Queries
+# the harness cannot compare are printed as NOT COMPARABLE with the reason.
+# The per-query table is written to build/replay/results.txt.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+danebox=$top/build/host/danebox
+py=/usr/bin/python3
+[ -x "$danebox" ] || { echo "FAIL: $danebox not built"; exit 1; }
+td=deps/unbound-1.17.1/testdata   # pinned in tools/deps.sh
+[ -n "$td" ] && [ -d "$td" ] || { echo "FAIL: unbound testdata missing (run tools/deps.sh)"; exit 1; }
+$py -c 'import dns.dnssec, cryptography' 2>/dev/null || { echo "FAIL: python3-dnspython/python3-cryptography missing (tools/setup.sh)"; exit 1; }
+mkdir -p build/replay
+timeout 600 $py tests/replay/run.py --testdata "$td" --danebox "$danebox" --jobs 2 \
+  --table build/replay/results.txt --differences tests/replay/expected-differences.txt
+rc=$?
+[ $rc = 0 ] || echo "FAIL: unbound replay (exit $rc; table in build/replay/results.txt)"
+exit $rc
