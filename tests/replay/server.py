@@ -35,9 +35,12 @@ class Candidates:
         self.root = root  # synthroot.SyntheticRoot for multi-island scenarios
         self.items = []
         for rg in sc.ranges:
-            if rg.end < lo or rg.start > hi:
+            if rg.start > hi:
                 continue
-            pri = 0 if rg.start <= lo <= rg.end else 1
+            # 0: covers the query step, 1: later in its window, 2: over
+            # before it (what unbound may still hold in its cache; used only
+            # when nothing in the window matches)
+            pri = 0 if rg.start <= lo <= rg.end else 1 if rg.end >= lo else 2
             for e in rg.entries:
                 self.items.append((pri, len(self.items), e))
         for st in sc.steps:
@@ -69,10 +72,10 @@ class Candidates:
             if not _matches(e, qname, qtype, tcp, edns, do):
                 continue
             exact = 0 if e.question is not None and "qname" in e.match else 1
-            key = (_rank(e), exact, pri, idx)
+            key = (pri == 2, _rank(e), exact, pri, idx)
             if best is None or key < best[0]:
                 best = (key, e)
-        if best is not None and best[0][0] == 0:
+        if best is not None and best[0][1] == 0:
             return best[1]
         # no final answer scripted: what a resolver would have cached from
         # the scenario's own signed records, else the referral / error
@@ -112,6 +115,7 @@ class Synth:
         self.resigner = getattr(sc, "resigner", None)
         self.signed_here = False
         entries = [e for rg in sc.ranges for e in rg.entries]
+        cuts, apexes = {}, set()
         for e in entries:
             denial = [r for r in e.sections["AUTHORITY"]
                       if r.rdtype in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3)
@@ -119,16 +123,23 @@ class Synth:
             for r in e.sections["ANSWER"]:
                 if denial and r.rdtype != dns.rdatatype.RRSIG:
                     self.proofs.setdefault((r.name, r.rdtype), denial)
-            if e.is_referral() and denial:
+            if denial:  # a referral (possibly beside a CNAME) with its no-DS proof
                 for r in e.sections["AUTHORITY"]:
                     if r.rdtype == dns.rdatatype.NS:
-                        self.cut_proofs.setdefault(r.name, denial)
+                        cuts.setdefault(r.name, denial)
             for sec in ("ANSWER", "AUTHORITY"):
                 for r in e.sections[sec]:
+                    if r.rdtype in (dns.rdatatype.SOA, dns.rdatatype.DNSKEY):
+                        apexes.add(r.name)
                     if r.rdtype == dns.rdatatype.RRSIG:
                         self.sigs.setdefault((r.name, r.covers), dns.rrset.RRset(r.name, r.rdclass, r.rdtype, r.covers)).update(r)
                     else:
                         self.rr.setdefault((r.name, r.rdtype), dns.rrset.RRset(r.name, r.rdclass, r.rdtype)).update(r)
+        self._finish(cuts, apexes)
+
+    def _finish(self, cuts, apexes):
+        # NS beside a proof at a zone's own apex says nothing about its DS
+        self.cut_proofs = {n: p for n, p in cuts.items() if n not in apexes}
 
     def _signed(self, name, t):
         out = []
