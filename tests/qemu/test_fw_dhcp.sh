@@ -123,8 +123,11 @@ expect "no lease: reported" "$log" "^net: dhcp: no lease within 20000 ms$"
 expect "mode not run" "$log" "^dnsprobe: not run \(no usable DHCP lease: timeout\)$"
 expect_not "no exchange attempted" "$log" "^dnsprobe: (udp|tcp) "
 if [ $rc = 6 ]; then pass "run 4: exit 6"; else fail "run 4: exit 6" "got $rc"; fi
-if [ $dt -le 26 ]; then pass "bounded: QEMU ran $dt s (wait 20 s)"
-else fail "bounded failure (<= 26 s)" "$dt s"; fi
+# The 20 s wait itself is asserted by the log lines above (firmware clock).
+# Wall time only guards against a hang: a loaded CI machine slows QEMU, so
+# the bound is generous (this is not a performance target).
+if [ $dt -le 120 ]; then pass "bounded: QEMU gave up by itself ($dt s, wait 20 s)"
+else fail "bounded failure (<= 120 s wall)" "$dt s"; fi
 
 echo "  (suite took $((SECONDS - t0)) s)"
 [ $fails = 0 ]
