@@ -18,8 +18,12 @@ MBEDTLS_HEAP_CAP ?= 49152u
 # TLSA records = 10.5 KB result + 4.1 KB work.  Hosts/addresses beyond the
 # limit are counted (hosts_total, addrs_total) and not probed.
 DBX_CHECK_LIMITS ?= -DDBX_CHECK_MAX_HOSTS=4 -DDBX_CHECK_MAX_ADDRS=2 -DDBX_CHECK_MAX_TLSA=4
+# TLS additions (firmware/config/dbx_mbedtls_config.h; all on unless a
+# board's board.mk says otherwise before including this file).  Flash cost
+# per addition on mps2-an386: README, "Footprint".
+DBX_TLS_OPTS ?=
 BOARD_CFLAGS    := $(BOARD_CPU) -Os -g -ffunction-sections -fdata-sections \
-                   -DDBX_BARE_METAL=1 $(DBX_CFLAGS) $(DBX_CHECK_LIMITS) \
+                   -DDBX_BARE_METAL=1 $(DBX_CFLAGS) $(DBX_TLS_OPTS) $(DBX_CHECK_LIMITS) \
                    -DHAL_MBEDTLS_HEAP_DEFAULT_CAP=$(MBEDTLS_HEAP_CAP)
 BOARD_DEP_INC   := -Ifirmware/port/include
 BOARD_HAL_SRCS  := $(sort $(wildcard hal/arm/*.c hal/nic/*.c)) board/common/mps2_board.c
