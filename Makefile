@@ -21,7 +21,7 @@ endif
 
 B       := build/$(BOARD)
 DEPS    ?= deps
-MBEDTLS_DIR := $(DEPS)/mbedtls-3.6.6
+MBEDTLS_DIR := $(DEPS)/mbedtls-3.6.7
 LDNS_DIR    := $(DEPS)/ldns-1.8.4
 LWIP_DIR    := $(DEPS)/lwip-2.2.1+dfsg1
 LDNS_CONF   := build/ldns-conf

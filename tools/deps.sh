@@ -13,9 +13,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 DEPS=${DEPS:-$top/deps}
 SUITE=${DEPS_SUITE:-trixie}
 
-# name=version[@suite]  ->  unpacked folder (suite defaults to $SUITE)
+# name=version[@suite[,suite...]]  ->  unpacked folder (suite: $SUITE unless
+# named; apt takes the pinned version from whichever listed suite has it)
 PINS=(
-  "mbedtls=3.6.6-0.1~deb13u1:mbedtls-3.6.6"
+  "mbedtls=3.6.7-3@testing,unstable:mbedtls-3.6.7"
   "ldns=1.8.4-2:ldns-1.8.4"
   "lwip=2.2.1+dfsg1-1+deb13u1:lwip-2.2.1+dfsg1"
   "unbound=1.17.1-2+deb12u4@bookworm:unbound-1.17.1"
@@ -62,10 +63,15 @@ mkdir -p "$st/lists/partial" "$st/cache/archives/partial" "$st/etc/sources.list.
 : > "$st/etc/sources.list"
 # every suite a pin names, beside the default one
 suites=$SUITE
+IFS_SAVE=$IFS; IFS=$IFS,
 for p in "${PINS[@]}"; do
   spec=${p%%:*}
-  case $spec in *@*) case " $suites " in *" ${spec#*@} "*) ;; *) suites="$suites ${spec#*@}";; esac;; esac
+  case $spec in *@*) ;; *) continue ;; esac
+  for s in ${spec#*@}; do
+    case " $suites " in *" $s "*) ;; *) suites="$suites $s" ;; esac
+  done
 done
+IFS=$IFS_SAVE
 cat > "$st/etc/sources.list.d/dbx-src.sources" <<EOS
 Types: deb-src
 URIs: $uri

@@ -4,13 +4,37 @@
  *
  * What danebox needs: SHA-1/256/384/512 digests (DS, NSEC3, TLSA), RSA and
  * ECDSA P-256/P-384 verification (RRSIG, X.509), X.509 parsing, and a TLS
- * 1.2 + 1.3 client for STARTTLS.  Entropy comes only from the board's HAL
+ * 1.2 + 1.3 client for STARTTLS that completes a handshake with what real MX
+ * hosts run (a failed handshake under DANE is a deferral).
+ *
+ * TLS additions beyond ECDHE + AEAD, one switch each (1 = on).  The host
+ * build takes the defaults (all on: what Postfix's default client cipher list
+ * offers); a board turns them off in its board.mk (DBX_TLS_OPTS) after
+ * weighing the flash cost that `make size` shows (README, "Footprint"):
+ *   DBX_TLS_P521     ECDSA P-521 certificates / ECDHE secp521r1
+ *   DBX_TLS_DHE      TLS 1.2 DHE-RSA key exchange (finite-field DH)
+ *   DBX_TLS_CBC      TLS 1.2 AES-CBC suites (HMAC-SHA1/256/384, EtM)
+ *   DBX_TLS_RSA_KEX  TLS 1.2 static RSA key exchange (no forward secrecy:
+ *                    only ever chosen when the server offers nothing else)  Entropy comes only from the board's HAL
  * (mbedtls_hardware_poll in hal/crypto/hal_crypto_mbedtls.c); there is no
  * platform entropy and no file or socket code.  Heap goes through
  * MBEDTLS_PLATFORM_MEMORY so the arena can bound and measure it.
  */
 #ifndef DBX_MBEDTLS_CONFIG_H
 #define DBX_MBEDTLS_CONFIG_H
+
+#ifndef DBX_TLS_P521
+#define DBX_TLS_P521 1
+#endif
+#ifndef DBX_TLS_DHE
+#define DBX_TLS_DHE 1
+#endif
+#ifndef DBX_TLS_CBC
+#define DBX_TLS_CBC 1
+#endif
+#ifndef DBX_TLS_RSA_KEX
+#define DBX_TLS_RSA_KEX 1
+#endif
 
 /* ---- platform ---------------------------------------------------------- */
 #define MBEDTLS_PLATFORM_C
@@ -53,6 +77,12 @@
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
 #define MBEDTLS_ECP_DP_CURVE25519_ENABLED
+#if DBX_TLS_P521
+#define MBEDTLS_ECP_DP_SECP521R1_ENABLED
+#endif
+#if DBX_TLS_DHE
+#define MBEDTLS_DHM_C
+#endif
 #define MBEDTLS_ECP_NIST_OPTIM
 #if defined(__arm__)
 #define MBEDTLS_ECP_WINDOW_SIZE 2
@@ -73,6 +103,9 @@
 /* ---- symmetric + RNG ---------------------------------------------------- */
 #define MBEDTLS_AES_C
 #define MBEDTLS_GCM_C
+#if DBX_TLS_CBC
+#define MBEDTLS_CIPHER_MODE_CBC
+#endif
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
@@ -105,6 +138,12 @@
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#if DBX_TLS_DHE
+#define MBEDTLS_KEY_EXCHANGE_DHE_RSA_ENABLED
+#endif
+#if DBX_TLS_RSA_KEX
+#define MBEDTLS_KEY_EXCHANGE_RSA_ENABLED
+#endif
 #define MBEDTLS_SSL_IN_CONTENT_LEN 16384
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 

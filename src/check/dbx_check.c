@@ -211,6 +211,13 @@ static int verify_dane(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info,
     mbedtls_x509_crt_free(&crt);
     if (st != DBX_OK) return st;
     w->dres_set = true;
+    if (w->dres.verdict != DBX_DANE_MATCH && chain->total > chain->n) {
+        /* the TLS layer kept the leaf and its issuer path first: a TA beyond
+         * that bound is the reason, say so */
+        size_t o = strlen(w->dres.reason);
+        snprintf(w->dres.reason + o, sizeof w->dres.reason - o, " (%u certificates sent, %u examined)",
+                 (unsigned)chain->total, (unsigned)chain->n);
+    }
     return w->dres.verdict == DBX_DANE_MATCH ? DBX_OK : DBX_ERR_CRYPTO;
 }
 

@@ -337,7 +337,10 @@ static int step(dbx_smtp_t *s)
         if (st != DBX_OK) return st;
         if (code != 220) {
             s->res.outcome = DBX_SMTP_STARTTLS_REFUSED;
-            s->res.reason = "STARTTLS refused";
+            s->res.reason = code == 421   ? "STARTTLS refused: 421 service closing"
+                            : code == 454 ? "STARTTLS refused: 454 TLS not available"
+                            : code < 500  ? "STARTTLS refused: 4xx temporary failure"
+                                          : "STARTTLS refused: 5xx";
             s->state = DBX_SMTP_S_QUIT;
             return DBX_OK;
         }
@@ -354,7 +357,10 @@ static int step(dbx_smtp_t *s)
         if (st == DBX_OK) st = dbx_tls_handshake(&s->tls);
         if (st != DBX_OK) {
             s->res.outcome = DBX_SMTP_TLS_FAILED;
-            fail(s, st, st == DBX_ERR_TIMEOUT ? "TLS handshake timeout" : "TLS handshake failed");
+            const char *why = dbx_tls_fail_reason(&s->tls);
+            fail(s, st, st == DBX_ERR_TIMEOUT ? "TLS handshake timeout"
+                        : why != NULL         ? why
+                                              : "TLS handshake failed");
             return st;
         }
         s->tls_on = 1;

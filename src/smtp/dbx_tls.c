@@ -3,9 +3,11 @@
 #include "dbx_tls.h"
 #include "hal_platform.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "mbedtls/error.h"
+#include "mbedtls/pk.h"
 #include "mbedtls/platform_util.h"
 #include "mbedtls/x509_crt.h"
 #include "psa/crypto.h"
@@ -68,11 +70,19 @@ void dbx_tls_init(dbx_tls_t *t)
         return;
     }
     memset(t, 0, sizeof *t);
+    t->alert = -1;
 }
 
 static int map_err(dbx_tls_t *t, int ret)
 {
     t->mbed_err = ret;
+    /* mbedTLS 3.6 has no getter for a received alert: it is the record just
+     * read when the error says so. */
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+        t->ssl.MBEDTLS_PRIVATE(in_msgtype) == MBEDTLS_SSL_MSG_ALERT &&
+        t->ssl.MBEDTLS_PRIVATE(in_msglen) == 2 && t->ssl.MBEDTLS_PRIVATE(in_msg) != NULL) {
+        t->alert = t->ssl.MBEDTLS_PRIVATE(in_msg)[1];
+    }
     if (t->io_err != DBX_OK) {
         return t->io_err;
     }
@@ -139,9 +149,15 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
         return map_err(t, ret);
     }
     mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
-    /* No CA bundle on purpose: the handshake completes, PKIX flags are kept
-     * for information, the DANE matcher decides (RFC 7672 §3.1). */
-    mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
+    /* No CA bundle and no mbedTLS chain verification, on purpose: the DANE
+     * matcher decides (RFC 7672 §3.1) and checks the signatures of the path
+     * it needs.  mbedTLS's own verification could only ever say "not
+     * trusted", would verify every signature of whatever chain the server
+     * sends, and fails the handshake outright above
+     * MBEDTLS_X509_MAX_INTERMEDIATE_CA.  The peer still proves possession of
+     * the leaf key (CertificateVerify, ServerKeyExchange, or RSA key
+     * transport + Finished). */
+    mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
     mbedtls_ssl_conf_min_tls_version(&t->conf, (mbedtls_ssl_protocol_version)vmin);
     mbedtls_ssl_conf_max_tls_version(&t->conf, (mbedtls_ssl_protocol_version)vmax);
     ret = mbedtls_ssl_setup(&t->ssl, &t->conf);
@@ -159,9 +175,67 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
     return DBX_OK;
 }
 
+static bool same_name(const mbedtls_x509_buf *a, const mbedtls_x509_buf *b)
+{
+    return a->len == b->len && a->p != NULL && b->p != NULL && memcmp(a->p, b->p, a->len) == 0;
+}
+
+static bool taken(const dbx_tls_chain_t *ch, const mbedtls_x509_crt *c)
+{
+    for (size_t i = 0; i < ch->n; i++) {
+        if (ch->cert[i].der == c->raw.p) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void take(dbx_tls_chain_t *ch, const mbedtls_x509_crt *c)
+{
+    ch->cert[ch->n].der = c->raw.p;
+    ch->cert[ch->n].len = c->raw.len;
+    ch->n++;
+}
+
+/* The verifier's view of the chain (see dbx_tls_chain_t): what DANE-EE needs
+ * (the leaf) and DANE-TA needs (the issuer path up to the TA) first, so a
+ * long, disordered or padded chain never pushes them out of the bound.  The
+ * list mbedTLS parsed is itself bounded by the 16 KB input record. */
+static void collect_chain(dbx_tls_t *t)
+{
+    const mbedtls_x509_crt *first = mbedtls_ssl_get_peer_cert(&t->ssl), *c, *cur;
+    dbx_tls_chain_t *ch = &t->chain;
+
+    memset(ch, 0, sizeof *ch);
+    for (c = first; c != NULL && c->raw.p != NULL && c->raw.len > 0; c = c->next) {
+        ch->total++;
+    }
+    if (ch->total == 0) {
+        return;
+    }
+    take(ch, first);
+    for (cur = first; ch->n < DBX_TLS_CHAIN_MAX && !same_name(&cur->issuer_raw, &cur->subject_raw);) {
+        for (c = first->next; c != NULL && c->raw.p != NULL; c = c->next) {
+            if (!taken(ch, c) && same_name(&c->subject_raw, &cur->issuer_raw)) {
+                break;
+            }
+        }
+        if (c == NULL || c->raw.p == NULL) {
+            break;
+        }
+        take(ch, c);
+        cur = c;
+    }
+    ch->path = ch->n;
+    for (c = first->next; c != NULL && c->raw.p != NULL && ch->n < DBX_TLS_CHAIN_MAX; c = c->next) {
+        if (!taken(ch, c)) {
+            take(ch, c);
+        }
+    }
+}
+
 int dbx_tls_handshake(dbx_tls_t *t)
 {
-    const mbedtls_x509_crt *c;
     int ret;
 
     DBX_ASSERT(t != NULL && t->set_up && !t->established);
@@ -171,24 +245,64 @@ int dbx_tls_handshake(dbx_tls_t *t)
     if (ret != 0) {
         return map_err(t, ret);
     }
-    t->chain.n = 0;
-    for (c = mbedtls_ssl_get_peer_cert(&t->ssl); c != NULL; c = c->next) {
-        if (c->raw.p == NULL || c->raw.len == 0) {
-            break;
-        }
-        DBX_CHECK(t->chain.n < DBX_TLS_CHAIN_MAX, DBX_ERR_LIMIT);
-        t->chain.cert[t->chain.n].der = c->raw.p;
-        t->chain.cert[t->chain.n].len = c->raw.len;
-        t->chain.n++;
-    }
+    collect_chain(t);
     DBX_CHECK(t->chain.n > 0, DBX_ERR_TLS); /* a server must send a certificate */
     t->info.version = (uint16_t)mbedtls_ssl_get_version_number(&t->ssl);
     t->info.version_name = mbedtls_ssl_get_version(&t->ssl);
     t->info.ciphersuite_id = mbedtls_ssl_get_ciphersuite_id_from_ssl(&t->ssl);
     t->info.ciphersuite = mbedtls_ssl_get_ciphersuite(&t->ssl);
-    t->info.pkix_flags = mbedtls_ssl_get_verify_result(&t->ssl);
+    t->info.pkix_flags = MBEDTLS_X509_BADCERT_SKIP_VERIFY; /* see dbx_tls_setup() */
     t->established = 1;
     return DBX_OK;
+}
+
+/* mbedTLS error (high-level part) -> why, for the failures that are limits
+ * of mbedTLS 3.6 rather than faults of the server. */
+static const char *unsupported_reason(int err)
+{
+    int hi = -((-err) & 0xFF80); /* high-level module code */
+    switch (hi) {
+    case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION:
+        return "tls-unsupported: no common TLS version (server TLS 1.0/1.1 only?)";
+    case MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG:
+    case MBEDTLS_ERR_PK_UNKNOWN_PK_ALG:
+    case MBEDTLS_ERR_X509_FEATURE_UNAVAILABLE:
+    case MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE:
+        return "tls-unsupported: certificate algorithm not in mbedTLS 3.6 (Ed25519/RSA-PSS?)";
+    default:
+        break;
+    }
+    return NULL;
+}
+
+const char *dbx_tls_fail_reason(const dbx_tls_t *t)
+{
+    const char *why;
+    if (t == NULL || t->mbed_err == 0) {
+        return NULL;
+    }
+    /* a handshake message announced larger than the input buffer cannot be
+     * reassembled (upstream issue #10906), whatever error that ended in */
+    if (t->ssl.MBEDTLS_PRIVATE(in_hslen) > MBEDTLS_SSL_IN_CONTENT_LEN) {
+        return "tls-unsupported: handshake message over 16 KB (mbedTLS 3.6 limit)";
+    }
+    why = unsupported_reason(t->mbed_err);
+    if (why != NULL) {
+        return why;
+    }
+    switch (t->alert) {
+    case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE:
+    case MBEDTLS_SSL_ALERT_MSG_INSUFFICIENT_SECURITY:
+        return "tls-unsupported: server refused all our suites/sig-algs (Ed25519/RSA-PSS key?)";
+    case MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION:
+        return "tls-unsupported: server refused TLS 1.2/1.3 (TLS 1.0/1.1 only?)";
+    case MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW:
+        return "tls-unsupported: server refused our record size (alert record_overflow)";
+    case -1:
+        return NULL;
+    default:
+        return "TLS handshake failed: fatal alert from the server";
+    }
 }
 
 const dbx_tls_chain_t *dbx_tls_chain(const dbx_tls_t *t)

@@ -3,9 +3,9 @@
  * @brief TLS client (mbedTLS 3.6) over ::dbx_transport_t for STARTTLS.
  *
  * Security rule: this layer never decides "authenticated".  It completes the
- * handshake with MBEDTLS_SSL_VERIFY_OPTIONAL and no CA bundle (the server's
- * possession of the leaf key is still proven by the handshake signature), then
- * exposes the peer chain (DER, leaf first).  A separate matcher — the DANE
+ * handshake with MBEDTLS_SSL_VERIFY_NONE and no CA bundle (the server's
+ * possession of the leaf key is still proven by the handshake), then exposes
+ * the peer chain (DER, leaf first, see ::dbx_tls_chain_t).  A separate matcher — the DANE
  * code, passed in as a ::dbx_tls_verify_fn — decides.
  *
  * Lifecycle: dbx_tls_init() (cannot fail) -> dbx_tls_setup() ->
@@ -28,7 +28,9 @@ extern "C" {
 #endif
 
 #ifndef DBX_TLS_CHAIN_MAX
-#define DBX_TLS_CHAIN_MAX 8 /**< certificates exposed; longer chains are an error */
+#define DBX_TLS_CHAIN_MAX 8 /**< certificates exposed to the verifier: the leaf,
+                                 its issuer path, then the rest as sent; a
+                                 longer chain is cut, never an error */
 #endif
 #ifndef DBX_TLS_SNI_MAX
 #define DBX_TLS_SNI_MAX 253 /**< longest DNS name (presentation, no final dot) */
@@ -45,9 +47,15 @@ typedef struct dbx_tls_cert {
     size_t len;
 } dbx_tls_cert_t;
 
-/** The peer's chain as the server sent it, leaf first. */
+/** The peer's chain, leaf first, then the leaf's issuer path as far as the
+ *  server sent it (found anywhere in its Certificate message: out-of-order
+ *  chains and extra certificates are common), then the other certificates in
+ *  the order sent; at most DBX_TLS_CHAIN_MAX of them. */
 typedef struct dbx_tls_chain {
     size_t n;
+    size_t total; /**< certificates the server sent (>= n) */
+    size_t path;  /**< leading certificates that form the issuer path (by
+                       name; signatures are the verifier's job) */
     dbx_tls_cert_t cert[DBX_TLS_CHAIN_MAX];
 } dbx_tls_chain_t;
 
@@ -57,8 +65,8 @@ typedef struct dbx_tls_info {
     const char *version_name; /**< "TLSv1.2" / "TLSv1.3" (static) */
     int ciphersuite_id;       /**< IANA number */
     const char *ciphersuite;  /**< mbedTLS name (static) */
-    uint32_t pkix_flags;      /**< mbedTLS X.509 flags: informational only,
-                                   never an authentication result */
+    uint32_t pkix_flags;      /**< always MBEDTLS_X509_BADCERT_SKIP_VERIFY:
+                                   mbedTLS does no chain verification here */
     const char *sni;          /**< the name sent as SNI */
 } dbx_tls_info_t;
 
@@ -91,6 +99,7 @@ typedef struct dbx_tls {
     uint32_t io_ms;        /**< send timeout after the handshake */
     int io_err;            /**< last transport error seen by the bio */
     int mbed_err;          /**< last mbedTLS error (for reports) */
+    int alert;             /**< fatal alert received from the peer, -1 none */
     uint8_t set_up;
     uint8_t established;
     uint32_t reads, writes; /**< transport calls (round-trip accounting) */
@@ -116,10 +125,21 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
 /**
  * Run the handshake within cfg->handshake_ms, then collect the chain and the
  * session facts.  Does NOT authenticate the peer.
- * @return DBX_OK, DBX_ERR_TIMEOUT, DBX_ERR_IO, DBX_ERR_LIMIT (chain longer
- *         than DBX_TLS_CHAIN_MAX), DBX_ERR_TLS.
+ * A chain longer than DBX_TLS_CHAIN_MAX is cut (see ::dbx_tls_chain_t), not
+ * an error.
+ * @return DBX_OK, DBX_ERR_TIMEOUT, DBX_ERR_IO, DBX_ERR_TLS (see
+ *         dbx_tls_fail_reason()).
  */
 int dbx_tls_handshake(dbx_tls_t *t);
+
+/**
+ * Why the handshake of @p t failed, as a fixed text for reports, or NULL when
+ * there is nothing more specific than "TLS handshake failed".  Texts that
+ * start with "tls-unsupported: " name a limit of mbedTLS 3.6 (no Ed25519, no
+ * RSA-PSS keys, no TLS 1.0/1.1, handshake messages above 16 KB): the server
+ * is not at fault and a newer library would talk to it.
+ */
+const char *dbx_tls_fail_reason(const dbx_tls_t *t);
 
 /** Peer chain (leaf first) after a successful handshake, else NULL. */
 const dbx_tls_chain_t *dbx_tls_chain(const dbx_tls_t *t);

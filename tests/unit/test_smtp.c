@@ -365,10 +365,81 @@ static void test_names(void **state)
     assert_string_equal(dbx_smtp_outcome_name((dbx_smtp_outcome_t)99), "?");
 }
 
+/* Why a session failed, as the report shows it: STARTTLS refusals by reply
+ * code, and handshake failures named by the TLS layer (a server alert after
+ * our ClientHello goes through mbedTLS itself here). */
+static const char *session_reason(const chunk_t *script, dbx_smtp_outcome_t *outcome)
+{
+    static dbx_smtp_t s;
+    dbx_smtp_config_t cfg;
+    static dbx_smtp_result_t r;
+    fake_t f = {0};
+    dbx_transport_t tr = {&f, f_open, f_send, f_recv, f_close};
+    size_t cur = 1;
+    f.script = script;
+    dbx_smtp_config_defaults(&cfg);
+    cfg.tls.sni = "mx.example";
+    cfg.banner_ms = cfg.command_ms = cfg.quit_ms = 200;
+    cfg.tls.handshake_ms = 500;
+    dbx_smtp_init(&s);
+    dbx_smtp_run(&s, &cfg, &tr, &r);
+    dbx_smtp_free(&s);
+    dbx_tls_global_free();
+    hal_mbedtls_heap_stats(&cur, NULL);
+    assert_int_equal(cur, 0);
+    assert_int_equal(f.closed, 1);
+    *outcome = r.outcome;
+    return r.reason;
+}
+
+#define ALERT(d) SN("\x15\x03\x03\x00\x02\x02" d, 7)
+
+static void test_failure_reasons(void **state)
+{
+    static const struct {
+        chunk_t script[6];
+        dbx_smtp_outcome_t outcome;
+        const char *reason_prefix;
+    } rows[] = {
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("454 4.7.0 TLS not available\r\n"), S("221 bye\r\n"), END},
+         DBX_SMTP_STARTTLS_REFUSED, "STARTTLS refused: 454 "},
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("421 4.3.2 closing\r\n"), EOFC},
+         DBX_SMTP_STARTTLS_REFUSED, "STARTTLS refused: 421 "},
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("450 later\r\n"), S("221 bye\r\n"), END},
+         DBX_SMTP_STARTTLS_REFUSED, "STARTTLS refused: 4xx"},
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("502 no\r\n"), S("221 bye\r\n"), END},
+         DBX_SMTP_STARTTLS_REFUSED, "STARTTLS refused: 5xx"},
+        /* fatal alerts right after our ClientHello */
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("220 go ahead\r\n"), ALERT("\x28"), EOFC},
+         DBX_SMTP_TLS_FAILED, "tls-unsupported: server refused all our suites/sig-algs"},
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("220 go ahead\r\n"), ALERT("\x46"), EOFC},
+         DBX_SMTP_TLS_FAILED, "tls-unsupported: server refused TLS 1.2/1.3"},
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("220 go ahead\r\n"), ALERT("\x50"), EOFC},
+         DBX_SMTP_TLS_FAILED, "TLS handshake failed: fatal alert from the server"},
+        /* a ServerHello for TLS 1.1: our minimum is 1.2 */
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("220 go ahead\r\n"),
+          SN("\x16\x03\x02\x00\x2a\x02\x00\x00\x26\x03\x02"
+             "0123456789abcdef0123456789abcdef\x00\xc0\x2f\x00", 47), EOFC},
+         DBX_SMTP_TLS_FAILED, "tls-unsupported: no common TLS version"},
+        /* the server closes instead of answering: nothing more specific to say */
+        {{S("220 mx\r\n"), S(EHLO_TLS), S("220 go ahead\r\n"), EOFC},
+         DBX_SMTP_TLS_FAILED, "TLS handshake failed"},
+    };
+    (void)state;
+    for (size_t i = 0; i < DBX_ARRAY_LEN(rows); i++) {
+        dbx_smtp_outcome_t out;
+        const char *why = session_reason(rows[i].script, &out);
+        print_message("row %zu: %s -> %s\n", i, dbx_smtp_outcome_name(out), why ? why : "(null)");
+        assert_int_equal(out, rows[i].outcome);
+        assert_non_null(why);
+        assert_int_equal(strncmp(why, rows[i].reason_prefix, strlen(rows[i].reason_prefix)), 0);
+    }
+}
+
 int main(void)
 {
     /* one cmocka test per table row, named after it */
-    static struct CMUnitTest tests[DBX_ARRAY_LEN(cases) + 4];
+    static struct CMUnitTest tests[DBX_ARRAY_LEN(cases) + 5];
     size_t n = 0;
     for (size_t i = 0; i < DBX_ARRAY_LEN(cases); i++, n++) {
         tests[n] = (struct CMUnitTest){cases[i].name, test_case, NULL, NULL, (void *)&cases[i]};
@@ -377,5 +448,6 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_no_sni);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_parse_line);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_names);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_failure_reasons);
     return _cmocka_run_group_tests("smtp", tests, n, group_setup, NULL);
 }
