@@ -47,7 +47,10 @@ typedef enum dbx_rcpt_state {
     DBX_RCPT_PENDING = 0, /**< never tried */
     DBX_RCPT_DEFERRED,    /**< temporary failure, next_try set */
     DBX_RCPT_DELIVERED,   /**< 2xx from the recipient's MX */
-    DBX_RCPT_BOUNCED,     /**< permanent failure or lifetime over (DSN sent) */
+    DBX_RCPT_BOUNCED,     /**< failed for good; the DSN is queued (or the
+                               sender was null: no DSN) */
+    DBX_RCPT_FAILED,      /**< failed for good, DSN not queued yet (a crash
+                               here yields the DSN at the next run) */
 } dbx_rcpt_state_t;
 
 /** One recipient. */
@@ -113,10 +116,11 @@ int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size
  *  is refused.  @return DBX_OK, DBX_ERR_MALFORMED, DBX_ERR_LIMIT. */
 int dbx_queue_env_parse(const char *buf, size_t len, dbx_queue_env_t *env);
 
-/** "pending", "deferred", "delivered", "bounced" (or "?"). */
+/** "pending", "deferred", "delivered", "bounced", "failed" (or "?"). */
 const char *dbx_rcpt_state_name(int st);
 
-/** Recipients still to deliver (PENDING or DEFERRED). */
+/** Recipients still to deliver (PENDING or DEFERRED). FAILED ones are
+ *  not counted: they need a DSN, not a delivery. */
 size_t dbx_queue_env_open_rcpts(const dbx_queue_env_t *env);
 
 #ifdef __cplusplus

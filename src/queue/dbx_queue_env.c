@@ -10,8 +10,8 @@
 
 const char *dbx_rcpt_state_name(int st)
 {
-    static const char *const n[] = {"pending", "deferred", "delivered", "bounced"};
-    return (st >= 0 && st < 4) ? n[st] : "?";
+    static const char *const n[] = {"pending", "deferred", "delivered", "bounced", "failed"};
+    return (st >= 0 && st < 5) ? n[st] : "?";
 }
 
 size_t dbx_queue_env_open_rcpts(const dbx_queue_env_t *env)
@@ -65,7 +65,7 @@ int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size
     for (uint16_t i = 0; st == DBX_OK && i < env->n_rcpts; i++) {
         const dbx_queue_rcpt_t *r = &env->rcpt[i];
         DBX_CHECK(r->addr[0] != '\0' && clean(r->addr, true) && clean(r->reason, true) &&
-                      clean(r->dsn, false) && r->state <= DBX_RCPT_BOUNCED,
+                      clean(r->dsn, false) && r->state <= DBX_RCPT_FAILED,
                   DBX_ERR_INVAL);
         st = put(buf, cap, &off, "rcpt %s %u %lld %s %s\nreason %s\n",
                  dbx_rcpt_state_name(r->state), (unsigned)r->attempts, (long long)r->next_try,
@@ -113,7 +113,7 @@ static int rcpt_line(const char *v, dbx_queue_env_t *env)
     memset(r, 0, sizeof(*r));
     size_t n = strcspn(v, " ");
     int s = -1;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         if (strlen(dbx_rcpt_state_name(k)) == n && strncmp(v, dbx_rcpt_state_name(k), n) == 0) {
             s = k;
         }
