@@ -315,7 +315,7 @@ static const dbx_queue_ops_t OPS = {
 };
 
 /* Remove tmp/ files and bodies without an envelope; count envelopes. */
-static int clean(host_spool_t *sp, size_t *removed)
+static int clean(host_spool_t *sp, size_t *removed, bool do_clean)
 {
     static const char *const subs[] = {"tmp", "data", "env"};
     char p[600], f[600];
@@ -331,7 +331,7 @@ static int clean(host_spool_t *sp, size_t *removed)
             bool orphan = (i == 0) || (i == 1 && !exists(sp, "env", e->d_name));
             if (i == 2) {
                 sp->count += id_ok(e->d_name);
-            } else if (orphan && path(sp, f, sizeof(f), subs[i], e->d_name, "") == DBX_OK &&
+            } else if (do_clean && orphan && path(sp, f, sizeof(f), subs[i], e->d_name, "") == DBX_OK &&
                        unlink(f) == 0) {
                 (*removed)++;
             }
@@ -359,7 +359,7 @@ int host_spool_open(const char *dir, size_t max_messages, dbx_queue_t *q,
         }
     }
     size_t removed = 0;
-    int st = clean(sp, &removed);
+    int st = clean(sp, &removed, removed_orphans != NULL);
     if (st != DBX_OK) {
         free(sp);
         return st;

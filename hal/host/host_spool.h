@@ -26,8 +26,10 @@ typedef struct host_spool host_spool_t;
 /**
  * Open (creating the directories, mode 0700) and clean the spool at @p dir,
  * and fill @p q.  @p max_messages > 0 caps the queue (commit then returns
- * DBX_ERR_LIMIT).  @p removed_orphans (may be NULL) receives how many
- * crash leftovers were removed.
+ * DBX_ERR_LIMIT).  With @p removed_orphans non-NULL the crash leftovers are
+ * removed and counted there: only the process that owns the spool (the
+ * daemon, at start) may do that; a queue runner or the `queue` command
+ * passes NULL so that messages being received are not touched.
  * @return DBX_OK, DBX_ERR_IO (with errno), DBX_ERR_NOMEM, DBX_ERR_INVAL.
  */
 int host_spool_open(const char *dir, size_t max_messages, dbx_queue_t *q,

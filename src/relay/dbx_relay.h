@@ -27,6 +27,7 @@
 #define DBX_RELAY_H
 
 #include "dbx_common.h"
+#include "policy/dbx_policy.h"
 #include "queue/dbx_queue.h"
 
 #include <stdbool.h>
@@ -42,14 +43,17 @@ extern "C" {
 #define DBX_RELAY_HOST_MAX 254
 #define DBX_RELAY_LINE_MAX 1024 /**< one log line */
 
-/** Per-destination TLS policy (Postfix smtp_tls_policy_maps levels). */
-typedef enum dbx_tls_policy {
-    DBX_TLS_POLICY_DANE = 0,  /**< RFC 7672 opportunistic DANE (default) */
-    DBX_TLS_POLICY_DANE_ONLY, /**< defer unless DANE-verified */
-    DBX_TLS_POLICY_ENCRYPT,   /**< TLS required, unauthenticated allowed */
-    DBX_TLS_POLICY_MAY,       /**< TLS when offered, else plaintext */
-    DBX_TLS_POLICY_DANE_TEST, /**< DANE checked and logged, delivered as may */
-} dbx_tls_policy_t;
+/** Per-destination TLS policy = the evaluator's level (policy/dbx_policy.h):
+ *  dane (default, RFC 7672 opportunistic DANE), dane-only (defer unless
+ *  DANE-verified), encrypt (TLS required, unauthenticated allowed), may
+ *  (TLS when offered, else plaintext), dane-test (DANE checked and logged,
+ *  delivered as may). */
+typedef dbx_tls_level_t dbx_tls_policy_t;
+#define DBX_TLS_POLICY_DANE DBX_LEVEL_DANE
+#define DBX_TLS_POLICY_DANE_ONLY DBX_LEVEL_DANE_ONLY
+#define DBX_TLS_POLICY_ENCRYPT DBX_LEVEL_ENCRYPT
+#define DBX_TLS_POLICY_MAY DBX_LEVEL_MAY
+#define DBX_TLS_POLICY_DANE_TEST DBX_LEVEL_DANE_TEST
 
 /** What the connector established (for logs). */
 typedef struct dbx_relay_session_info {
@@ -162,7 +166,7 @@ bool dbx_relay_expired(const dbx_relay_config_t *cfg, int64_t arrival, int64_t n
 /** Policy for @p domain from cfg->policies, else cfg->default_policy. */
 dbx_tls_policy_t dbx_relay_policy_for(const dbx_relay_config_t *cfg, const char *domain);
 
-/** "dane", "dane-only", "encrypt", "may", "dane-test". */
+/** "dane", "dane-only", "encrypt", "may", "dane-test" (dbx_tls_level_str). */
 const char *dbx_tls_policy_name(dbx_tls_policy_t p);
 /** Parse a policy name.  @return DBX_OK or DBX_ERR_MALFORMED. */
 int dbx_tls_policy_parse(const char *s, dbx_tls_policy_t *out);

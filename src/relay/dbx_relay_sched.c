@@ -62,23 +62,15 @@ int64_t dbx_relay_due(const dbx_queue_env_t *env)
     return due;
 }
 
-static const char *const POLICY_NAMES[] = {"dane", "dane-only", "encrypt", "may", "dane-test"};
-
 const char *dbx_tls_policy_name(dbx_tls_policy_t p)
 {
-    return ((unsigned)p < DBX_ARRAY_LEN(POLICY_NAMES)) ? POLICY_NAMES[p] : "?";
+    return dbx_tls_level_str(p);
 }
 
 int dbx_tls_policy_parse(const char *s, dbx_tls_policy_t *out)
 {
     DBX_CHECK(s != NULL && out != NULL, DBX_ERR_INVAL);
-    for (size_t i = 0; i < DBX_ARRAY_LEN(POLICY_NAMES); i++) {
-        if (strcmp(s, POLICY_NAMES[i]) == 0) {
-            *out = (dbx_tls_policy_t)i;
-            return DBX_OK;
-        }
-    }
-    return DBX_ERR_MALFORMED;
+    return dbx_tls_level_parse(s, out) == DBX_OK ? DBX_OK : DBX_ERR_MALFORMED;
 }
 
 static bool same_domain(const char *a, const char *b)

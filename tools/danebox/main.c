@@ -25,6 +25,9 @@ static const cmd_t cmds[] = {
     {"check", dbx_cmd_check,
      "check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
      "                [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]"},
+    {"relay", dbx_cmd_relay, "relay --config FILE [--check-config]   (DANE-enforcing SMTP relay)"},
+    {"queue", dbx_cmd_queue,
+     "queue (--config FILE | --spool DIR) list | show ID | flush | delete ID"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
     {"probe", dbx_cmd_probe, NULL}, /* hidden: SMTP rig tests */
 };
