@@ -233,8 +233,38 @@ else failc "T2 DSN after the lifetime not delivered"; fi
 if ! "$DANEBOX" queue --spool "$WORK/spool" list | grep -q "^$ID2 "; then pass "T2 left the queue after its bounce"
 else failc "T2 still queued"; fi
 
+# --- per-destination TLS policy and SIGHUP reload ---
+cat >>"$CONF" <<EOF
+allow = 192.0.2.2/32
+policy = mismatch.test dane-test
+policy = strip.insec.test encrypt
+policy = dane-ta.test dane-only
+EOF
+kill -HUP "$RELAY_PID"
+if wait_for 10 grep -q "reload: configuration" "$LOG"; then pass "SIGHUP: configuration reloaded"
+else failc "SIGHUP reload not logged"; fi
+out=$("${NSX[@]}" timeout 20 swaks --server 127.0.0.1:2525 --local-interface 192.0.2.2 \
+      --from sender@dane-ee.test --to h@dane-ee.test --body "token HUP1" 2>&1)
+if grep -q '250 2.0.0 Ok: queued as' <<<"$out"; then pass "after SIGHUP the newly allowed network may relay"
+else failc "allow after SIGHUP: $(grep '<-' <<<"$out" | tail -2)"; fi
+out=$(submit sender@dane-ee.test "p@mismatch.test" P1); IDP1=$(qid_of <<<"$out")
+out=$(submit sender@dane-ee.test "e@strip.insec.test" P2); IDP2=$(qid_of <<<"$out")
+out=$(submit sender@dane-ee.test "o@dane-ta.test" P3); IDP3=$(qid_of <<<"$out")
+if wait_for 30 in_mbox mismatch "token P1" &&
+   grep "$IDP1: to=<p@mismatch.test>" "$LOG" | grep -q 'status=sent.*tls=untrusted (dane-test: DANE would say defer'; then
+  pass "dane-test (mismatch.test): delivered as may, the DANE failure logged loudly"
+else failc "dane-test: $(grep "$IDP1:" "$LOG" | head -2)"; fi
+if wait_for 30 in_mbox dane-ta "token P3" &&
+   grep "$IDP3: to=<o@dane-ta.test>" "$LOG" | grep -q 'status=sent.*tls=dane-verified'; then
+  pass "dane-only (dane-ta.test): delivered DANE-verified"
+else failc "dane-only: $(grep "$IDP3:" "$LOG" | head -2)"; fi
+if wait_for 20 bash -c "grep '$IDP2: to=<e@strip.insec.test>' '$LOG' | grep -q 'status=deferred'" &&
+   ! mbox dane-ee | grep -q "token P2"; then
+  pass "encrypt (strip.insec.test, STARTTLS stripped): deferred, never sent in plaintext"
+else failc "encrypt: $(grep "$IDP2:" "$LOG" | head -2)"; fi
+
 # --- operator commands and a graceful stop ---
-out=$(submit sender@dane-ee.test "q@mismatch.test" Q1); IDQ=$(qid_of <<<"$out")
+out=$(submit sender@dane-ee.test "q@nostarttls.test" Q1); IDQ=$(qid_of <<<"$out")
 sleep 1
 if "$DANEBOX" queue --spool "$WORK/spool" show "$IDQ" | grep -q "token Q1" &&
    "$DANEBOX" queue --spool "$WORK/spool" delete "$IDQ" | grep -q deleted &&

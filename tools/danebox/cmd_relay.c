@@ -4,10 +4,12 @@
  *
  * One process: binds the listen addresses (as root if needed), drops to
  * `user`, locks the spool, then runs the SMTP listener in a poll loop.
- * Deliveries run in a queue-runner child (this binary re-executed with
- * --run-queue, so it holds none of the listener's sockets) started at
- * start-up, after each accepted message and every queue_run_interval;
- * one runner at a time (deliveries are sequential: concurrency 1).
+ * Deliveries run in queue-runner children (this binary re-executed with
+ * --run-queue K/N, so they hold none of the listener's sockets) started at
+ * start-up, after each accepted message and every queue_run_interval:
+ * max_deliveries runners at once, each over a disjoint share of the
+ * messages (hash of the queue id); inside a runner, messages and their
+ * domains are delivered one after the other.
  * Signals: SIGTERM/SIGINT drain (stop listening, let sessions end, let the
  * runner finish its message; 30 s at most), SIGHUP reloads the config
  * (listen addresses and spool are kept), SIGUSR1 starts a queue run. */
@@ -126,11 +128,14 @@ static int lock_spool(const relay_config_t *cfg)
     return fd;
 }
 
-static pid_t start_runner(const char *config_path)
+static pid_t start_runner(const char *config_path, unsigned k, unsigned n)
 {
+    char share[32];
+    snprintf(share, sizeof(share), "%u/%u", k, n);
     pid_t pid = fork();
     if (pid == 0) {
-        char *args[] = {"danebox", "relay", "--config", (char *)config_path, "--run-queue", NULL};
+        char *args[] = {"danebox", "relay", "--config", (char *)config_path, "--run-queue",
+                        share, NULL};
         execv("/proc/self/exe", args);
         _exit(127);
     }
@@ -140,7 +145,8 @@ static pid_t start_runner(const char *config_path)
 typedef struct daemon_state {
     relay_config_t *cfg;
     relay_server_t *srv;
-    pid_t runner;
+    pid_t runner[16];
+    unsigned n_runners;   /**< shares of the current round (max_deliveries) */
     bool want_run, draining;
     time_t next_run, drain_until;
 } daemon_t;
@@ -158,14 +164,25 @@ static void reload(daemon_t *d)
               d->cfg->path);
 }
 
+static unsigned runners(const daemon_t *d)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < 16; k++) {
+        n += d->runner[k] > 0;
+    }
+    return n;
+}
+
 static void tick(daemon_t *d)
 {
     time_t now = time(NULL);
     int status;
     pid_t p;
     while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (p == d->runner) {
-            d->runner = 0;
+        for (unsigned k = 0; k < 16; k++) {
+            if (d->runner[k] == p) {
+                d->runner[k] = 0;
+            }
         }
     }
     if (g_hup) {
@@ -180,19 +197,26 @@ static void tick(daemon_t *d)
         d->draining = true;
         d->drain_until = now + DRAIN_S;
         relay_server_stop_listening(d->srv);
-        relay_log("stopping: draining %zu session(s)%s", relay_server_sessions(d->srv),
-                  d->runner ? " and the queue runner" : "");
-        if (d->runner) {
-            kill(d->runner, SIGTERM);
+        relay_log("stopping: draining %zu session(s) and %u queue runner(s)",
+                  relay_server_sessions(d->srv), runners(d));
+        for (unsigned k = 0; k < 16; k++) {
+            if (d->runner[k] > 0) {
+                kill(d->runner[k], SIGTERM);
+            }
         }
     }
-    if (!d->draining && d->runner == 0 && (d->want_run || now >= d->next_run)) {
+    /* a new round once the previous one is over: every runner of a round
+     * scans its share, so rounds never overlap on a message */
+    if (!d->draining && runners(d) == 0 && (d->want_run || now >= d->next_run)) {
         d->want_run = false;
         d->next_run = now + (time_t)d->cfg->queue_run_s;
-        d->runner = start_runner(d->cfg->path);
-        if (d->runner < 0) {
-            relay_log("warning: cannot start the queue runner: %s", strerror(errno));
-            d->runner = 0;
+        d->n_runners = d->cfg->max_deliveries;
+        for (unsigned k = 0; k < d->n_runners && k < 16; k++) {
+            d->runner[k] = start_runner(d->cfg->path, k, d->n_runners);
+            if (d->runner[k] < 0) {
+                relay_log("warning: cannot start a queue runner: %s", strerror(errno));
+                d->runner[k] = 0;
+            }
         }
     }
 }
@@ -202,7 +226,7 @@ static int serve(daemon_t *d)
     static struct pollfd fds[MAX_FDS];
     for (;;) {
         tick(d);
-        if (d->draining && ((relay_server_sessions(d->srv) == 0 && d->runner == 0) ||
+        if (d->draining && ((relay_server_sessions(d->srv) == 0 && runners(d) == 0) ||
                             time(NULL) >= d->drain_until)) {
             break;
         }
@@ -220,9 +244,11 @@ static int serve(daemon_t *d)
             d->want_run = true;
         }
     }
-    if (d->runner) {
-        kill(d->runner, SIGKILL); /* drain time over: the queue stays consistent */
-        waitpid(d->runner, NULL, 0);
+    for (unsigned k = 0; k < 16; k++) {
+        if (d->runner[k] > 0) {
+            kill(d->runner[k], SIGKILL); /* drain time over: the queue stays consistent */
+            waitpid(d->runner[k], NULL, 0);
+        }
     }
     relay_log("stopped");
     return DBX_EXIT_OK;
@@ -233,13 +259,18 @@ int dbx_cmd_relay(int argc, char **argv)
     static relay_config_t cfg;
     const char *path = NULL;
     bool check = false, run_queue = false;
+    unsigned share_k = 0, share_n = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             path = argv[++i];
         } else if (strcmp(argv[i], "--check-config") == 0) {
             check = true;
-        } else if (strcmp(argv[i], "--run-queue") == 0) {
+        } else if (strcmp(argv[i], "--run-queue") == 0 && i + 1 < argc) {
             run_queue = true;
+            if (sscanf(argv[++i], "%u/%u", &share_k, &share_n) != 2 || share_n == 0 ||
+                share_k >= share_n) {
+                return usage();
+            }
         } else {
             return usage();
         }
@@ -256,9 +287,12 @@ int dbx_cmd_relay(int argc, char **argv)
     }
     signals();
     if (run_queue) {
-        return relay_runner_main(&cfg, &g_term);
+        return relay_runner_main(&cfg, &g_term, share_k, share_n);
     }
-    daemon_t d = {&cfg, NULL, 0, true, false, 0, 0};
+    daemon_t d;
+    memset(&d, 0, sizeof(d));
+    d.cfg = &cfg;
+    d.want_run = true;
     d.srv = relay_server_new(&cfg);
     dbx_queue_t q = {0};
     size_t orphans = 0;

@@ -25,6 +25,7 @@ void relay_config_defaults(relay_config_t *c)
     c->retry_max_s = 3600;
     c->lifetime_s = 5u * 86400u;
     c->queue_run_s = 60;
+    c->max_deliveries = 2;
     c->connect_timeout_s = 30;
     c->smtp_timeout_s = 300;
     c->smtp_port = 25;
@@ -163,6 +164,7 @@ static const num_key_t NUMS[] = {
     NK("queue_lifetime", lifetime_s, 1, 30 * 86400, true),
     NK("queue_run_interval", queue_run_s, 1, 3600, true),
     NK("max_queue", max_queue, 0, 1000000, false),
+    NK("max_deliveries", max_deliveries, 1, 16, false),
     NK("connect_timeout", connect_timeout_s, 1, 600, true),
     NK("smtp_timeout", smtp_timeout_s, 1, 3600, true),
 };
@@ -325,7 +327,7 @@ void relay_config_print(const relay_config_t *c)
                dbx_tls_policy_name(c->policies[i].policy));
     }
     printf("max_sessions = %u\nmax_message_size = %llu\nmax_recipients = %u\n"
-           "queue_lifetime = %us\nretry_min = %us\nretry_max = %us\n",
+           "queue_lifetime = %us\nretry_min = %us\nretry_max = %us\nmax_deliveries = %u\n",
            c->max_sessions, (unsigned long long)c->max_message_size, c->max_recipients,
-           c->lifetime_s, c->retry_min_s, c->retry_max_s);
+           c->lifetime_s, c->retry_min_s, c->retry_max_s, c->max_deliveries);
 }

@@ -47,6 +47,7 @@ typedef struct relay_config {
     uint32_t command_timeout_s, data_timeout_s;
     uint32_t retry_min_s, retry_max_s, lifetime_s;
     uint32_t queue_run_s;                 /**< scan period of the queue runner */
+    uint32_t max_deliveries;              /**< queue runner processes at once */
     uint32_t max_queue;                   /**< messages, 0 = unlimited */
     uint32_t connect_timeout_s, smtp_timeout_s;
     uint16_t smtp_port;                   /**< outbound port (default 25; rigs) */

@@ -45,8 +45,10 @@ size_t relay_server_sessions(const relay_server_t *s);
 void relay_server_free(relay_server_t *s);
 
 /* ---- queue runner (a child process) ---- */
-/** One pass over the spool: deliver every due message.  Runs in the
- *  child; returns its exit code.  @p stop is polled between messages. */
-int relay_runner_main(const relay_config_t *cfg, volatile int *stop);
+/** One pass over the spool: deliver every due message whose id falls into
+ *  share @p k of @p n (a hash of the id; n runners deliver disjoint sets of
+ *  messages at once).  Runs in the child; returns its exit code.  @p stop
+ *  is polled between messages. */
+int relay_runner_main(const relay_config_t *cfg, volatile int *stop, unsigned k, unsigned n);
 
 #endif /* DBX_RELAY_HOST_H */

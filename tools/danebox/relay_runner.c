@@ -101,8 +101,18 @@ static void teardown(runner_t *x)
     dbx_tls_global_free();
 }
 
+static unsigned share_of(const char *id, unsigned n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *id != '\0'; id++) {
+        h = (h ^ (uint8_t)*id) * 16777619u;
+    }
+    return h % n;
+}
+
 /* One pass. @return DSNs queued (another pass delivers them). */
-static uint32_t pass(runner_t *x, const relay_config_t *cfg, volatile int *stop)
+static uint32_t pass(runner_t *x, const relay_config_t *cfg, volatile int *stop, unsigned k,
+                     unsigned nshares)
 {
     size_t n = 0;
     int st = x->q.ops->list(x->q.ctx, x->ids, MAX_IDS, &n);
@@ -113,7 +123,8 @@ static uint32_t pass(runner_t *x, const relay_config_t *cfg, volatile int *stop)
     uint32_t dsns = 0;
     for (size_t i = 0; i < n && !*stop; i++) {
         int64_t now = (int64_t)time(NULL);
-        if (x->q.ops->load(x->q.ctx, x->ids[i], &x->rl->env) != DBX_OK ||
+        if (share_of(x->ids[i], nshares) != k ||
+            x->q.ops->load(x->q.ctx, x->ids[i], &x->rl->env) != DBX_OK ||
             dbx_relay_due(&x->rl->env) > now) {
             continue;
         }
@@ -128,13 +139,13 @@ static uint32_t pass(runner_t *x, const relay_config_t *cfg, volatile int *stop)
     return dsns;
 }
 
-int relay_runner_main(const relay_config_t *cfg, volatile int *stop)
+int relay_runner_main(const relay_config_t *cfg, volatile int *stop, unsigned k, unsigned n)
 {
     static runner_t x;
     memset(&x, 0, sizeof(x));
     int rc = setup(&x, cfg) == 0 ? 0 : 1;
     for (int p = 0; rc == 0 && p < MAX_PASSES && !*stop; p++) {
-        if (pass(&x, cfg, stop) == 0) {
+        if (pass(&x, cfg, stop, k, n) == 0) {
             break;
         }
     }
