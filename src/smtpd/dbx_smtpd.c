@@ -168,6 +168,9 @@ static void cmd_ehlo(dbx_smtpd_t *s, const char *arg, bool ehlo)
     dbx_smtpd_reply(s, "250-PIPELINING");
     dbx_smtpd_reply(s, "250-SIZE %llu", (unsigned long long)s->cfg.max_size);
     dbx_smtpd_reply(s, "250-8BITMIME");
+    if (s->cfg.tls_available && !s->tls_on) {
+        dbx_smtpd_reply(s, "250-STARTTLS");
+    }
     dbx_smtpd_reply(s, "250-SMTPUTF8");
     dbx_smtpd_reply(s, "250 ENHANCEDSTATUSCODES");
 }
@@ -371,11 +374,26 @@ void dbx_smtpd_data_end(dbx_smtpd_t *s)
     dbx_smtpd_tx_reset(s);
 }
 
+static void cmd_starttls(dbx_smtpd_t *s, const char *arg)
+{
+    if (!s->cfg.tls_available) {
+        bad(s, "502 5.5.1 Error: command not implemented");
+    } else if (s->tls_on) {
+        bad(s, "554 5.5.1 Error: TLS already active");
+    } else if (*arg != '\0') {
+        bad(s, "501 5.5.4 Syntax: STARTTLS");
+    } else {
+        dbx_smtpd_tx_reset(s);
+        dbx_smtpd_reply(s, "220 2.0.0 Ready to start TLS");
+        s->state = DBX_SMTPD_S_STARTTLS;
+    }
+}
+
 static void command(dbx_smtpd_t *s, char *line)
 {
     size_t vl = strcspn(line, " ");
     const char *arg = line + vl;
-    char verb[8] = {0};
+    char verb[12] = {0};
     if (vl >= sizeof(verb)) {
         bad(s, "500 5.5.2 Error: command not recognized");
         return;
@@ -406,6 +424,8 @@ static void command(dbx_smtpd_t *s, char *line)
         } else {
             dbx_smtpd_reply(s, "252 2.0.0 Cannot VRFY; send some mail, we will try");
         }
+    } else if (strcmp(verb, "starttls") == 0) {
+        cmd_starttls(s, arg);
     } else if (strcmp(verb, "help") == 0) {
         dbx_smtpd_reply(s, "214 2.0.0 EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY");
     } else {
@@ -445,6 +465,11 @@ int dbx_smtpd_feed(dbx_smtpd_t *s, const uint8_t *in, size_t len, size_t *consum
         if (s->state == DBX_SMTPD_S_DATA) {
             i += dbx_smtpd_data_feed(s, in + i, len - i);
             continue;
+        }
+        if (s->state == DBX_SMTPD_S_STARTTLS) { /* pipelined plaintext: dropped */
+            s->stats.injected += (uint32_t)(len - i);
+            i = len;
+            break;
         }
         uint8_t c = in[i++];
         if (c == '\n') {
@@ -511,6 +536,24 @@ void dbx_smtpd_disconnect(dbx_smtpd_t *s)
 {
     dbx_smtpd_tx_reset(s);
     s->state = DBX_SMTPD_S_CLOSED;
+}
+
+bool dbx_smtpd_want_tls(const dbx_smtpd_t *s)
+{
+    return s->state == DBX_SMTPD_S_STARTTLS;
+}
+
+void dbx_smtpd_tls_started(dbx_smtpd_t *s)
+{
+    if (s->state != DBX_SMTPD_S_STARTTLS) {
+        return;
+    }
+    s->tls_on = true;
+    s->helo[0] = '\0';
+    s->line_len = 0;
+    s->line_overflow = false;
+    s->line_cr = false;
+    s->state = DBX_SMTPD_S_GREET; /* RFC 3207 §4.2: forget everything */
 }
 
 bool dbx_smtpd_closed(const dbx_smtpd_t *s)

@@ -6,8 +6,15 @@
  *        so the same code runs behind host sockets and behind lwIP.
  *
  * Commands: EHLO/HELO, MAIL (SIZE=, BODY=7BIT|8BITMIME, SMTPUTF8), RCPT,
- * DATA, RSET, NOOP, QUIT, VRFY (252), HELP.  EHLO announces PIPELINING,
- * SIZE <max>, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES.  Every reply carries an
+ * DATA, RSET, NOOP, QUIT, VRFY (252), HELP, STARTTLS (RFC 3207, when
+ * cfg.tls_available).  EHLO announces PIPELINING, SIZE <max>, 8BITMIME,
+ * SMTPUTF8, ENHANCEDSTATUSCODES (and STARTTLS before TLS is on).
+ *
+ * STARTTLS: after "220 2.0.0 Ready to start TLS" the machine is in
+ * DBX_SMTPD_S_STARTTLS and discards every further plaintext octet the
+ * client pipelined (command injection, CVE-2011-0411 class); the caller
+ * runs the handshake and calls dbx_smtpd_tls_started(): the session starts
+ * over (EHLO required, envelope forgotten) with STARTTLS no longer offered.  Every reply carries an
  * enhanced status code (RFC 3463).
  *
  * Limits (every one of them is hostile-client proof):
@@ -73,6 +80,7 @@ typedef struct dbx_smtpd_config {
     uint32_t data_timeout_ms; /**< waiting for more data (default 5 min) */
     bool client_allowed;      /**< client on the relay allowlist */
     bool busy;                /**< over the session cap: 421 greeting */
+    bool tls_available;       /**< the caller can run a TLS server handshake */
 } dbx_smtpd_config_t;
 
 /** Envelope of the message being received (valid inside the hooks). */
@@ -112,6 +120,7 @@ typedef enum dbx_smtpd_state {
     DBX_SMTPD_S_MAIL,      /**< MAIL accepted */
     DBX_SMTPD_S_RCPT,      /**< at least one RCPT accepted */
     DBX_SMTPD_S_DATA,      /**< reading message data */
+    DBX_SMTPD_S_STARTTLS,  /**< 220 to STARTTLS queued: caller starts TLS */
     DBX_SMTPD_S_CLOSED,    /**< reply queued, close after sending it */
 } dbx_smtpd_state_t;
 
@@ -120,6 +129,7 @@ typedef struct dbx_smtpd_stats {
     uint32_t messages;     /**< committed (250 after DATA) */
     uint32_t rejected;     /**< messages refused at end of data */
     uint32_t bad_commands; /**< 5xx for syntax / sequence */
+    uint32_t injected;     /**< plaintext octets discarded after STARTTLS */
 } dbx_smtpd_stats_t;
 
 /** Caller-owned session context (about 2.5 KiB plus the recipient buffer). */
@@ -149,6 +159,7 @@ typedef struct dbx_smtpd {
     int dfail;             /**< why the message is refused (0 = good) */
     bool in_tx;            /**< begin hook called, no commit/abort yet */
     uint16_t errors;
+    bool tls_on;           /**< dbx_smtpd_tls_started() was called */
     /* replies */
     char out[DBX_SMTPD_OUT_MAX];
     size_t out_len;
@@ -187,6 +198,11 @@ uint32_t dbx_smtpd_timeout_ms(const dbx_smtpd_t *s);
 void dbx_smtpd_timeout(dbx_smtpd_t *s);
 /** The connection is gone (peer closed, I/O error): abort a message. */
 void dbx_smtpd_disconnect(dbx_smtpd_t *s);
+
+/** True when the caller must now start TLS (after sending the output). */
+bool dbx_smtpd_want_tls(const dbx_smtpd_t *s);
+/** The TLS handshake succeeded: start the session over under TLS. */
+void dbx_smtpd_tls_started(dbx_smtpd_t *s);
 
 /** True once the session is over; close after sending the output. */
 bool dbx_smtpd_closed(const dbx_smtpd_t *s);

@@ -51,6 +51,9 @@ NSX=(ip netns exec "$E2E_NS")
 MITM_PID=$!
 
 mkdir -p "$WORK"; chmod 755 "$WORK"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -subj /CN=relay.lan.test >/dev/null 2>&1
+chmod 600 "$WORK/key.pem"  # read at start, before dropping root
 CONF=$WORK/relay.conf
 cat >"$CONF" <<EOF
 # danebox relay rig configuration
@@ -68,7 +71,10 @@ queue_lifetime = 45s
 queue_run_interval = 2s
 connect_timeout = 5s
 smtp_timeout = 15s
+command_timeout = 3s
 tls_policy = dane
+tls_cert = $WORK/cert.pem
+tls_key = $WORK/key.pem
 EOF
 chmod 644 "$CONF"
 LOG=$WORK/relay.log
@@ -124,8 +130,9 @@ user=$(ps -o user= -p "$RELAY_PID" 2>/dev/null | tr -d ' ')
 [ "$user" = nobody ] && pass "relay dropped root after binding (runs as $user)" || failc "relay runs as '$user'"
 
 # --- submissions ---
-out=$(submit sender@dane-ee.test "a@dane-ee.test,b@dane-ta.test" T1); ID1=$(qid_of <<<"$out")
-[ -n "$ID1" ] && pass "swaks: message T1 accepted (queued as $ID1)" || failc "T1 not accepted: $(tail -5 <<<"$out")"
+out=$(submit sender@dane-ee.test "a@dane-ee.test,b@dane-ta.test" T1 --tls); ID1=$(qid_of <<<"$out")
+if [ -n "$ID1" ] && grep -q "TLS started with cipher" <<<"$out"; then pass "swaks --tls: inbound STARTTLS, message T1 accepted (queued as $ID1)"
+else failc "T1 not accepted over STARTTLS: $(tail -5 <<<"$out")"; fi
 out=$(submit sender@dane-ee.test "m@mismatch.test,n@nostarttls.test,s@strip.test" T2); ID2=$(qid_of <<<"$out")
 [ -n "$ID2" ] && pass "swaks: message T2 (mismatch, nostarttls, stripped) accepted as $ID2" || failc "T2 not accepted"
 out=$(submit sender@dane-ee.test "x@strip.insec.test" T3); ID3=$(qid_of <<<"$out")
@@ -134,6 +141,18 @@ out=$("${NSX[@]}" timeout 20 swaks --server 127.0.0.1:2525 --local-interface 192
       --from a@evil.test --to v@dane-ee.test 2>&1)
 if grep -q '554 5.7.1 <v@dane-ee.test>: Relay access denied' <<<"$out"; then pass "client outside the allowlist: 554 5.7.1 relay access denied"
 else failc "allowlist: $(grep '<-' <<<"$out" | tail -3)"; fi
+idle=$("${NSX[@]}" timeout 10 python3 -c '
+import socket, time
+s = socket.create_connection(("127.0.0.1", 2525), 5); s.settimeout(8)
+data = b""
+t0 = time.time()
+while True:
+    d = s.recv(4096)
+    if not d: break
+    data += d
+print(data.decode(errors="replace").replace("\r\n", "|"), round(time.time() - t0))' 2>&1)
+if [[ $idle == *"421 4.4.2 relay.lan.test Error: timeout exceeded|"* ]]; then pass "idle client: 421 4.4.2 after command_timeout, connection closed ($idle)"
+else failc "idle client: '$idle'"; fi
 if "${NSX[@]}" timeout 30 smtp-source -s 1 -m 2 -c -f sender@dane-ee.test -t p@dane-ee.test \
      -S "smtp-source T5" 127.0.0.1:2525 >/dev/null 2>&1; then pass "smtp-source: 2 messages accepted"
 else failc "smtp-source submission failed"; fi
@@ -144,6 +163,8 @@ if wait_for 40 in_mbox dane-ee "token T1" && wait_for 20 in_mbox dane-ta "token 
 else failc "T1 not delivered (dane-ee: $(mbox dane-ee | grep -c T1), dane-ta: $(mbox dane-ta | grep -c T1))"; fi
 if mbox dane-ee | grep -qx '.leading dot line T1'; then pass "dot-stuffing: the leading-dot line arrives intact"
 else failc "leading-dot line altered: $(mbox dane-ee | grep 'leading dot' | head -1)"; fi
+if mbox dane-ee | grep -A1 'by relay.lan.test (danebox)' | grep -q 'with ESMTPS;' ; then pass "Received: header of the relay records the inbound TLS (ESMTPS)"
+else failc "Received header: $(mbox dane-ee | grep -A1 'by relay.lan.test' | head -2)"; fi
 for d in dane-ee:a@dane-ee.test:25 dane-ta:b@dane-ta.test:27; do
   IFS=: read -r name rcpt oct <<<"$d"
   line=$(grep "$ID1: to=<$rcpt>" "$LOG" | grep 'status=sent' | head -1)

@@ -395,6 +395,39 @@ static void test_backpressure(void **st)
     assert_int_equal(count, 300);
 }
 
+/* RFC 3207: STARTTLS offered only when available and not yet on; plaintext
+ * pipelined after STARTTLS is discarded; the session starts over under TLS. */
+static void test_starttls(void **st)
+{
+    (void)st;
+    start();
+    feed("EHLO c\r\nSTARTTLS\r\n");
+    assert_null(strstr(F.out, "STARTTLS"));
+    assert_non_null(strstr(F.out, "502 5.5.1 Error: command not implemented"));
+    dbx_smtpd_config_t cfg;
+    dbx_smtpd_config_defaults(&cfg);
+    cfg.hostname = "relay.test";
+    cfg.client_allowed = true;
+    cfg.tls_available = true;
+    start_cfg(&cfg);
+    F.out_len = 0;
+    feed("EHLO c\r\nMAIL FROM:<a@x.test>\r\nSTARTTLS\r\nMAIL FROM:<inj@x.test>\r\n"
+         "RCPT TO:<inj@y.test>\r\n");
+    assert_non_null(strstr(F.out, "250-STARTTLS\r\n"));
+    assert_non_null(strstr(F.out, "250 2.1.0 Ok\r\n220 2.0.0 Ready to start TLS\r\n"));
+    assert_null(strstr(F.out, "2.1.5")); /* the injected RCPT was never run */
+    assert_true(dbx_smtpd_want_tls(&S));
+    assert_int_equal(S.stats.injected, strlen("MAIL FROM:<inj@x.test>\r\nRCPT TO:<inj@y.test>\r\n"));
+    dbx_smtpd_tls_started(&S);
+    assert_false(dbx_smtpd_want_tls(&S));
+    F.out_len = 0;
+    feed("MAIL FROM:<a@x.test>\r\nEHLO c\r\nSTARTTLS\r\nMAIL FROM:<a@x.test>\r\n");
+    assert_string_equal(F.out, "503 5.5.1 Error: send HELO/EHLO first\r\n"
+                               "250-relay.test\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n"
+                               "250-8BITMIME\r\n250-SMTPUTF8\r\n250 ENHANCEDSTATUSCODES\r\n"
+                               "554 5.5.1 Error: TLS already active\r\n250 2.1.0 Ok\r\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,7 +437,7 @@ int main(void)
         cmocka_unit_test(test_relay_denied),    cmocka_unit_test(test_busy_and_errors),
         cmocka_unit_test(test_timeout),         cmocka_unit_test(test_commit_failures),
         cmocka_unit_test(test_smtputf8_and_params), cmocka_unit_test(test_parse_path),
-        cmocka_unit_test(test_backpressure),
+        cmocka_unit_test(test_backpressure),    cmocka_unit_test(test_starttls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

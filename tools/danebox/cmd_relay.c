@@ -14,6 +14,7 @@
  * runner finish its message; 30 s at most), SIGHUP reloads the config
  * (listen addresses and spool are kept), SIGUSR1 starts a queue run. */
 #include "cli.h"
+#include "hal_mbedtls.h"
 #include "host_spool.h"
 #include "relay_host.h"
 
@@ -288,6 +289,9 @@ int dbx_cmd_relay(int argc, char **argv)
     signals();
     if (run_queue) {
         return relay_runner_main(&cfg, &g_term, share_k, share_n);
+    }
+    if (cfg.tls_cert[0] != '\0') { /* mbedTLS heap: room for every inbound TLS session */
+        hal_mbedtls_heap_set_cap((size_t)cfg.max_sessions * 80u * 1024u + 256u * 1024u);
     }
     daemon_t d;
     memset(&d, 0, sizeof(d));

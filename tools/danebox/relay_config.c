@@ -189,6 +189,8 @@ static int one(const ctx_t *x, relay_config_t *c, const char *k, char *v)
     if (strcmp(k, "spool") == 0) return str(x, k, v, c->spool, sizeof(c->spool));
     if (strcmp(k, "user") == 0) return str(x, k, v, c->user, sizeof(c->user));
     if (strcmp(k, "anchor") == 0) return str(x, k, v, c->anchor, sizeof(c->anchor));
+    if (strcmp(k, "tls_cert") == 0) return str(x, k, v, c->tls_cert, sizeof(c->tls_cert));
+    if (strcmp(k, "tls_key") == 0) return str(x, k, v, c->tls_key, sizeof(c->tls_key));
     if (strcmp(k, "policy") == 0) return policy(x, c, v);
     if (strcmp(k, "tls_policy") == 0) {
         if (dbx_tls_policy_parse(v, &c->default_policy) != DBX_OK) {
@@ -280,6 +282,9 @@ int relay_config_load(const char *path, relay_config_t *c)
     if (rc == 0 && c->n_listen == 0) {
         rc = err(&x, "no 'listen' address");
     }
+    if (rc == 0 && (c->tls_cert[0] == '\0') != (c->tls_key[0] == '\0')) {
+        rc = err(&x, "tls_cert and tls_key go together");
+    }
     if (rc == 0 && c->retry_max_s < c->retry_min_s) {
         rc = err(&x, "retry_max (%u) is below retry_min (%u)", c->retry_max_s, c->retry_min_s);
     }
@@ -321,7 +326,8 @@ void relay_config_print(const relay_config_t *c)
         printf("allow = %s/%u\n", dbx_addr_format(&c->allow[i].addr, b, sizeof(b)),
                (unsigned)c->allow[i].prefix);
     }
-    printf("tls_policy = %s\n", dbx_tls_policy_name(c->default_policy));
+    printf("tls_policy = %s\ninbound STARTTLS = %s\n", dbx_tls_policy_name(c->default_policy),
+           c->tls_cert[0] ? c->tls_cert : "off");
     for (size_t i = 0; i < c->n_policies; i++) {
         printf("policy = %s %s\n", c->policies[i].domain,
                dbx_tls_policy_name(c->policies[i].policy));

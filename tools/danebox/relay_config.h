@@ -34,6 +34,8 @@ typedef struct relay_config {
     char spool[RELAY_PATH_MAX];
     char user[64];                        /**< "" keep the uid */
     char anchor[RELAY_PATH_MAX];          /**< "" built-in root anchor */
+    char tls_cert[RELAY_PATH_MAX];        /**< inbound STARTTLS chain ("" none) */
+    char tls_key[RELAY_PATH_MAX];         /**< its key */
     dbx_addr_t listen[RELAY_MAX_LISTEN];
     size_t n_listen;
     relay_net_t allow[RELAY_MAX_ALLOW];

@@ -4,6 +4,7 @@
  * whose queue hooks write into the host spool (250 only after commit). */
 #include "relay_host.h"
 
+#include "relay_tls.h"
 #include "smtpd/dbx_smtpd.h"
 
 #include <arpa/inet.h>
@@ -30,11 +31,14 @@ typedef struct sess {
     void *qh;
     uint64_t size;
     struct relay_server *srv;
+    relay_tls_conn_t *tls;  /**< after STARTTLS */
+    bool handshaking;
 } sess_t;
 
 struct relay_server {
     relay_config_t cfg;
     dbx_queue_t *q;
+    relay_tls_server_t *tls;
     int lfd[RELAY_MAX_LISTEN];
     size_t n_lfd;
     sess_t **sess;
@@ -95,6 +99,11 @@ relay_server_t *relay_server_new(const relay_config_t *cfg)
         return NULL;
     }
     s->cfg = *cfg;
+    if (cfg->tls_cert[0] != '\0' &&
+        (s->tls = relay_tls_server_new(cfg->tls_cert, cfg->tls_key)) == NULL) {
+        free(s);
+        return NULL;
+    }
     for (size_t i = 0; i < cfg->n_listen; i++) {
         struct sockaddr_storage ss;
         socklen_t sl = to_sockaddr(&cfg->listen[i], &ss);
@@ -159,7 +168,8 @@ static int h_begin(void *user, const dbx_smtpd_envelope_t *env)
     int64_t now = (int64_t)time(NULL);
     int n = snprintf(hdr, sizeof(hdr),
                      "Received: from %.200s (%s)\r\n\tby %s (danebox) with %s;\r\n\t%s\r\n",
-                     env->helo, x->peer, x->srv->cfg.hostname, env->smtputf8 ? "UTF8SMTP" : "ESMTP",
+                     env->helo, x->peer, x->srv->cfg.hostname,
+                     env->smtputf8 ? (x->tls ? "UTF8SMTPS" : "UTF8SMTP") : (x->tls ? "ESMTPS" : "ESMTP"),
                      dbx_relay_date(now, date, sizeof(date)));
     x->size = (uint64_t)n;
     return q->ops->write(q->ctx, x->qh, (const uint8_t *)hdr, (size_t)n);
@@ -216,6 +226,7 @@ static void h_abort(void *user)
 static void sess_free(sess_t *x)
 {
     dbx_smtpd_disconnect(&x->smtpd); /* aborts an open message */
+    relay_tls_conn_free(x->tls);
     close(x->fd);
     free(x->rcpts);
     free(x);
@@ -255,6 +266,7 @@ static void accept_one(relay_server_t *s, int lfd)
     sc.data_timeout_ms = s->cfg.data_timeout_s * 1000u;
     sc.client_allowed = relay_config_allowed(&s->cfg, &a);
     sc.busy = s->n_sess >= s->cfg.max_sessions;
+    sc.tls_available = s->tls != NULL;
     dbx_smtpd_hooks_t hk = {x, h_begin, h_data, h_commit, h_abort};
     dbx_smtpd_init(&x->smtpd, &sc, &hk, rb, rcap);
     x->deadline = mono_ms() + (sc.busy ? FLUSH_MS : (int64_t)sc.cmd_timeout_ms);
@@ -273,15 +285,39 @@ static void accept_one(relay_server_t *s, int lfd)
     s->sess[s->n_sess++] = x;
 }
 
+/* Advance the inbound TLS handshake. @return false to drop. */
+static bool handshake(sess_t *x)
+{
+    int h = relay_tls_handshake(x->tls);
+    if (h < 0) {
+        relay_log("%s: STARTTLS handshake failed", x->peer);
+        return false;
+    }
+    if (h == 1) {
+        x->handshaking = false;
+        dbx_smtpd_tls_started(&x->smtpd);
+        relay_log("%s: TLS established: %s", x->peer, relay_tls_desc(x->tls));
+    }
+    return true;
+}
+
 /* Send pending replies; feed buffered input. @return false to drop. */
 static bool pump(sess_t *x)
 {
     for (int round = 0; round < 64; round++) {
         size_t n;
         const char *o = dbx_smtpd_output(&x->smtpd, &n);
+        if (x->handshaking) {
+            return true;
+        }
         if (n > 0) {
-            ssize_t w = send(x->fd, o, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (w < 0) {
+            ssize_t w;
+            if (x->tls != NULL) {
+                w = relay_tls_write(x->tls, o, n);
+                if (w < 0) {
+                    return w == -1;
+                }
+            } else if ((w = send(x->fd, o, n, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0) {
                 return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
             }
             dbx_smtpd_output_consumed(&x->smtpd, (size_t)w);
@@ -291,6 +327,16 @@ static bool pump(sess_t *x)
         }
         if (dbx_smtpd_closed(&x->smtpd)) {
             return false; /* all sent */
+        }
+        if (dbx_smtpd_want_tls(&x->smtpd)) { /* 220 sent: plaintext left over is dropped */
+            if (x->in_off < x->in_len) {
+                relay_log("%s: %zu octets pipelined after STARTTLS discarded", x->peer,
+                          x->in_len - x->in_off);
+            }
+            x->in_off = x->in_len = 0;
+            x->tls = relay_tls_conn_new(x->srv->tls, x->fd);
+            x->handshaking = x->tls != NULL;
+            return x->tls != NULL && handshake(x);
         }
         if (x->in_off >= x->in_len) {
             return true;
@@ -311,7 +357,24 @@ static bool readable(sess_t *x)
     if (x->in_off < x->in_len) {
         return true; /* still digesting */
     }
-    ssize_t r = recv(x->fd, x->in, sizeof(x->in), MSG_DONTWAIT);
+    if (x->handshaking) {
+        return handshake(x);
+    }
+    ssize_t r;
+    if (x->tls != NULL) {
+        r = relay_tls_read(x->tls, x->in, sizeof(x->in));
+        if (r == -1) {
+            r = 0;
+            errno = EAGAIN;
+            return true;
+        }
+        if (r == -2) {
+            r = -1;
+            errno = EIO;
+        }
+    } else {
+        r = recv(x->fd, x->in, sizeof(x->in), MSG_DONTWAIT);
+    }
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
         if (x->smtpd.state == DBX_SMTPD_S_DATA) {
             relay_log("lost connection after DATA from %s (message discarded)", x->peer);
@@ -339,6 +402,10 @@ size_t relay_server_pollfds(relay_server_t *s, struct pollfd *fds, size_t cap, i
         short ev = (short)((out > 0 ? POLLOUT : 0) |
                            (!dbx_smtpd_closed(&x->smtpd) && x->in_off >= x->in_len ? POLLIN : 0));
         fds[n++] = (struct pollfd){x->fd, ev, 0};
+        if (x->tls != NULL && !x->handshaking && relay_tls_pending(x->tls) &&
+            x->in_off >= x->in_len) {
+            *timeout_ms = 0; /* decrypted data waits inside mbedTLS */
+        }
         int64_t left = x->deadline - now;
         if (left < *timeout_ms) {
             *timeout_ms = left < 0 ? 0 : (int)left;
@@ -356,7 +423,8 @@ unsigned relay_server_handle(relay_server_t *s, const struct pollfd *fds, size_t
         sess_t *x = s->sess[i];
         bool keep = true;
         const struct pollfd *p = (nl + i < n) ? &fds[nl + i] : NULL;
-        if (p != NULL && (p->revents & (POLLIN | POLLHUP | POLLERR))) {
+        bool tls_buffered = x->tls != NULL && !x->handshaking && relay_tls_pending(x->tls);
+        if ((p != NULL && (p->revents & (POLLIN | POLLHUP | POLLERR))) || tls_buffered) {
             keep = readable(x);
         }
         if (keep) {
@@ -405,5 +473,6 @@ void relay_server_free(relay_server_t *s)
         sess_free(s->sess[i]);
     }
     free(s->sess);
+    relay_tls_server_free(s->tls);
     free(s);
 }
