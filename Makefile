@@ -96,7 +96,7 @@ $(LDNS_CONF)/ldns/config.h: $(LDNS_DIR)/.dbx-unpacked
 	  --without-pyldns --without-p5-dns-ldns CC=gcc >configure.log 2>&1 \
 	  || { tail -20 configure.log; exit 1; }
 
-$(B)/deps/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.dbx-unpacked
+$(B)/deps/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.dbx-unpacked board/$(BOARD)/board.mk
 	@mkdir -p $(@D)
 	@$(CC) $(DEP_CFLAGS) -c $< -o $@
 

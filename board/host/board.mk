@@ -2,7 +2,10 @@
 BOARD_KIND      := host
 BOARD_DESC      := Linux host CLI and unit tests
 CROSS           :=
-BOARD_CFLAGS    := -O2 -g -fno-omit-frame-pointer $(HOST_SAN)
+# MBEDTLS_SSL_SRV_C: the host library also has mbedTLS' server side, for the
+# in-memory TLS peer of the unit tests (tests/unit/support/tls_peer.c); the
+# CLI never links it, the firmware is built without it.
+BOARD_CFLAGS    := -O2 -g -fno-omit-frame-pointer $(HOST_SAN) -DMBEDTLS_SSL_SRV_C
 BOARD_DEP_INC   :=
 BOARD_HAL_SRCS  := $(wildcard hal/host/*.c)
 BOARD_RULES     := board/common/host.mk
