@@ -32,9 +32,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifndef DBX_VERSION
-#define DBX_VERSION "0.1-dev"
-#endif
 
 /* The semihosting command line is "<image path> <-append text>": the first
  * word is argv[0], the rest is the config block (dbx_config.h). */
