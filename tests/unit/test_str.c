@@ -1,4 +1,4 @@
-/* Unit tests: the one string toolkit (src/core/dbx_str.h). */
+/* Unit tests: the one string toolkit (src/base/dbx_str.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
