@@ -8,5 +8,8 @@ CROSS           :=
 BOARD_CFLAGS    := -O2 -g -fno-omit-frame-pointer $(HOST_SAN) -DMBEDTLS_SSL_SRV_C
 BOARD_DEP_INC   :=
 BOARD_HAL_SRCS  := $(wildcard hal/host/*.c)
+# the firmware's config-block parser lives with the firmware; the host
+# library carries it too for its unit test and fuzz harness
+BOARD_EXTRA_SRCS := firmware/dbx_config.c
 BOARD_RULES     := board/common/host.mk
 BOARD_ALL       := host-all
