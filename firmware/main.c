@@ -94,6 +94,7 @@ int main(void)
     st = dbx_selftest(line, sizeof line);
     printf("%s\n", line);
     printf("selftest: %s\n", dbx_strerror(st));
+    if (dbx_crypto_counters_line(line, sizeof line) == DBX_OK) printf("%s\n", line);
     if (st != DBX_OK) {
         rc = 1;
     }

@@ -134,3 +134,24 @@ int dbx_selftest(char *line, size_t cap)
     if (!all) hal_crypto_refuse();
     return all ? DBX_OK : DBX_ERR_CRYPTO;
 }
+
+static uint32_t hashes(const hal_crypto_counters_t *c)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < HAL_HASH_COUNT; i++) n += c->hash[i];
+    return n;
+}
+
+int dbx_crypto_counters_line(char *line, size_t cap)
+{
+    const hal_crypto_counters_t *sw = hal_crypto_counters(0), *ac = hal_crypto_counters(1);
+    int n = snprintf(line, cap,
+                     "crypto: accel %s; sw hash=%lu rsa=%lu ecdsa=%lu random=%lu refused=%lu; "
+                     "accel hash=%lu rsa=%lu ecdsa=%lu random=%lu",
+                     hal_crypto_accel_name(), (unsigned long)hashes(sw),
+                     (unsigned long)sw->rsa_verify, (unsigned long)sw->ecdsa_verify,
+                     (unsigned long)sw->random_calls, (unsigned long)sw->refused,
+                     (unsigned long)hashes(ac), (unsigned long)ac->rsa_verify,
+                     (unsigned long)ac->ecdsa_verify, (unsigned long)ac->random_calls);
+    return n >= 0 && (size_t)n < cap ? DBX_OK : DBX_ERR_BUFFER;
+}

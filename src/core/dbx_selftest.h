@@ -19,4 +19,10 @@
  *  @return DBX_OK or DBX_ERR_CRYPTO (a known-answer test failed; latched). */
 int dbx_selftest(char *line, size_t cap);
 
+/** One line of crypto HAL counters, per backend: "crypto: accel NAME;
+ *  sw hash=N rsa=N ecdsa=N random=N refused=N; accel hash=N rsa=N ecdsa=N
+ *  random=N" -- which backend answered, surfaced for the operator.
+ *  @return DBX_OK or DBX_ERR_BUFFER (cut). */
+int dbx_crypto_counters_line(char *line, size_t cap);
+
 #endif /* DBX_SELFTEST_H */

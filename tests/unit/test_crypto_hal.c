@@ -174,6 +174,9 @@ static void test_accel_delegating(void **state)
                                     hal_crypto_counters(1)->hash[HAL_HASH_SHA256] +
                                     hal_crypto_counters(1)->hash[HAL_HASH_SHA384]);
     assert_false(hal_crypto_refusing());
+    assert_int_equal(dbx_crypto_counters_line(line, sizeof line), DBX_OK);
+    assert_non_null(strstr(line, "crypto: accel test-delegate; sw hash=0 rsa=0 ecdsa=0"));
+    assert_non_null(strstr(strstr(line, "; accel hash="), " rsa=2 ecdsa=2 random=0"));
     hal_crypto_accel_override(NULL);
     assert_string_equal(hal_crypto_accel_name(), "none");
 }
