@@ -54,8 +54,8 @@ static void answer(tls_peer_t *p, const char *l)
             say(p, p->script == TLS_PEER_EHLO_TLS_FAIL ? "554 5.7.0 no\r\n"
                                                        : "250-mx.example\r\n250 SIZE 1000\r\n");
         } else {
-            say(p, "250-mx.example\r\n250-PIPELINING\r\n");
-            say(p, p->script == TLS_PEER_NO_STARTTLS ? "250 SIZE 1000\r\n" : "250 STARTTLS\r\n");
+            say(p, "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n");
+            say(p, p->script == TLS_PEER_NO_STARTTLS ? "250 8BITMIME\r\n" : "250 STARTTLS\r\n");
         }
     } else if (strcmp(l, "STARTTLS") == 0 && p->phase == 0) {
         if (p->script == TLS_PEER_454) {
@@ -69,7 +69,10 @@ static void answer(tls_peer_t *p, const char *l)
         p->quits++;
         say(p, "221 2.0.0 bye\r\n");
     } else if (strncmp(l, "MAIL FROM:", 10) == 0) {
+        p->mails++;
         say(p, "250 2.1.0 ok\r\n");
+    } else if (strcmp(l, "HELP") == 0) {
+        say(p, "214-line one\r\n214-line two\r\n214 end\r\n");
     } else {
         say(p, "502 5.5.2 not here\r\n");
     }

@@ -12,6 +12,8 @@
  *                         "250 injected" line (response injection)
  *  - TLS_PEER_NOT_TLS     after 220 it answers the ClientHello with text
  *  - TLS_PEER_EHLO_TLS_FAIL  TLS up, then EHLO over TLS answered 554
+ * Commands: EHLO (SIZE 10240000, PIPELINING), MAIL FROM (250, counted),
+ * HELP (a three-line 214), QUIT (221, counted), anything else 502.
  */
 #ifndef TLS_PEER_H
 #define TLS_PEER_H
@@ -45,7 +47,7 @@ typedef struct tls_peer {
     mbedtls_ctr_drbg_context drbg;
     int phase;            /* 0 cleartext, 1 handshake, 2 TLS, 3 not-TLS, 4 dead */
     int hs_err;           /* server handshake error (0 none) */
-    unsigned opens, quits, handshakes;
+    unsigned opens, quits, handshakes, mails;
     uint8_t c2s[TLS_PEER_BUF];
     size_t c2s_len;
     uint8_t s2c[TLS_PEER_BUF];
