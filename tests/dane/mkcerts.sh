@@ -21,6 +21,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$top/build/dane}
+mkdir -p "$out"; out=$(cd "$out" && pwd)   # absolute: the script cds into it
 stamp=$out/.stamp
 if [ -f "$stamp" ] && [ "$stamp" -nt "$0" ]; then exit 0; fi
 rm -rf "$out"; mkdir -p "$out"; cd "$out"
