@@ -31,12 +31,16 @@
  *     apply (opportunistic / encrypt-unauthenticated) the session still
  *     runs and TLS is reported unauthenticated; a plaintext session is
  *     never reported as anything but plaintext.
- *  5. Verdicts by dbx_policy_host() per address; connection failures
- *     (TCP, banner, timeouts) defer that address whatever the policy.
- *     Host verdict = first address (in order) that is not deferred, else
- *     defer with the first address's reason.  Domain verdict =
- *     dbx_policy_domain(): first host by preference not deferred, else
- *     defer with every host's reason.
+ *  5. Every verdict comes from the one evaluator (src/policy/dbx_policy.h):
+ *     dbx_policy_mx() for the domain stage, dbx_policy_eval() before
+ *     connecting (DNS facts only) and per address (with the session's
+ *     facts), dbx_policy_pick() for host (first address not deferred) and
+ *     domain (first host by preference not deferred).  This file's code
+ *     only collects facts and writes reports; cfg->level selects the TLS
+ *     policy level (default RFC 7672 "dane").
+ *  An allocation failure inside the check is an internal error: the host
+ *  (or, at the MX stage, the domain) is deferred with reason
+ *  "internal-error", never decided on partial facts.
  *
  * Memory: the result is caller-owned and fixed-size; the work area
  * (::dbx_check_work_t, holds the SMTP/TLS context) is caller-owned too
@@ -50,6 +54,7 @@
 #define DBX_CHECK_H
 
 #include "dbx_common.h"
+#include "dbx_limits.h"
 #include "dbx_transport.h"
 #include "dane/dbx_dane.h"
 #include "dnssec/dbx_resolver.h"
@@ -63,15 +68,6 @@
 extern "C" {
 #endif
 
-#ifndef DBX_CHECK_MAX_HOSTS
-#define DBX_CHECK_MAX_HOSTS 8 /**< MX hosts checked (rest ignored, counted) */
-#endif
-#ifndef DBX_CHECK_MAX_ADDRS
-#define DBX_CHECK_MAX_ADDRS 4 /**< addresses probed per host (both families) */
-#endif
-#ifndef DBX_CHECK_MAX_TLSA
-#define DBX_CHECK_MAX_TLSA 8 /**< TLSA records kept in the report per host */
-#endif
 #define DBX_CHECK_NAME_LEN 254   /**< DNS name, presentation, no final dot, + NUL */
 #define DBX_CHECK_REASON_LEN 128 /**< lookup / address / host reason text */
 #define DBX_CHECK_TLSA_TEXT 140  /**< "U S M HEX" (SHA-512 fits; longer data cut, "...") */
@@ -96,6 +92,7 @@ typedef struct dbx_check_config {
     uint32_t command_ms;      /**< banner / each SMTP reply (default 30 s) */
     uint32_t handshake_ms;    /**< TLS handshake (default 30 s) */
     dbx_dane_opts_t dane;     /**< matcher options (digest preference...) */
+    dbx_tls_level_t level;    /**< TLS policy level (default DBX_LEVEL_DANE) */
 } dbx_check_config_t;
 
 /** One DNS lookup as reported. */
@@ -133,6 +130,9 @@ typedef struct dbx_check_addr {
     uint8_t chain_len;             /**< certificates the server sent */
     uint16_t round_trips;          /**< SMTP replies waited for */
     dbx_verdict_t verdict;
+    dbx_policy_reason_t why;       /**< the evaluator's reason */
+    dbx_verdict_t dane_verdict;    /**< verdict at level dane (dane-test reports it) */
+    bool usable;                   /**< the session could carry mail */
     char reason[DBX_CHECK_REASON_LEN]; /**< defer reason, or how it succeeded */
 } dbx_check_addr_t;
 
@@ -159,6 +159,7 @@ typedef struct dbx_check_host {
     uint8_t addrs_total;                /**< addresses in DNS (before the limit) */
     dbx_check_addr_t addrs[DBX_CHECK_MAX_ADDRS];
     dbx_verdict_t verdict;
+    dbx_policy_reason_t why;
     int8_t deciding_addr;               /**< index of the address that decided, -1 */
     char reason[DBX_CHECK_REASON_LEN];
 } dbx_check_host_t;
@@ -174,6 +175,8 @@ typedef struct dbx_check_result {
     uint8_t hosts_total;          /**< MX records (before the limit) */
     dbx_check_host_t hosts[DBX_CHECK_MAX_HOSTS];
     dbx_verdict_t verdict;
+    dbx_policy_reason_t why;
+    dbx_tls_level_t level;        /**< the level it was checked at */
     int8_t deciding_host;         /**< -1 when deferred */
     char reason[DBX_CHECK_DOMAIN_REASON_LEN];
     uint32_t dns_queries;         /**< upstream DNS round trips for this domain */
@@ -192,10 +195,17 @@ typedef struct dbx_check_work {
     size_t n_recs;
     const char *names[3];
     size_t n_names;
+    const char *sni;
     int64_t now;
     const dbx_dane_opts_t *dane;
     dbx_dane_result_t dres;
     bool dres_set;
+    /* the current host's DNS answers (TLSA data points into them) */
+    dbx_result_t ra, raaaa, rt, rte;
+    dbx_policy_facts_t facts;       /**< current host's DNS facts */
+    dbx_policy_decision_t pre;      /**< its pre-connect decision */
+    uint8_t cur_host, cur_addr;     /**< iteration cursor */
+    bool host_ready, finished, open;
 } dbx_check_work_t;
 
 /** Fill @p cfg with the defaults (now = 0: set it).  Cannot fail. */
@@ -206,8 +216,10 @@ void dbx_check_config_defaults(dbx_check_config_t *cfg);
  * cache makes a second check of the same zone cheaper), @p tr the
  * transport for SMTP.  @p out is fully overwritten.
  * @return DBX_OK when @p out holds a verdict (any verdict: network and DNS
- *         failures are verdicts, not errors); DBX_ERR_INVAL (bad domain
- *         name, bad config, NULL); DBX_ERR_NOMEM; DBX_ERR_NOTIME (now <= 0).
+ *         failures and allocation failures are verdicts, not errors);
+ *         DBX_ERR_INVAL (bad domain name, bad config, NULL); DBX_ERR_NOTIME
+ *         (now <= 0); DBX_ERR_CRYPTO (the power-on self test failed:
+ *         refuses to validate anything).
  */
 int dbx_check_run(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_transport_t *tr,
                   dbx_check_work_t *work, const char *domain, dbx_check_result_t *out);

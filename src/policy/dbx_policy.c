@@ -1,7 +1,6 @@
-/* RFC 7672 per-host and per-domain decisions; see dbx_policy.h. */
+/* The one RFC 7672 policy evaluator; see dbx_policy.h. */
 #include "dbx_policy.h"
 
-#include <stdio.h>
 #include <string.h>
 
 const char *dbx_verdict_str(dbx_verdict_t v)
@@ -15,24 +14,19 @@ const char *dbx_verdict_str(dbx_verdict_t v)
     return "invalid";
 }
 
-const char *dbx_defer_reason_str(dbx_defer_reason_t r)
+const char *dbx_policy_reason_str(dbx_policy_reason_t r)
 {
-    switch (r) {
-    case DBX_DEFER_NONE: return "none";
-    case DBX_DEFER_MX_BOGUS: return "mx-bogus";
-    case DBX_DEFER_MX_INDETERMINATE: return "mx-indeterminate";
-    case DBX_DEFER_ADDR_BOGUS: return "address-bogus";
-    case DBX_DEFER_ADDR_INDETERMINATE: return "address-indeterminate";
-    case DBX_DEFER_ADDR_NONE: return "no-address";
-    case DBX_DEFER_TLSA_BOGUS: return "tlsa-bogus";
-    case DBX_DEFER_TLSA_INDETERMINATE: return "tlsa-indeterminate";
-    case DBX_DEFER_NO_STARTTLS: return "starttls-not-offered";
-    case DBX_DEFER_HANDSHAKE: return "tls-handshake-failed";
-    case DBX_DEFER_NO_MATCH: return "tlsa-no-match";
-    case DBX_DEFER_MATCH_ERROR: return "tlsa-match-error";
-    case DBX_DEFER_BAD_INPUT: return "bad-input";
-    }
-    return "invalid";
+    static const char *const names[] = {
+        "none", "dane-match", "tlsa-unusable", "mx-insecure", "address-insecure",
+        "tlsa-insecure", "tlsa-denied", "level-may", "level-dane-test", "pending",
+        "mx-bogus", "mx-indeterminate", "null-mx", "no-mx-host", "address-bogus",
+        "address-indeterminate", "no-address", "tlsa-bogus", "tlsa-indeterminate",
+        "dane-required", "connect-failed", "starttls-not-offered", "starttls-refused",
+        "tls-handshake-failed", "tlsa-no-match", "tlsa-match-error", "session-failed",
+        "internal-error", "bad-input",
+    };
+    _Static_assert(DBX_ARRAY_LEN(names) == DBX_REASON_BAD_INPUT + 1, "reason names");
+    return (unsigned)r < DBX_ARRAY_LEN(names) ? names[r] : "invalid";
 }
 
 const char *dbx_dnssec_str(dbx_dnssec_t s)
@@ -47,140 +41,249 @@ const char *dbx_dnssec_str(dbx_dnssec_t s)
     return "invalid";
 }
 
-static bool valid_dnssec(dbx_dnssec_t s)
+static const char *const level_names[] = {"dane", "dane-only", "encrypt", "may", "dane-test"};
+
+const char *dbx_tls_level_str(dbx_tls_level_t l)
+{
+    return (unsigned)l < DBX_ARRAY_LEN(level_names) ? level_names[l] : "invalid";
+}
+
+int dbx_tls_level_parse(const char *s, dbx_tls_level_t *out)
+{
+    DBX_CHECK(s != NULL && out != NULL, DBX_ERR_INVAL);
+    for (size_t i = 0; i < DBX_ARRAY_LEN(level_names); i++) {
+        if (strcmp(s, level_names[i]) == 0) {
+            *out = (dbx_tls_level_t)i;
+            return DBX_OK;
+        }
+    }
+    return DBX_ERR_INVAL;
+}
+
+static bool valid_sec(dbx_dnssec_t s)
 {
     return (unsigned)s <= (unsigned)DBX_DNSSEC_INDETERMINATE;
 }
 
-static dbx_verdict_t defer(dbx_defer_reason_t r, dbx_defer_reason_t *why)
+static void set(dbx_policy_decision_t *o, dbx_verdict_t v, dbx_policy_reason_t r)
 {
-    if (why != NULL) {
-        *why = r;
-    }
-    return DBX_VERDICT_DEFER;
+    o->verdict = v;
+    o->reason = r;
 }
 
-static dbx_verdict_t ok(dbx_verdict_t v, dbx_defer_reason_t *why)
+void dbx_policy_mx(dbx_tls_level_t level, dbx_dnssec_t mx, bool null_mx, size_t n_hosts,
+                   dbx_policy_decision_t *out)
 {
-    if (why != NULL) {
-        *why = DBX_DEFER_NONE;
-    }
-    return v;
-}
-
-dbx_verdict_t dbx_policy_host(const dbx_policy_host_t *h, dbx_defer_reason_t *why)
-{
-    if (h == NULL || !valid_dnssec(h->mx) || !valid_dnssec(h->addr) || !valid_dnssec(h->tlsa)) {
-        return defer(DBX_DEFER_BAD_INPUT, why);
-    }
-    /* 1. the MX RRset */
-    if (h->mx == DBX_DNSSEC_BOGUS) {
-        return defer(DBX_DEFER_MX_BOGUS, why);
-    }
-    if (h->mx == DBX_DNSSEC_INDETERMINATE) {
-        return defer(DBX_DEFER_MX_INDETERMINATE, why);
-    }
-    /* 2. the host's addresses */
-    if (h->addr == DBX_DNSSEC_BOGUS) {
-        return defer(DBX_DEFER_ADDR_BOGUS, why);
-    }
-    if (h->addr == DBX_DNSSEC_INDETERMINATE) {
-        return defer(DBX_DEFER_ADDR_INDETERMINATE, why);
-    }
-    if (h->addr == DBX_DNSSEC_SECURE_DENIAL) {
-        return defer(DBX_DEFER_ADDR_NONE, why);
-    }
-    /* 3./4. no DANE without a secure MX RRset and secure addresses */
-    if (h->mx == DBX_DNSSEC_INSECURE || h->addr == DBX_DNSSEC_INSECURE) {
-        return ok(DBX_VERDICT_OPPORTUNISTIC, why);
-    }
-    /* 5./6. the TLSA lookup */
-    if (h->tlsa == DBX_DNSSEC_BOGUS) {
-        return defer(DBX_DEFER_TLSA_BOGUS, why);
-    }
-    if (h->tlsa == DBX_DNSSEC_INDETERMINATE) {
-        return defer(DBX_DEFER_TLSA_INDETERMINATE, why);
-    }
-    if (h->tlsa == DBX_DNSSEC_INSECURE || h->tlsa == DBX_DNSSEC_SECURE_DENIAL) {
-        return ok(DBX_VERDICT_OPPORTUNISTIC, why);
-    }
-    /* 7./8. secure TLSA RRset: TLS is mandatory */
-    if (!h->starttls) {
-        return defer(DBX_DEFER_NO_STARTTLS, why);
-    }
-    if (!h->handshake_ok) {
-        return defer(DBX_DEFER_HANDSHAKE, why);
-    }
-    if (h->usable_tlsa == 0) {
-        return ok(DBX_VERDICT_ENCRYPT_UNAUTH, why);
-    }
-    switch (h->match) {
-    case DBX_DANE_MATCH: return ok(DBX_VERDICT_DANE_VERIFIED, why);
-    case DBX_DANE_NO_MATCH: return defer(DBX_DEFER_NO_MATCH, why);
-    case DBX_DANE_NO_USABLE: /* contradicts usable_tlsa > 0 */
-    case DBX_DANE_ERROR:
-    default: return defer(DBX_DEFER_MATCH_ERROR, why);
-    }
-}
-
-int dbx_policy_domain(const dbx_policy_host_t *hosts, size_t n, dbx_policy_domain_t *out)
-{
-    DBX_CHECK(out != NULL, DBX_ERR_INVAL);
-    DBX_CHECK(hosts != NULL || n == 0, DBX_ERR_INVAL);
+    if (out == NULL) return;
     memset(out, 0, sizeof *out);
-    out->verdict = DBX_VERDICT_DEFER;
-    out->host = -1;
-    out->n_hosts = n < DBX_POLICY_MAX_HOSTS ? n : DBX_POLICY_MAX_HOSTS;
-    for (size_t i = 0; i < out->n_hosts; i++) {
-        out->verdicts[i] = dbx_policy_host(&hosts[i], &out->reasons[i]);
-        if (out->verdicts[i] != DBX_VERDICT_DEFER) {
-            out->verdict = out->verdicts[i];
-            out->host = (int)i;
-            out->n_hosts = i + 1; /* later hosts are not tried */
-            break;
-        }
-    }
-    return DBX_OK;
-}
-
-static void cat(char *buf, size_t size, size_t *pos, const char *s, bool *trunc)
-{
-    for (size_t i = 0; s[i] != '\0'; i++) {
-        if (*pos + 1 >= size) {
-            *trunc = true;
-            break;
-        }
-        buf[(*pos)++] = s[i];
-    }
-    buf[*pos] = '\0';
-}
-
-static void cat_num(char *buf, size_t size, size_t *pos, size_t v, bool *trunc)
-{
-    char d[24];
-    (void)snprintf(d, sizeof d, "%lu", (unsigned long)v); /* newlib-nano: no %zu */
-    cat(buf, size, pos, d, trunc);
-}
-
-int dbx_policy_domain_str(const dbx_policy_domain_t *d, char *buf, size_t size)
-{
-    size_t pos = 0;
-    bool trunc = false;
-    DBX_CHECK(d != NULL && buf != NULL && size > 0, DBX_ERR_INVAL);
-    buf[0] = '\0';
-    cat(buf, size, &pos, dbx_verdict_str(d->verdict), &trunc);
-    if (d->host >= 0) {
-        cat(buf, size, &pos, " (host ", &trunc);
-        cat_num(buf, size, &pos, (size_t)d->host, &trunc);
-        cat(buf, size, &pos, ")", &trunc);
+    set(out, DBX_VERDICT_DEFER, DBX_REASON_PENDING);
+    if ((unsigned)level > (unsigned)DBX_LEVEL_DANE_TEST || !valid_sec(mx)) {
+        out->reason = DBX_REASON_BAD_INPUT;
+    } else if (mx == DBX_DNSSEC_BOGUS) {
+        out->reason = DBX_REASON_MX_BOGUS;
+    } else if (mx == DBX_DNSSEC_INDETERMINATE) {
+        out->reason = DBX_REASON_MX_INDETERMINATE;
+    } else if (null_mx) {
+        out->reason = DBX_REASON_NULL_MX;
+    } else if (n_hosts == 0) {
+        out->reason = DBX_REASON_NO_HOSTS;
     } else {
-        cat(buf, size, &pos, d->n_hosts == 0 ? ": no MX hosts" : ":", &trunc);
-        for (size_t i = 0; i < d->n_hosts && i < DBX_POLICY_MAX_HOSTS; i++) {
-            cat(buf, size, &pos, i == 0 ? " #" : "; #", &trunc);
-            cat_num(buf, size, &pos, i, &trunc);
-            cat(buf, size, &pos, " ", &trunc);
-            cat(buf, size, &pos, dbx_defer_reason_str(d->reasons[i]), &trunc);
+        out->verdict = mx == DBX_DNSSEC_INSECURE && level != DBX_LEVEL_ENCRYPT
+                           ? DBX_VERDICT_OPPORTUNISTIC : DBX_VERDICT_DANE_VERIFIED;
+        out->connect = true;
+    }
+    out->dane_verdict = out->verdict;
+    out->dane_reason = out->reason;
+}
+
+bool dbx_policy_want_tlsa(const dbx_policy_facts_t *f)
+{
+    return f != NULL && f->level != DBX_LEVEL_MAY &&
+           (f->mx == DBX_DNSSEC_SECURE || f->mx == DBX_DNSSEC_SECURE_DENIAL) &&
+           f->addr == DBX_DNSSEC_SECURE;
+}
+
+bool dbx_policy_tlsa_fallback(dbx_dnssec_t expanded)
+{
+    return expanded == DBX_DNSSEC_SECURE_DENIAL || expanded == DBX_DNSSEC_INSECURE;
+}
+
+dbx_dnssec_t dbx_policy_tlsa_used(const dbx_policy_facts_t *f)
+{
+    if (f == NULL) return DBX_DNSSEC_INDETERMINATE;
+    if (f->alias && !dbx_policy_tlsa_fallback(f->tlsa_expanded)) return f->tlsa_expanded;
+    return f->tlsa;
+}
+
+/* DNS stage at RFC 7672 semantics: defer, or the kind of host
+ * (opportunistic / TLS mandatory / DANE mandatory) with its reason. */
+static void dns_stage(const dbx_policy_facts_t *f, dbx_policy_decision_t *o)
+{
+    dbx_dnssec_t t = dbx_policy_tlsa_used(f);
+    if (f->mx == DBX_DNSSEC_BOGUS) return set(o, DBX_VERDICT_DEFER, DBX_REASON_MX_BOGUS);
+    if (f->mx == DBX_DNSSEC_INDETERMINATE) {
+        return set(o, DBX_VERDICT_DEFER, DBX_REASON_MX_INDETERMINATE);
+    }
+    if (f->addr == DBX_DNSSEC_BOGUS) return set(o, DBX_VERDICT_DEFER, DBX_REASON_ADDR_BOGUS);
+    if (f->addr == DBX_DNSSEC_INDETERMINATE) {
+        return set(o, DBX_VERDICT_DEFER, DBX_REASON_ADDR_INDETERMINATE);
+    }
+    if (f->addr == DBX_DNSSEC_SECURE_DENIAL || f->n_addrs == 0) {
+        return set(o, DBX_VERDICT_DEFER, DBX_REASON_ADDR_NONE);
+    }
+    if (f->level == DBX_LEVEL_MAY) return set(o, DBX_VERDICT_OPPORTUNISTIC, DBX_REASON_LEVEL_MAY);
+    if (f->mx == DBX_DNSSEC_INSECURE) {
+        return set(o, DBX_VERDICT_OPPORTUNISTIC, DBX_REASON_MX_INSECURE);
+    }
+    if (f->addr == DBX_DNSSEC_INSECURE) {
+        return set(o, DBX_VERDICT_OPPORTUNISTIC, DBX_REASON_ADDR_INSECURE);
+    }
+    if (t == DBX_DNSSEC_BOGUS) return set(o, DBX_VERDICT_DEFER, DBX_REASON_TLSA_BOGUS);
+    if (t == DBX_DNSSEC_INDETERMINATE) {
+        return set(o, DBX_VERDICT_DEFER, DBX_REASON_TLSA_INDETERMINATE);
+    }
+    if (t == DBX_DNSSEC_INSECURE) {
+        return set(o, DBX_VERDICT_OPPORTUNISTIC, DBX_REASON_TLSA_INSECURE);
+    }
+    if (t == DBX_DNSSEC_SECURE_DENIAL) {
+        return set(o, DBX_VERDICT_OPPORTUNISTIC, DBX_REASON_TLSA_DENIED);
+    }
+    if (f->usable_tlsa == 0) {
+        return set(o, DBX_VERDICT_ENCRYPT_UNAUTH, DBX_REASON_TLSA_UNUSABLE);
+    }
+    set(o, DBX_VERDICT_DANE_VERIFIED, DBX_REASON_DANE_MATCH);
+}
+
+/* Session stage at RFC 7672 semantics, given the DNS stage result in @p o. */
+static void session_stage(const dbx_policy_facts_t *f, dbx_policy_decision_t *o)
+{
+    bool tls_required = o->verdict != DBX_VERDICT_OPPORTUNISTIC;
+    switch (f->conn) {
+    case DBX_CONN_NOT_TRIED: /* not reached */
+    case DBX_CONN_FAILED: return set(o, DBX_VERDICT_DEFER, DBX_REASON_CONNECT_FAILED);
+    case DBX_CONN_TLS_BROKEN: return set(o, DBX_VERDICT_DEFER, DBX_REASON_SESSION_FAILED);
+    case DBX_CONN_EHLO_REJECTED:
+    case DBX_CONN_NO_STARTTLS:
+        if (tls_required) set(o, DBX_VERDICT_DEFER, DBX_REASON_NO_STARTTLS);
+        return;
+    case DBX_CONN_STARTTLS_REFUSED:
+        if (tls_required) set(o, DBX_VERDICT_DEFER, DBX_REASON_STARTTLS_REFUSED);
+        return;
+    case DBX_CONN_HANDSHAKE_FAILED:
+        if (tls_required) set(o, DBX_VERDICT_DEFER, DBX_REASON_HANDSHAKE);
+        return;
+    case DBX_CONN_TLS:
+        if (o->verdict != DBX_VERDICT_DANE_VERIFIED) return;
+        if (!f->dane_ran) return set(o, DBX_VERDICT_DEFER, DBX_REASON_MATCH_ERROR);
+        if (f->match == DBX_DANE_MATCH) return;
+        return set(o, DBX_VERDICT_DEFER, f->match == DBX_DANE_NO_MATCH ? DBX_REASON_NO_MATCH
+                                                                      : DBX_REASON_MATCH_ERROR);
+    }
+    set(o, DBX_VERDICT_DEFER, DBX_REASON_BAD_INPUT);
+}
+
+static bool dns_failure(dbx_policy_reason_t r)
+{
+    return r >= DBX_REASON_MX_BOGUS && r <= DBX_REASON_TLSA_INDETERMINATE;
+}
+
+/* Apply the level to the RFC 7672 result (dane_verdict/dane_reason set). */
+static void apply_level(const dbx_policy_facts_t *f, dbx_policy_decision_t *o, bool pre)
+{
+    bool tls_up = f->conn == DBX_CONN_TLS;
+    switch (f->level) {
+    case DBX_LEVEL_DANE:
+    case DBX_LEVEL_MAY: /* dns_stage already made it opportunistic */
+        break;
+    case DBX_LEVEL_DANE_ONLY:
+        if (o->verdict != DBX_VERDICT_DANE_VERIFIED && o->verdict != DBX_VERDICT_DEFER) {
+            set(o, DBX_VERDICT_DEFER, DBX_REASON_DANE_REQUIRED);
+        }
+        break;
+    case DBX_LEVEL_ENCRYPT:
+        if (o->verdict == DBX_VERDICT_OPPORTUNISTIC) {
+            if (pre || tls_up) {
+                o->verdict = DBX_VERDICT_ENCRYPT_UNAUTH;
+            } else if (f->conn == DBX_CONN_STARTTLS_REFUSED) {
+                set(o, DBX_VERDICT_DEFER, DBX_REASON_STARTTLS_REFUSED);
+            } else if (f->conn == DBX_CONN_HANDSHAKE_FAILED) {
+                set(o, DBX_VERDICT_DEFER, DBX_REASON_HANDSHAKE);
+            } else {
+                set(o, DBX_VERDICT_DEFER, DBX_REASON_NO_STARTTLS);
+            }
+        }
+        break;
+    case DBX_LEVEL_DANE_TEST:
+        if (dns_failure(o->reason) || o->reason == DBX_REASON_CONNECT_FAILED ||
+            o->reason == DBX_REASON_SESSION_FAILED || o->reason == DBX_REASON_INTERNAL) {
+            break;
+        }
+        if (pre) {
+            o->verdict = DBX_VERDICT_OPPORTUNISTIC;
+            o->reason = DBX_REASON_LEVEL_TEST;
+        } else if (o->verdict == DBX_VERDICT_DEFER) {
+            /* DANE would defer for a TLS/authentication reason: report only */
+            set(o, DBX_VERDICT_OPPORTUNISTIC, DBX_REASON_LEVEL_TEST);
+        }
+        break;
+    }
+}
+
+void dbx_policy_eval(const dbx_policy_facts_t *f, dbx_policy_decision_t *out)
+{
+    bool pre;
+    if (out == NULL) return;
+    memset(out, 0, sizeof *out);
+    set(out, DBX_VERDICT_DEFER, DBX_REASON_BAD_INPUT);
+    out->dane_verdict = DBX_VERDICT_DEFER;
+    out->dane_reason = DBX_REASON_BAD_INPUT;
+    if (f == NULL || (unsigned)f->level > (unsigned)DBX_LEVEL_DANE_TEST || !valid_sec(f->mx) ||
+        !valid_sec(f->addr) || !valid_sec(f->tlsa) || !valid_sec(f->tlsa_expanded) ||
+        (unsigned)f->conn > (unsigned)DBX_CONN_TLS_BROKEN) {
+        return;
+    }
+    pre = f->conn == DBX_CONN_NOT_TRIED;
+    if (f->internal_error) {
+        set(out, DBX_VERDICT_DEFER, DBX_REASON_INTERNAL);
+    } else {
+        dns_stage(f, out);
+    }
+    if (out->verdict != DBX_VERDICT_DEFER) {
+        out->dane_check = out->verdict == DBX_VERDICT_DANE_VERIFIED;
+        out->dane_required = out->dane_check && f->level != DBX_LEVEL_DANE_TEST;
+        out->tls_required = out->verdict != DBX_VERDICT_OPPORTUNISTIC ||
+                            f->level == DBX_LEVEL_ENCRYPT;
+        if (f->level == DBX_LEVEL_DANE_TEST) out->tls_required = false;
+        if (f->level == DBX_LEVEL_DANE_ONLY && !out->dane_required) out->tls_required = true;
+        if (pre) {
+            out->reason = out->reason == DBX_REASON_DANE_MATCH ? DBX_REASON_PENDING : out->reason;
+        } else {
+            session_stage(f, out);
         }
     }
-    return trunc ? DBX_ERR_BUFFER : DBX_OK;
+    out->dane_verdict = out->verdict;
+    out->dane_reason = out->reason;
+    apply_level(f, out, pre);
+    if (out->verdict == DBX_VERDICT_DEFER) {
+        out->connect = false;
+        out->dane_required = out->dane_check = false;
+        out->tls_required = false;
+        out->usable = false;
+        return;
+    }
+    out->connect = pre;
+    /* a session can carry mail: TLS up, or cleartext where the verdict allows it */
+    out->usable = !pre && (f->conn == DBX_CONN_TLS ||
+                           (out->verdict == DBX_VERDICT_OPPORTUNISTIC &&
+                            (f->conn == DBX_CONN_NO_STARTTLS ||
+                             f->conn == DBX_CONN_STARTTLS_REFUSED)));
+}
+
+int dbx_policy_pick(const dbx_verdict_t *v, size_t n)
+{
+    if (v == NULL) return -1;
+    for (size_t i = 0; i < n && i < 0x7fff; i++) {
+        if (v[i] != DBX_VERDICT_DEFER) return (int)i;
+    }
+    return -1;
 }

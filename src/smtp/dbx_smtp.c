@@ -1,5 +1,6 @@
 /* danebox: STARTTLS SMTP client state machine for DANE verification. */
 #include "dbx_smtp.h"
+#include "dbx_str.h"
 #include "hal_platform.h"
 
 #include <stdio.h>
@@ -8,17 +9,6 @@
 static const char default_helo[] = "danebox.invalid";
 
 /* ---- small helpers ------------------------------------------------------------ */
-
-static int ascii_casecmp_n(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int ca = (unsigned char)a[i], cb = (unsigned char)b[i];
-        if (ca >= 'A' && ca <= 'Z') ca += 'a' - 'A';
-        if (cb >= 'A' && cb <= 'Z') cb += 'a' - 'A';
-        if (ca != cb) return ca - cb;
-    }
-    return 0;
-}
 
 static void fail(dbx_smtp_t *s, int st, const char *reason)
 {
@@ -190,7 +180,7 @@ static void parse_cap(const char *t, size_t n, uint32_t *caps, uint64_t *size)
     size_t kl = 0;
     while (kl < n && t[kl] != ' ') kl++;
     for (size_t i = 0; i < DBX_ARRAY_LEN(kws); i++) {
-        if (strlen(kws[i].kw) == kl && ascii_casecmp_n(t, kws[i].kw, kl) == 0) {
+        if (strlen(kws[i].kw) == kl && dbx_ascii_casecmp_n(t, kws[i].kw, kl) == 0) {
             *caps |= kws[i].bit;
             if (kws[i].bit == DBX_SMTP_CAP_SIZE && size != NULL) {
                 uint64_t v = 0;
@@ -206,11 +196,40 @@ static void parse_cap(const char *t, size_t n, uint32_t *caps, uint64_t *size)
 
 /* Read one complete reply within @p ms.  EHLO keywords go into @p caps when
  * it is not NULL. @return DBX_OK with *code, or an error. */
+/* Append one line's text to @p rep (sanitised, bounded). */
+static void rep_append(dbx_smtp_reply_t *rep, const dbx_smtp_line_t *l)
+{
+    size_t k = strlen(rep->text);
+    if (rep->lines > 1) {
+        if (k + 1 < sizeof rep->text) rep->text[k++] = '\n';
+        else rep->truncated = 1;
+    }
+    for (size_t i = 0; i < l->text_len; i++) {
+        unsigned char c = (unsigned char)l->text[i];
+        if (k + 1 >= sizeof rep->text) {
+            rep->truncated = 1;
+            break;
+        }
+        rep->text[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    rep->text[k] = '\0';
+}
+
+static int read_reply_rep(dbx_smtp_t *s, uint32_t ms, int *code, uint32_t *caps,
+                          dbx_smtp_reply_t *rep);
+
 static int read_reply(dbx_smtp_t *s, uint32_t ms, int *code, uint32_t *caps)
+{
+    return read_reply_rep(s, ms, code, caps, NULL);
+}
+
+static int read_reply_rep(dbx_smtp_t *s, uint32_t ms, int *code, uint32_t *caps,
+                          dbx_smtp_reply_t *rep)
 {
     uint32_t deadline = hal_clock_ms() + ms;
     size_t total = 0, lines = 0;
     s->res.round_trips++;
+    if (rep != NULL) memset(rep, 0, sizeof *rep);
     for (;;) {
         dbx_smtp_line_t l;
         size_t n;
@@ -230,6 +249,11 @@ static int read_reply(dbx_smtp_t *s, uint32_t ms, int *code, uint32_t *caps)
         if (dbx_smtp_parse_line(s->line, n, &l) != DBX_OK) {
             fail(s, DBX_ERR_MALFORMED, "malformed reply line (bad code or separator)");
             return DBX_ERR_MALFORMED;
+        }
+        if (rep != NULL) {
+            rep->code = l.code;
+            rep->lines = (uint16_t)lines;
+            rep_append(rep, &l);
         }
         if (lines == 1) {
             size_t k = 0;
@@ -325,7 +349,7 @@ static int step(dbx_smtp_t *s)
         } else if (!(s->res.caps & DBX_SMTP_CAP_STARTTLS)) {
             s->res.outcome = DBX_SMTP_NO_STARTTLS;
             s->res.reason = "STARTTLS not offered";
-            s->state = DBX_SMTP_S_QUIT;
+            s->state = c->keep_open ? DBX_SMTP_S_OPEN : DBX_SMTP_S_QUIT;
         } else {
             s->state = DBX_SMTP_S_STARTTLS;
         }
@@ -341,7 +365,7 @@ static int step(dbx_smtp_t *s)
                             : code == 454 ? "STARTTLS refused: 454 TLS not available"
                             : code < 500  ? "STARTTLS refused: 4xx temporary failure"
                                           : "STARTTLS refused: 5xx";
-            s->state = DBX_SMTP_S_QUIT;
+            s->state = c->keep_open ? DBX_SMTP_S_OPEN : DBX_SMTP_S_QUIT;
             return DBX_OK;
         }
         if (s->rx_len != 0) {
@@ -378,7 +402,9 @@ static int step(dbx_smtp_t *s)
         if (c->verify != NULL) {
             s->res.verify_status = c->verify(dbx_tls_chain(&s->tls), dbx_tls_info(&s->tls),
                                              c->verify_user);
-            if (s->res.verify_status != DBX_OK) {
+            if (s->res.verify_status != DBX_OK && c->verify_advisory) {
+                tx_append(s, "-- verification failed (advisory)\n", 34);
+            } else if (s->res.verify_status != DBX_OK) {
                 tx_append(s, "-- verification failed\n", 23);
                 s->res.outcome = DBX_SMTP_VERIFY_FAILED;
                 s->res.reason = "peer chain rejected by the verifier";
@@ -398,10 +424,14 @@ static int step(dbx_smtp_t *s)
             fail(s, DBX_ERR_PROTO, "EHLO after STARTTLS refused");
             return DBX_ERR_PROTO;
         }
-        s->res.outcome = c->verify != NULL ? DBX_SMTP_TLS_VERIFIED : DBX_SMTP_TLS_UNVERIFIED;
-        s->res.reason = c->verify != NULL ? "TLS established and verified"
-                                          : "TLS established (chain not verified)";
-        s->state = DBX_SMTP_S_QUIT;
+        if (c->verify != NULL && s->res.verify_status == DBX_OK) {
+            s->res.outcome = DBX_SMTP_TLS_VERIFIED;
+            s->res.reason = "TLS established and verified";
+        } else {
+            s->res.outcome = DBX_SMTP_TLS_UNVERIFIED;
+            s->res.reason = "TLS established (chain not verified)";
+        }
+        s->state = c->keep_open ? DBX_SMTP_S_OPEN : DBX_SMTP_S_QUIT;
         return DBX_OK;
     case DBX_SMTP_S_QUIT:
         quit(s);
@@ -409,6 +439,7 @@ static int step(dbx_smtp_t *s)
         s->state = DBX_SMTP_S_DONE;
         return DBX_OK;
     case DBX_SMTP_S_DONE:
+    case DBX_SMTP_S_OPEN:
     default:
         return DBX_ERR_INTERNAL;
     }
@@ -449,7 +480,7 @@ int dbx_smtp_run(dbx_smtp_t *s, const dbx_smtp_config_t *cfg, const dbx_transpor
         fail(s, DBX_ERR_INVAL, "no SNI / TLSA base domain given");
         st = DBX_ERR_INVAL;
     }
-    while (st == DBX_OK && s->state != DBX_SMTP_S_DONE) {
+    while (st == DBX_OK && s->state != DBX_SMTP_S_DONE && s->state != DBX_SMTP_S_OPEN) {
         st = step(s);
     }
     if (st != DBX_OK) {
@@ -462,6 +493,74 @@ int dbx_smtp_run(dbx_smtp_t *s, const dbx_smtp_config_t *cfg, const dbx_transpor
     s->res.state = s->state;
     *res = s->res;
     return s->res.status;
+}
+
+/* ---- the command API over an open session -------------------------------------- */
+
+int dbx_smtp_is_open(const dbx_smtp_t *s)
+{
+    return s != NULL && s->state == DBX_SMTP_S_OPEN && s->sock != NULL;
+}
+
+/* An error on an open session ends it (the dialogue state is unknown). */
+static int broken(dbx_smtp_t *s, int st)
+{
+    if (st != DBX_OK && st != DBX_ERR_INVAL) {
+        s->state = DBX_SMTP_S_DONE;
+        s->tls_on = 0;
+    }
+    return st;
+}
+
+int dbx_smtp_read_reply(dbx_smtp_t *s, uint32_t timeout_ms, dbx_smtp_reply_t *rep)
+{
+    dbx_smtp_reply_t tmp;
+    int code = 0;
+    DBX_CHECK(dbx_smtp_is_open(s), DBX_ERR_INVAL);
+    if (rep == NULL) rep = &tmp;
+    return broken(s, read_reply_rep(s, timeout_ms ? timeout_ms : s->cfg->command_ms, &code,
+                                    NULL, rep));
+}
+
+int dbx_smtp_command(dbx_smtp_t *s, const char *cmd, uint32_t timeout_ms,
+                     dbx_smtp_reply_t *rep)
+{
+    char line[DBX_SMTP_LINE_MAX + 1];
+    size_t n;
+    int st;
+    DBX_CHECK(dbx_smtp_is_open(s) && cmd != NULL, DBX_ERR_INVAL);
+    n = strlen(cmd);
+    DBX_CHECK(n > 0 && n + 2 <= DBX_SMTP_LINE_MAX, DBX_ERR_INVAL);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)cmd[i];
+        DBX_CHECK(c == '\t' || (c >= 0x20 && c < 0x7f), DBX_ERR_INVAL);
+    }
+    memcpy(line, cmd, n);
+    memcpy(line + n, "\r\n", 3);
+    st = io_send(s, line);
+    if (st != DBX_OK) return broken(s, st);
+    return dbx_smtp_read_reply(s, timeout_ms, rep);
+}
+
+int dbx_smtp_send(dbx_smtp_t *s, const uint8_t *buf, size_t len)
+{
+    int st;
+    DBX_CHECK(dbx_smtp_is_open(s) && (buf != NULL || len == 0), DBX_ERR_INVAL);
+    if (len == 0) return DBX_OK;
+    if (s->tls_on) {
+        st = dbx_tls_send(&s->tls, buf, len);
+    } else {
+        st = s->tr->send(s->tr->ctx, s->sock, buf, len);
+    }
+    return broken(s, st);
+}
+
+void dbx_smtp_quit(dbx_smtp_t *s)
+{
+    if (!dbx_smtp_is_open(s)) return;
+    quit(s);
+    if (s->tls_on) dbx_tls_close_notify(&s->tls);
+    s->state = DBX_SMTP_S_DONE;
 }
 
 const dbx_tls_chain_t *dbx_smtp_chain(const dbx_smtp_t *s)
@@ -487,8 +586,8 @@ void dbx_smtp_free(dbx_smtp_t *s)
 
 const char *dbx_smtp_state_name(dbx_smtp_state_t st)
 {
-    static const char *const names[] = {"connect", "banner", "ehlo", "starttls",
-                                        "tls", "verify", "ehlo-tls", "quit", "done"};
+    static const char *const names[] = {"connect", "banner", "ehlo", "starttls", "tls",
+                                        "verify", "ehlo-tls", "quit", "done", "open"};
     return (unsigned)st < DBX_ARRAY_LEN(names) ? names[st] : "?";
 }
 

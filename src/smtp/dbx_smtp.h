@@ -7,6 +7,14 @@
  * a fallback: an EHLO refusal means "no STARTTLS" and is reported as such.
  * A plaintext session is never reported as success.
  *
+ * Keep-open mode (cfg.keep_open, used by the session API dbx_session.h):
+ * instead of QUIT the dialogue stops in DBX_SMTP_S_OPEN after the EHLO that
+ * ends it (over TLS, or in cleartext after "no STARTTLS" / a refused
+ * STARTTLS -- whether cleartext may carry mail is the policy's decision, not
+ * this layer's); dbx_smtp_command() / dbx_smtp_send() /
+ * dbx_smtp_read_reply() then talk over it and dbx_smtp_quit() ends it.  A
+ * rejected chain (verify hook fails) is never left open.
+ *
  * Limits (hostile peers; all replies, before and after TLS):
  *  - a reply line may be at most DBX_SMTP_LINE_MAX octets including CRLF.
  *    RFC 5321 §4.5.3.1.5 sets 512 for reply lines; we accept up to the
@@ -27,6 +35,7 @@
 #define DBX_SMTP_H
 
 #include "dbx_common.h"
+#include "dbx_limits.h"
 #include "dbx_tls.h"
 #include "dbx_transport.h"
 
@@ -34,21 +43,6 @@
 extern "C" {
 #endif
 
-#ifndef DBX_SMTP_LINE_MAX
-#define DBX_SMTP_LINE_MAX 1000u /**< octets per reply line incl. CRLF */
-#endif
-#ifndef DBX_SMTP_REPLY_LINES
-#define DBX_SMTP_REPLY_LINES 64u /**< lines per reply */
-#endif
-#ifndef DBX_SMTP_REPLY_MAX
-#define DBX_SMTP_REPLY_MAX 16384u /**< octets per reply */
-#endif
-#ifndef DBX_SMTP_TEXT_MAX
-#define DBX_SMTP_TEXT_MAX 160u /**< first reply line kept for reports */
-#endif
-#ifndef DBX_SMTP_HELO_MAX
-#define DBX_SMTP_HELO_MAX 253u
-#endif
 
 /** Where the dialogue is (or stopped). */
 typedef enum dbx_smtp_state {
@@ -61,6 +55,7 @@ typedef enum dbx_smtp_state {
     DBX_SMTP_S_EHLO_TLS,
     DBX_SMTP_S_QUIT,
     DBX_SMTP_S_DONE,
+    DBX_SMTP_S_OPEN, /**< keep-open mode: session usable for commands */
 } dbx_smtp_state_t;
 
 /** What the session established.  Only the two TLS_* values mean TLS. */
@@ -102,6 +97,11 @@ typedef struct dbx_smtp_config {
     uint32_t quit_ms;         /**< QUIT reply (short; not waited beyond) */
     char *transcript;         /**< optional caller buffer for "S: / C:" lines */
     size_t transcript_cap;
+    uint8_t keep_open;        /**< 1: stop in DBX_SMTP_S_OPEN instead of QUIT */
+    uint8_t verify_advisory;  /**< 1: a verify hook rejection is recorded
+                                   (verify_status) but does not abort; the
+                                   outcome is then TLS_UNVERIFIED (used for
+                                   report-only DANE, level dane-test) */
 } dbx_smtp_config_t;
 
 /** Result of one session. */
@@ -135,6 +135,16 @@ typedef struct dbx_smtp {
     uint8_t line[DBX_SMTP_LINE_MAX + 1];
 } dbx_smtp_t;
 
+/** A complete reply as returned by the command API. */
+typedef struct dbx_smtp_reply {
+    int code;                        /**< 200..559 */
+    uint16_t lines;                  /**< lines in the reply */
+    uint8_t truncated;               /**< text cut at DBX_SMTP_REPLY_TEXT */
+    char text[DBX_SMTP_REPLY_TEXT];  /**< the lines' text after "NNN-"/"NNN ",
+                                          joined by '\n', non-printables as
+                                          '?', NUL-terminated */
+} dbx_smtp_reply_t;
+
 /** One parsed reply line (for the reply parser; exported for tests). */
 typedef struct dbx_smtp_line {
     int code;       /**< 200..559 */
@@ -164,6 +174,45 @@ void dbx_smtp_init(dbx_smtp_t *s);
  */
 int dbx_smtp_run(dbx_smtp_t *s, const dbx_smtp_config_t *cfg, const dbx_transport_t *tr,
                  dbx_smtp_result_t *res);
+
+/** @return 1 when @p s is in DBX_SMTP_S_OPEN (keep-open mode, usable). */
+int dbx_smtp_is_open(const dbx_smtp_t *s);
+
+/**
+ * Send one command line @p cmd (without CRLF; at most DBX_SMTP_LINE_MAX - 2
+ * octets of printable ASCII, no CR/LF/NUL) over the open session (TLS when
+ * up) and read its complete reply (multi-line, bounded like every reply)
+ * within @p timeout_ms (0: cfg.command_ms) into @p rep (may be NULL).
+ * The command is logged to the transcript when one is configured.
+ * @return DBX_OK (any reply code: look at rep->code), DBX_ERR_INVAL (not
+ *         open, bad command), DBX_ERR_TIMEOUT, DBX_ERR_IO, DBX_ERR_TLS,
+ *         DBX_ERR_MALFORMED, DBX_ERR_LIMIT.  After an error other than
+ *         DBX_ERR_INVAL the session is closed (state DONE): the caller
+ *         must not reuse it.
+ */
+int dbx_smtp_command(dbx_smtp_t *s, const char *cmd, uint32_t timeout_ms,
+                     dbx_smtp_reply_t *rep);
+
+/**
+ * Send raw octets over the open session (e.g. message data after DATA's
+ * 354; dot-stuffing and the final CRLF.CRLF are the caller's job).  Not
+ * logged to the transcript.
+ * @return DBX_OK, DBX_ERR_INVAL (not open), DBX_ERR_IO, DBX_ERR_TIMEOUT,
+ *         DBX_ERR_TLS (session closed after an error).
+ */
+int dbx_smtp_send(dbx_smtp_t *s, const uint8_t *buf, size_t len);
+
+/**
+ * Read one complete reply without sending anything (e.g. after the data's
+ * final dot, or pipelined replies) within @p timeout_ms (0: cfg.command_ms).
+ * @return as dbx_smtp_command().
+ */
+int dbx_smtp_read_reply(dbx_smtp_t *s, uint32_t timeout_ms, dbx_smtp_reply_t *rep);
+
+/** End an open session politely: QUIT, wait at most cfg.quit_ms for 221,
+ *  TLS close_notify; state DONE.  No-op when not open.  The socket is
+ *  closed by dbx_smtp_free(). */
+void dbx_smtp_quit(dbx_smtp_t *s);
 
 /** Peer chain of the TLS session (after the handshake), else NULL. */
 const dbx_tls_chain_t *dbx_smtp_chain(const dbx_smtp_t *s);

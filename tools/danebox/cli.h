@@ -25,6 +25,10 @@ int dbx_cmd_resolve(int argc, char **argv);
 int dbx_cmd_match(int argc, char **argv);
 int dbx_cmd_check(int argc, char **argv);
 int dbx_cmd_selftest(int argc, char **argv);
+/** `danebox relay`: the SMTP relay daemon (tools/danebox/cmd_relay.c). */
+int dbx_cmd_relay(int argc, char **argv);
+/** `danebox queue`: list / show / flush / delete relay spool messages. */
+int dbx_cmd_queue(int argc, char **argv);
 /** Hidden: one STARTTLS session against ADDR (tools/danebox/cmd_probe.c). */
 int dbx_cmd_probe(int argc, char **argv);
 

@@ -4,7 +4,7 @@
  *
  *   danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]
  *                 [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME]
- *                 [--timeout MS] [--first]
+ *                 [--timeout MS] [--first] [--level dane|dane-only|encrypt|may|dane-test]
  *
  * Output: mail-log style lines per address and domain (default) or exactly
  * one JSON line per domain (--json, the same line the firmware prints).
@@ -28,7 +28,8 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]\n"
-            "         [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n");
+            "         [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n"
+            "         [--level dane|dane-only|encrypt|may|dane-test]\n");
     return DBX_EXIT_USAGE;
 }
 
@@ -92,6 +93,11 @@ int dbx_cmd_check(int argc, char **argv)
                 nups++;
             } else if (strcmp(a, "--anchor") == 0) {
                 anchor_path = v;
+            } else if (strcmp(a, "--level") == 0) {
+                if (dbx_tls_level_parse(v, &cfg.level) != DBX_OK) {
+                    fprintf(stderr, "danebox: unknown TLS level '%s'\n", v);
+                    return usage();
+                }
             } else if (strcmp(a, "--time") == 0) {
                 if (dbx_cli_parse_time(v, &cfg.now) != 0) return DBX_EXIT_USAGE;
                 have_time = 1;

@@ -110,6 +110,9 @@ setup_server() {
   selfsigned "$d/tls/nosni.key" "nosni.$domain" "$d/tls/nosni.pem"
   chmod 600 "$d"/tls/*.key
 
+  if [ "${SMTP_ACCEPT_MAIL:-0}" = 1 ]; then
+    mkdir -p "$r/mail"; chown nobody:nogroup "$r/mail"
+  fi
   local seclevel=may
   [ "$tls" = yes ] || seclevel=none
   cat >"$d/etc/main.cf" <<EOF
@@ -134,8 +137,7 @@ inet_interfaces = $v4, [$v6]
 inet_protocols = all
 smtpd_banner = \$myhostname ESMTP danebox-rig $name
 smtpd_peername_lookup = no
-smtpd_relay_restrictions = reject
-smtpd_recipient_restrictions = reject
+$(accept_mail_cf "$domain" "$r")
 alias_maps =
 alias_database =
 local_recipient_maps =
@@ -177,6 +179,7 @@ local     unix  -       n       n       -       -       local
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
+virtual   unix  -       n       n       -       -       virtual
 EOF
 
   # facts for the DNS rig and the tests
@@ -195,6 +198,28 @@ EOF
     echo "leaf_spki $name $(spki_der "$d/tls/leaf.pem" | sha256_hex)"
     echo "nosni_spki $name $(spki_der "$d/tls/nosni.pem" | sha256_hex)"
   } >>"$DIR/servers.txt.new"
+}
+
+# Restrictions of main.cf.  Default: the server never accepts mail.  With
+# SMTP_ACCEPT_MAIL=1 (relay tests) mail for the server's own domain goes to
+# one mbox file, RUN/NAME/mail/mailbox (virtual delivery as nobody), and so
+# does mail for the domains in SMTP_ACCEPT_EXTRA (e.g. ones whose MX is a
+# test's relay in front of this server).
+accept_mail_cf() { # domain run-dir
+  if [ "${SMTP_ACCEPT_MAIL:-0}" = 1 ]; then
+    cat <<EOF
+smtpd_relay_restrictions = permit_auth_destination, reject
+smtpd_recipient_restrictions =
+virtual_mailbox_domains = $1 ${SMTP_ACCEPT_EXTRA:-}
+virtual_mailbox_base = $2/mail
+virtual_mailbox_maps = static:mailbox
+virtual_uid_maps = static:65534
+virtual_gid_maps = static:65534
+virtual_minimum_uid = 100
+EOF
+  else
+    printf 'smtpd_relay_restrictions = reject\nsmtpd_recipient_restrictions = reject\n'
+  fi
 }
 
 wait_port() { # addr

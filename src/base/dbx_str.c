@@ -1,0 +1,153 @@
+/* danebox: the one string toolkit; see dbx_str.h. */
+#include "dbx_str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char hexdig[] = "0123456789abcdef";
+
+bool dbx_str_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    if (dst == NULL || cap == 0) return true;
+    if (src != NULL) {
+        while (src[n] != '\0' && n + 1 < cap) {
+            dst[n] = src[n];
+            n++;
+        }
+    }
+    dst[n] = '\0';
+    return src != NULL && src[n] != '\0';
+}
+
+bool dbx_str_fmt(char *dst, size_t cap, const char *f, ...)
+{
+    va_list ap;
+    int n;
+    if (dst == NULL || cap == 0) return true;
+    va_start(ap, f);
+    n = vsnprintf(dst, cap, f, ap);
+    va_end(ap);
+    if (n < 0) {
+        dst[0] = '\0';
+        return true;
+    }
+    return (size_t)n >= cap;
+}
+
+char dbx_ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+int dbx_ascii_casecmp_n(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = (unsigned char)dbx_ascii_lower(a[i]), cb = (unsigned char)dbx_ascii_lower(b[i]);
+        if (ca != cb || ca == 0) return ca - cb;
+    }
+    return 0;
+}
+
+bool dbx_ascii_eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL) return a == b;
+    for (; *a && *b; a++, b++) {
+        if (dbx_ascii_lower(*a) != dbx_ascii_lower(*b)) return false;
+    }
+    return *a == *b;
+}
+
+int dbx_hex_encode(const uint8_t *p, size_t len, char *out, size_t cap)
+{
+    DBX_CHECK(out != NULL && cap > 0, DBX_ERR_BUFFER);
+    out[0] = '\0';
+    DBX_CHECK(p != NULL || len == 0, DBX_ERR_INVAL);
+    DBX_CHECK(len <= (cap - 1) / 2, DBX_ERR_BUFFER);
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = hexdig[p[i] >> 4];
+        out[2 * i + 1] = hexdig[p[i] & 15];
+    }
+    out[2 * len] = '\0';
+    return DBX_OK;
+}
+
+void dbx_sbuf_init(dbx_sbuf_t *s, char *b, size_t cap)
+{
+    s->b = b;
+    s->cap = cap;
+    s->len = 0;
+    s->cut = cap == 0 || b == NULL;
+    if (!s->cut) b[0] = '\0';
+}
+
+void dbx_sbuf_putc(dbx_sbuf_t *s, char c)
+{
+    if (s->b != NULL && s->len + 1 < s->cap) {
+        s->b[s->len++] = c;
+        s->b[s->len] = '\0';
+    } else {
+        s->cut = true;
+    }
+}
+
+void dbx_sbuf_puts(dbx_sbuf_t *s, const char *t)
+{
+    for (; t != NULL && *t; t++) dbx_sbuf_putc(s, *t);
+}
+
+void dbx_sbuf_printf(dbx_sbuf_t *s, const char *f, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(tmp, sizeof tmp, f, ap);
+    va_end(ap);
+    if (n < 0) {
+        s->cut = true;
+        return;
+    }
+    if ((size_t)n >= sizeof tmp) s->cut = true;
+    dbx_sbuf_puts(s, tmp);
+}
+
+size_t dbx_json_escape_char(unsigned char c, char out[7])
+{
+    size_t n = 0;
+    if (c == '"' || c == '\\') {
+        out[n++] = '\\';
+        out[n++] = (char)c;
+    } else if (c == '\n' || c == '\r' || c == '\t') {
+        out[n++] = '\\';
+        out[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+    } else if (c < 0x20 || c >= 0x7f) {
+        memcpy(out, "\\u00", 4);
+        n = 4;
+        out[n++] = hexdig[c >> 4];
+        out[n++] = hexdig[c & 15];
+    } else {
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+void dbx_sbuf_json_str(dbx_sbuf_t *s, const char *t)
+{
+    char e[7];
+    dbx_sbuf_putc(s, '"');
+    for (; t != NULL && *t; t++) {
+        dbx_json_escape_char((unsigned char)*t, e);
+        dbx_sbuf_puts(s, e);
+    }
+    dbx_sbuf_putc(s, '"');
+}
+
+int dbx_json_escape(const char *t, char *out, size_t cap)
+{
+    dbx_sbuf_t s;
+    dbx_sbuf_init(&s, out, cap);
+    dbx_sbuf_json_str(&s, t);
+    return s.cut ? DBX_ERR_BUFFER : DBX_OK;
+}
