@@ -2,11 +2,10 @@
 BOARD_KIND      := host
 BOARD_DESC      := Linux host CLI and unit tests
 CROSS           :=
-# MBEDTLS_SSL_SRV_C: the host library also has mbedTLS' server side, for the
-# in-memory TLS peer of the unit tests (tests/unit/support/tls_peer.c) and
-# the inbound STARTTLS of `danebox relay` (tools/danebox/relay_tls.c); the
-# firmware is built without it.
-BOARD_CFLAGS    := -O2 -g -fno-omit-frame-pointer $(HOST_SAN) -DMBEDTLS_SSL_SRV_C
+# mbedTLS' server side (MBEDTLS_SSL_SRV_C, host only: firmware/config/
+# dbx_mbedtls_config.h) also serves the in-memory TLS peer of the unit tests
+# (tests/unit/support/tls_peer.c)
+BOARD_CFLAGS    := -O2 -g -fno-omit-frame-pointer $(HOST_SAN)
 BOARD_DEP_INC   :=
 BOARD_HAL_SRCS  := $(wildcard hal/host/*.c)
 # the firmware's config-block parser lives with the firmware; the host

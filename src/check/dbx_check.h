@@ -227,11 +227,13 @@ int dbx_check_run(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_tr
 /**
  * Exactly one JSON object on one line (no trailing newline), deterministic
  * (no floating point, no time stamps besides counters).  Keys: domain,
- * verdict, reason, deciding_host, implicit_mx, null_mx, dane_possible, mx
+ * verdict, reason, level, deciding_host, implicit_mx, null_mx, dane_possible, mx
  * {status,reason,queries}, hosts[ {name, expanded, preference, tlsa_base,
  * a, aaaa, tlsa {status, reason, name}, tlsa_records [..], usable_tlsa,
  * addrs[ {addr, outcome, starttls, tls, tls_version, cipher, dane,
- * matched_record, matched_tlsa, depth, round_trips, verdict, reason} ],
+ * matched_record, matched_tlsa, depth, chain_len, round_trips, verdict, why
+ * (the evaluator's reason code), dane_verdict (level dane-test only),
+ * reason} ],
  * verdict, reason} ], dns_queries, smtp_round_trips, smtp_sessions.
  * @return DBX_OK, DBX_ERR_BUFFER (output cut; buf still NUL-terminated),
  *         DBX_ERR_INVAL.

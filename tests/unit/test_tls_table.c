@@ -93,6 +93,9 @@ static const row_t rows[] = {
     {"may: TLSA ignored", DBX_LEVEL_MAY, SEC, "3 1 1 @rsa-wrong.spki.sha256", RSA3, "rsa-leaf", P(NORMAL), V(OPPORTUNISTIC), R(LEVEL_MAY), TLS(UNAUTHENTICATED), -1},
 };
 
+/* mbedTLS heap left to the client in run_row() (0: no cap) */
+static size_t heap_slack;
+
 /* ---- tokens and records --------------------------------------------------- */
 
 static char *tokens;
@@ -184,6 +187,11 @@ static void run_row(fx_t *fx, const row_t *r)
         assert_int_equal(tls_peer_send_der(&fx->peer, PKI "/ec-anon.pem"), 0);
     }
     tr = tls_peer_transport(&fx->peer);
+    if (heap_slack > 0) {
+        size_t cur;
+        hal_mbedtls_heap_stats(&cur, NULL);
+        hal_mbedtls_heap_set_cap(cur + heap_slack);
+    }
 
     strcpy(h->name, "mx.example");
     h->tlsa.sec = r->tlsa_sec;
@@ -207,6 +215,7 @@ static void run_row(fx_t *fx, const row_t *r)
 
     dbx_check_probe(&fx->cfg, &tr, &fx->w, &fx->out, h, a, false);
     dbx_smtp_free(&fx->w.smtp);
+    hal_mbedtls_heap_set_cap(HAL_MBEDTLS_HEAP_DEFAULT_CAP);
     if (a->verdict != r->v || a->why != r->why || a->tls != r->tls ||
         (r->depth >= 0 && a->matched_depth != r->depth)) {
         print_error("row '%s': got %s/%s tls=%s depth=%d (%s); want %s/%s tls=%s depth=%d\n",
@@ -233,6 +242,20 @@ static void test_rows(void **state)
     size_t n = sizeof rows / sizeof rows[0];
     assert_true(n >= 25);
     for (size_t i = 0; i < n; i++) run_row(fx, &rows[i]);
+}
+
+/* one rule for allocation failure inside a check: the TLS client cannot get
+ * its buffers -> internal error -> defer, reported as such */
+static void test_alloc_failure_defers(void **state)
+{
+    static const row_t r = {"alloc failure", L_DANE, SEC, "3 1 1 @rsa-leaf.spki.sha256", RSA3,
+                            "rsa-leaf", P(NORMAL), V(DEFER), R(INTERNAL), TLS(FAILED), -1};
+    fx_t *fx = *state;
+    heap_slack = 512;
+    run_row(fx, &r);
+    heap_slack = 0;
+    assert_non_null(strstr(fx->out.hosts[0].addrs[0].reason, "internal-error"));
+    run_row(fx, &rows[0]); /* and with the heap back, the same peer verifies */
 }
 
 /* an open session over real TLS: the relay's path (keep-open + commands) */
@@ -297,6 +320,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows),
         cmocka_unit_test(test_keep_open_tls),
+        cmocka_unit_test(test_alloc_failure_defers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
