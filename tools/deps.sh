@@ -13,11 +13,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 DEPS=${DEPS:-$top/deps}
 SUITE=${DEPS_SUITE:-trixie}
 
-# name=version  ->  unpacked folder
+# name=version[@suite]  ->  unpacked folder (suite defaults to $SUITE)
 PINS=(
   "mbedtls=3.6.6-0.1~deb13u1:mbedtls-3.6.6"
   "ldns=1.8.4-2:ldns-1.8.4"
   "lwip=2.2.1+dfsg1-1+deb13u1:lwip-2.2.1+dfsg1"
+  "bearssl=0.6+dfsg.1-3@bookworm:bearssl-0.6+dfsg.1"
 )
 
 need=0
@@ -59,10 +60,16 @@ st="$DEPS/.apt"
 mkdir -p "$st/lists/partial" "$st/cache/archives/partial" "$st/etc/sources.list.d" \
          "$st/etc/preferences.d" "$st/dl"
 : > "$st/etc/sources.list"
+# every suite a pin names, beside the default one
+suites=$SUITE
+for p in "${PINS[@]}"; do
+  spec=${p%%:*}
+  case $spec in *@*) case " $suites " in *" ${spec#*@} "*) ;; *) suites="$suites ${spec#*@}";; esac;; esac
+done
 cat > "$st/etc/sources.list.d/dbx-src.sources" <<EOS
 Types: deb-src
 URIs: $uri
-Suites: $SUITE
+Suites: $suites
 Components: main
 Signed-By: $keyring
 EOS
@@ -73,7 +80,7 @@ opts=(-o "Dir::State=$st" -o "Dir::State::Lists=$st/lists" -o "Dir::Cache=$st/ca
       -o "Dir::Etc::PreferencesParts=$st/etc/preferences.d"
       -o "APT::Sandbox::User=root" -q)
 
-echo "deps: apt-get update (private state, suite $SUITE)"
+echo "deps: apt-get update (private state, suites $suites)"
 ok=0
 for try in 1 2 3; do
   if apt-get "${opts[@]}" update >"$st/update.log" 2>&1; then ok=1; break; fi
@@ -83,7 +90,7 @@ done
 
 cd "$st/dl"
 for p in "${PINS[@]}"; do
-  spec=${p%%:*}; dir=${p#*:}
+  spec=${p%%:*}; dir=${p#*:}; spec=${spec%@*}
   [ -f "$DEPS/$dir/.dbx-unpacked" ] && continue
   echo "deps: apt-get source $spec"
   ok=0

@@ -7,7 +7,12 @@ TEST_SUPPORT := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tests/unit/support
 HOST_LDLIBS := -lcmocka $(HOST_SAN)
 
 .PHONY: host-all
-host-all: $(B)/danebox $(TEST_BINS) $(B)/liblwip.a
+host-all: $(B)/danebox $(TEST_BINS) $(B)/liblwip.a $(B)/crypto_bench
+
+# one verify per backend for callgrind (tools/bench/bench.sh)
+$(B)/crypto_bench: $(B)/obj/tools/bench/crypto_bench.o $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(BOARD_CFLAGS) -o $@ $< $(LIBS) $(HOST_SAN)
 
 $(B)/danebox: $(CLI_OBJS) $(LIBS)
 	@echo "  LINK    $@"

@@ -26,3 +26,5 @@ BOARD_HAL_SRCS  := $(sort $(wildcard hal/arm/*.c hal/nic/*.c)) board/common/mps2
 BOARD_LDSCRIPT  := board/$(BOARD)/memory.ld
 BOARD_RULES     := board/common/cortex-m.mk
 BOARD_ALL       := firmware
+# crypto backends tried before mbedTLS (Makefile DBX_CRYPTO; BENCHMARKS.md)
+BOARD_CRYPTO    ?= bearssl-i31

@@ -7,3 +7,6 @@ BOARD_DEP_INC   :=
 BOARD_HAL_SRCS  := $(wildcard hal/host/*.c)
 BOARD_RULES     := board/common/host.mk
 BOARD_ALL       := host-all
+# crypto: every backend built (unit tests), this chain in front of mbedTLS
+BOARD_CRYPTO    ?= p256m bearssl-i62
+BOARD_CRYPTO_ALL := 1
