@@ -35,9 +35,10 @@ include board/$(BOARD)/board.mk
 # DBX_CRYPTO: the software backends tried before mbedTLS, first match wins per
 # operation (a backend without the slot, or declining the curve/size, passes
 # it on); mbedTLS (hal_crypto_sw.c) is always linked and answers the rest.
-#   make BOARD=mps2-an386 DBX_CRYPTO="bearssl-i31"     (or mbedtls: mbedTLS only)
+#   make BOARD=mps2-an386 DBX_CRYPTO="p256m bearssl-i31"   (mbedtls: mbedTLS only)
+# p256m, bearssl-m31, bearssl-m15: ECDSA P-256; bearssl-i31/-i15/-i62: RSA.
 # A non-default choice builds into its own folder (build/<board>-crypto-...).
-CRYPTO_KNOWN := mbedtls p256m bearssl-i31 bearssl-i15 bearssl-i62
+CRYPTO_KNOWN := mbedtls p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62
 DBX_CRYPTO ?= $(BOARD_CRYPTO)
 ifneq ($(filter-out $(CRYPTO_KNOWN),$(DBX_CRYPTO)),)
 $(error Unknown DBX_CRYPTO '$(filter-out $(CRYPTO_KNOWN),$(DBX_CRYPTO))'. Known: $(CRYPTO_KNOWN))
@@ -72,7 +73,7 @@ OUR_INC  := -Isrc -Isrc/core -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BO
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE $(BOARD_CFLAGS) $(MBEDTLS_DEFS) -MMD -MP \
-                 $(if $(filter p256m bearssl-i31 bearssl-i15,$(CRYPTO_CHAIN)),-DDBX_ECDSA_VERIFY_HAL=1)
+                 $(if $(filter p256m bearssl-m31 bearssl-m15,$(CRYPTO_CHAIN)),-DDBX_ECDSA_VERIFY_HAL=1)
 OUR_CFLAGS := $(CFLAGS_COMMON) $(WARN) $(OUR_INC) $(CRYPTO_DEFS) $(EXTRA_CFLAGS)
 DEP_CFLAGS := $(CFLAGS_COMMON) -w $(DEP_INC)
 

@@ -27,4 +27,6 @@ BOARD_LDSCRIPT  := board/$(BOARD)/memory.ld
 BOARD_RULES     := board/common/cortex-m.mk
 BOARD_ALL       := firmware
 # crypto backends tried before mbedTLS (Makefile DBX_CRYPTO; BENCHMARKS.md)
-BOARD_CRYPTO    ?= bearssl-i31
+# (BENCHMARKS.md: BearSSL m31 for ECDSA P-256; RSA stays on mbedTLS, whose
+# UMAAL bignum asm on the M4 beats BearSSL i31 there)
+BOARD_CRYPTO    ?= bearssl-m31

@@ -66,9 +66,13 @@ const hal_crypto_vtable_t *hal_crypto_accel_get(void);
 const hal_crypto_vtable_t *hal_crypto_sw_get(void);
 /** p256-m (mbedTLS 3rdparty): ECDSA P-256 verify.  NULL when not built. */
 const hal_crypto_vtable_t *hal_crypto_p256m_get(void);
-/** BearSSL i31/m31: ECDSA P-256 + RSA PKCS#1 v1.5 verify.  NULL when not built. */
+/** BearSSL ec_p256_m31 + ecdsa_i31: ECDSA P-256 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_bearssl_m31_get(void);
+/** BearSSL ec_p256_m15 + ecdsa_i15: ECDSA P-256 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_bearssl_m15_get(void);
+/** BearSSL rsa_i31: RSA PKCS#1 v1.5 verify.  NULL when not built. */
 const hal_crypto_vtable_t *hal_crypto_bearssl_i31_get(void);
-/** BearSSL i15/m15: ECDSA P-256 + RSA PKCS#1 v1.5 verify.  NULL when not built. */
+/** BearSSL rsa_i15: RSA PKCS#1 v1.5 verify.  NULL when not built. */
 const hal_crypto_vtable_t *hal_crypto_bearssl_i15_get(void);
 /** BearSSL i62: RSA PKCS#1 v1.5 verify.  NULL when not built or the CPU
  *  has no 64x64->128 multiply. */

@@ -1,11 +1,12 @@
 /* danebox crypto HAL: BearSSL backends (Debian source package `bearssl`,
- * pinned in tools/deps.sh), verify only:
- *   bearssl-i31  ECDSA P-256 (br_ecdsa_i31_vrfy_raw on br_ec_p256_m31) and
- *                RSA PKCS#1 v1.5 (br_rsa_i31_pkcs1_vrfy);
- *   bearssl-i15  the same on 15-bit words (ec_p256_m15, ecdsa_i15, rsa_i15),
- *                for cores without a fast 32x32->64 multiply;
- *   bearssl-i62  RSA only (br_rsa_i62_pkcs1_vrfy), where the compiler has a
- *                64x64->128 multiply (64-bit hosts): NULL elsewhere.
+ * pinned in tools/deps.sh), verify only, one operation each (BearSSL's own
+ * names: m31/m15 = the P-256 implementation, i31/i15/i62 = big integers):
+ *   bearssl-m31  ECDSA P-256: br_ecdsa_i31_vrfy_raw on br_ec_p256_m31;
+ *   bearssl-m15  ECDSA P-256: br_ecdsa_i15_vrfy_raw on br_ec_p256_m15 (for
+ *                cores without a fast 32x32->64 multiply);
+ *   bearssl-i31, bearssl-i15  RSA PKCS#1 v1.5: br_rsa_i31/i15_pkcs1_vrfy;
+ *   bearssl-i62  RSA, where the compiler has a 64x64->128 multiply (64-bit
+ *                hosts): NULL elsewhere.
  * Each getter returns NULL when the Makefile did not build that backend
  * (HAL_CRYPTO_HAVE_bearssl_*, from DBX_CRYPTO).  A curve or key size a
  * backend does not take is declined with DBX_ERR_UNSUPPORTED: the dispatcher
@@ -13,16 +14,22 @@
 #include "hal_crypto.h"
 #include "dbx_common.h"
 
+#if defined(HAL_CRYPTO_HAVE_bearssl_m31) || defined(HAL_CRYPTO_HAVE_bearssl_m15)
+#define BR_HAVE_EC 1
+#endif
 #if defined(HAL_CRYPTO_HAVE_bearssl_i31) || defined(HAL_CRYPTO_HAVE_bearssl_i15) ||             \
     defined(HAL_CRYPTO_HAVE_bearssl_i62)
+#define BR_HAVE_RSA 1
+#endif
+
+#if defined(BR_HAVE_EC) || defined(BR_HAVE_RSA)
 #include <string.h>
 
 #include "bearssl_ec.h"
 #include "bearssl_rsa.h"
+#endif
 
-/* RSA moduli accepted for DNSSEC and X.509 (bits), as the mbedTLS backend */
-#define BR_RSA_MIN_BITS 1024u
-#define BR_RSA_MAX_BITS 4096u
+#if defined(BR_HAVE_EC)
 
 typedef uint32_t (*br_vrfy_fn)(const br_ec_impl *, const void *, size_t,
                                const br_ec_public_key *, const void *, size_t);
@@ -44,6 +51,13 @@ static int br_ecdsa(const br_ec_impl *impl, br_vrfy_fn vrfy, hal_ec_curve_t curv
      * u1 G + u2 Q and compares its x mod n with r; 1 = valid */
     return vrfy(impl, digest, dlen, &pk, sig, siglen) == 1 ? DBX_OK : DBX_ERR_CRYPTO;
 }
+
+#endif
+
+#if defined(BR_HAVE_RSA)
+/* RSA moduli accepted for DNSSEC and X.509 (bits), as the mbedTLS backend */
+#define BR_RSA_MIN_BITS 1024u
+#define BR_RSA_MAX_BITS 4096u
 
 static const unsigned char *br_oid(hal_hash_alg_t alg)
 {
@@ -92,60 +106,60 @@ static int br_rsa(br_rsa_pkcs1_vrfy vrfy, const uint8_t *n, size_t nlen, const u
 }
 #endif
 
+/* One backend: its slot function and vtable (NAME = the DBX_CRYPTO name
+ * with '_' for '-'), and its getter returning NULL when not built. */
+#define BR_ECDSA_BACKEND(tag, impl, vrfy)                                      \
+    static int tag##_ecdsa(hal_ec_curve_t curve, const uint8_t *pub, size_t publen, \
+                           const uint8_t *digest, size_t dlen, const uint8_t *sig, \
+                           size_t siglen)                                      \
+    {                                                                          \
+        return br_ecdsa(&impl, vrfy, curve, pub, publen, digest, dlen, sig, siglen); \
+    }                                                                          \
+    static const hal_crypto_vtable_t tag##_vtable = {                          \
+        .name = "bearssl-" #tag, .ecdsa_verify = tag##_ecdsa};
+#define BR_RSA_BACKEND(tag, vrfy)                                              \
+    static int tag##_rsa(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen, \
+                         hal_hash_alg_t alg, const uint8_t *digest, const uint8_t *sig, \
+                         size_t siglen)                                        \
+    {                                                                          \
+        return br_rsa(vrfy, n, nlen, e, elen, alg, digest, sig, siglen);       \
+    }                                                                          \
+    static const hal_crypto_vtable_t tag##_vtable = {                          \
+        .name = "bearssl-" #tag, .rsa_verify = tag##_rsa};
+
+#if defined(HAL_CRYPTO_HAVE_bearssl_m31)
+BR_ECDSA_BACKEND(m31, br_ec_p256_m31, br_ecdsa_i31_vrfy_raw)
+#endif
+#if defined(HAL_CRYPTO_HAVE_bearssl_m15)
+BR_ECDSA_BACKEND(m15, br_ec_p256_m15, br_ecdsa_i15_vrfy_raw)
+#endif
 #if defined(HAL_CRYPTO_HAVE_bearssl_i31)
-static int i31_ecdsa(hal_ec_curve_t curve, const uint8_t *pub, size_t publen,
-                     const uint8_t *digest, size_t dlen, const uint8_t *sig, size_t siglen)
-{
-    return br_ecdsa(&br_ec_p256_m31, br_ecdsa_i31_vrfy_raw, curve, pub, publen, digest, dlen,
-                    sig, siglen);
-}
-
-static int i31_rsa(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
-                   hal_hash_alg_t alg, const uint8_t *digest, const uint8_t *sig, size_t siglen)
-{
-    return br_rsa(br_rsa_i31_pkcs1_vrfy, n, nlen, e, elen, alg, digest, sig, siglen);
-}
-
-static const hal_crypto_vtable_t i31_vtable = {
-    .name = "bearssl-i31",
-    .rsa_verify = i31_rsa,
-    .ecdsa_verify = i31_ecdsa,
-};
+BR_RSA_BACKEND(i31, br_rsa_i31_pkcs1_vrfy)
 #endif
-
 #if defined(HAL_CRYPTO_HAVE_bearssl_i15)
-static int i15_ecdsa(hal_ec_curve_t curve, const uint8_t *pub, size_t publen,
-                     const uint8_t *digest, size_t dlen, const uint8_t *sig, size_t siglen)
-{
-    return br_ecdsa(&br_ec_p256_m15, br_ecdsa_i15_vrfy_raw, curve, pub, publen, digest, dlen,
-                    sig, siglen);
-}
-
-static int i15_rsa(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
-                   hal_hash_alg_t alg, const uint8_t *digest, const uint8_t *sig, size_t siglen)
-{
-    return br_rsa(br_rsa_i15_pkcs1_vrfy, n, nlen, e, elen, alg, digest, sig, siglen);
-}
-
-static const hal_crypto_vtable_t i15_vtable = {
-    .name = "bearssl-i15",
-    .rsa_verify = i15_rsa,
-    .ecdsa_verify = i15_ecdsa,
-};
+BR_RSA_BACKEND(i15, br_rsa_i15_pkcs1_vrfy)
 #endif
-
 #if defined(HAL_CRYPTO_HAVE_bearssl_i62)
-static int i62_rsa(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
-                   hal_hash_alg_t alg, const uint8_t *digest, const uint8_t *sig, size_t siglen)
+BR_RSA_BACKEND(i62, br_rsa_i62_pkcs1_vrfy_get())
+#endif
+
+const hal_crypto_vtable_t *hal_crypto_bearssl_m31_get(void)
 {
-    return br_rsa(br_rsa_i62_pkcs1_vrfy_get(), n, nlen, e, elen, alg, digest, sig, siglen);
+#if defined(HAL_CRYPTO_HAVE_bearssl_m31)
+    return &m31_vtable;
+#else
+    return NULL;
+#endif
 }
 
-static const hal_crypto_vtable_t i62_vtable = {
-    .name = "bearssl-i62",
-    .rsa_verify = i62_rsa,
-};
+const hal_crypto_vtable_t *hal_crypto_bearssl_m15_get(void)
+{
+#if defined(HAL_CRYPTO_HAVE_bearssl_m15)
+    return &m15_vtable;
+#else
+    return NULL;
 #endif
+}
 
 const hal_crypto_vtable_t *hal_crypto_bearssl_i31_get(void)
 {

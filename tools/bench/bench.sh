@@ -144,10 +144,10 @@ bench_target() {
 # ---- 2b. crypto backends ------------------------------------------------------
 # tag|DBX_CRYPTO|DBX_CFLAGS: firmware variants next to the board default
 # (build/mps2-an386: its chain + mbedTLS with the board's ECP settings)
-CRYPTO_VARIANTS=${BENCH_CRYPTO_VARIANTS:-"all|p256m bearssl-i31 bearssl-i15|
-w4fp1|mbedtls|-DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1
-asm|mbedtls|-DDBX_MBEDTLS_ASM=1
-asmw4fp1|mbedtls|-DDBX_MBEDTLS_ASM=1 -DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1"}
+CRYPTO_VARIANTS=${BENCH_CRYPTO_VARIANTS:-"all|p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15|
+c|mbedtls|-DDBX_MBEDTLS_ASM=0
+cw4fp1|mbedtls|-DDBX_MBEDTLS_ASM=0 -DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1
+w4fp1|mbedtls|-DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1"}
 crypto_run() { # TAG ELF MAP
   local tag=$1 elf=$2 map=$3 log=$OUT/crypto-$1.log
   ELF=$elf qemu_fw mode=bench >"$log"
@@ -194,7 +194,7 @@ bench_crypto() {
   done <<<"$CRYPTO_VARIANTS"
   # host: one verify per backend, callgrind Ir of bench_op() alone
   local be op
-  for be in mbedtls-sw p256m bearssl-i31 bearssl-i15 bearssl-i62; do
+  for be in mbedtls-sw p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62; do
     for op in ecdsa rsa; do
       valgrind --tool=callgrind --toggle-collect=bench_op --callgrind-out-file="$OUT/cbh-$be-$op.cg" \
         "$top/build/host/crypto_bench" "$be" "$op" >"$OUT/cbh-$be-$op.out" 2>/dev/null

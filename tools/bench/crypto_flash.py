@@ -4,8 +4,11 @@ firmware map (tools/bench/bench.sh, the build with every backend linked).
 
 Uses tools/fwsize.py's address-based attribution with a per-object grouping:
   p256m        p256-m.o (in libmbedtls.a) + hal_crypto_p256m.o
-  bearssl-i31  BearSSL objects named *i31* / *m31*
-  bearssl-i15  BearSSL objects named *i15* / *m15*
+  bearssl-m31  BearSSL ec_p256_m31 + ecdsa_i31_*  (ECDSA, 31-bit)
+  bearssl-m15  BearSSL ec_p256_m15 + ecdsa_i15_*  (ECDSA, 15-bit)
+  bearssl-i31  BearSSL rsa_i31_* + int/i31_*  (RSA; ecdsa_i31 uses some
+               i31 integer code too, counted here)
+  bearssl-i15  BearSSL rsa_i15_* + int/i15_*
   bearssl      other BearSSL objects (codecs, curve tables, PKCS#1 unpadding,
                shared by i31 and i15) + hal_crypto_bearssl.o
   mbedtls-ecp  mbedTLS ecp*.o, ecdsa.o;  mbedtls-rsa  rsa*.o;
@@ -31,9 +34,13 @@ def group(path, members):
     if obj in ("p256-m.o", "hal_crypto_p256m.o"):
         return "p256m"
     if lib == "libbearssl.a":
-        if re.search(r"i31|m31", obj):
+        if re.search(r"m31|ecdsa_i31", obj):
+            return "bearssl-m31"
+        if re.search(r"m15|ecdsa_i15", obj):
+            return "bearssl-m15"
+        if re.search(r"i31", obj):
             return "bearssl-i31"
-        if re.search(r"i15|m15", obj):
+        if re.search(r"i15", obj):
             return "bearssl-i15"
         return "bearssl"
     if obj == "hal_crypto_bearssl.o":
