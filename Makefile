@@ -19,9 +19,10 @@ ifeq ($(filter $(BOARD),$(BOARDS)),)
 $(error Unknown BOARD '$(BOARD)'. Known boards: $(BOARDS))
 endif
 
-B       := build/$(BOARD)
 DEPS    ?= deps
 MBEDTLS_DIR := $(DEPS)/mbedtls-3.6.7
+BEARSSL_DIR := $(DEPS)/bearssl-0.6+dfsg.1
+P256M_DIR   := $(MBEDTLS_DIR)/3rdparty/p256-m/p256-m
 LDNS_DIR    := $(DEPS)/ldns-1.8.4
 LWIP_DIR    := $(DEPS)/lwip-2.2.1+dfsg1
 LDNS_CONF   := build/ldns-conf
@@ -30,6 +31,34 @@ ROOT_DS     ?= /usr/share/dns/root.ds
 
 include board/$(BOARD)/board.mk
 
+# ---- crypto backends (hal/crypto/, BENCHMARKS.md "crypto backends") ----------
+# DBX_CRYPTO: the software backends tried before mbedTLS, first match wins per
+# operation (a backend without the slot, or declining the curve/size, passes
+# it on); mbedTLS (hal_crypto_sw.c) is always linked and answers the rest.
+#   make BOARD=mps2-an386 DBX_CRYPTO="p256m bearssl-i31"   (mbedtls: mbedTLS only)
+# p256m, bearssl-m31, bearssl-m15: ECDSA P-256; bearssl-i31/-i15/-i62: RSA.
+# A non-default choice builds into its own folder (build/<board>-crypto-...).
+CRYPTO_KNOWN := mbedtls p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62
+DBX_CRYPTO ?= $(BOARD_CRYPTO)
+ifneq ($(filter-out $(CRYPTO_KNOWN),$(DBX_CRYPTO)),)
+$(error Unknown DBX_CRYPTO '$(filter-out $(CRYPTO_KNOWN),$(DBX_CRYPTO))'. Known: $(CRYPTO_KNOWN))
+endif
+CRYPTO_CHAIN := $(filter-out mbedtls,$(DBX_CRYPTO))
+# backends compiled in (getters of the others return NULL): the chain, or
+# every backend on the host (unit tests check each against the same vectors)
+CRYPTO_BUILT := $(if $(BOARD_CRYPTO_ALL),$(CRYPTO_KNOWN),$(CRYPTO_CHAIN))
+empty :=
+space := $(empty) $(empty)
+comma := ,
+CRYPTO_DEFS := -DHAL_CRYPTO_CHAIN='$(foreach b,$(CRYPTO_CHAIN),hal_crypto_$(subst -,_,$(b))_get$(comma))' \
+               $(foreach b,$(filter-out mbedtls,$(CRYPTO_BUILT)),\
+                 -DHAL_CRYPTO_HAVE_$(subst -,_,$(b))=1)
+ifeq ($(strip $(DBX_CRYPTO)),$(strip $(BOARD_CRYPTO)))
+B       ?= build/$(BOARD)
+else
+B       ?= build/$(BOARD)-crypto-$(subst $(space),+,$(strip $(DBX_CRYPTO)))
+endif
+
 CC      := $(CROSS)gcc
 AR      := $(CROSS)ar
 OBJCOPY := $(CROSS)objcopy
@@ -37,7 +66,8 @@ SIZE    := $(CROSS)size
 
 # ---- flags -----------------------------------------------------------------
 MBEDTLS_DEFS := -DMBEDTLS_CONFIG_FILE='"dbx_mbedtls_config.h"'
-DEP_INC  := -I$(MBEDTLS_DIR)/include -I$(LDNS_CONF) -I$(LDNS_DIR) \
+DEP_INC  := -I$(MBEDTLS_DIR)/include -I$(LDNS_CONF) -I$(LDNS_DIR) -I$(BEARSSL_DIR)/inc \
+            -I$(P256M_DIR) \
             -Ifirmware/config $(BOARD_DEP_INC)
 # Layers: src/base (status, check macros, transport interface, addresses,
 # strings, limits) may be included by everyone; hal/ is compiled with the
@@ -47,13 +77,27 @@ HAL_INC  := -Isrc/base -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BOARD) -
 OUR_INC  := -Isrc -Isrc/base -Isrc/core -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BOARD) -Iboard/common -I$(B)/gen $(DEP_INC)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
-CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE $(BOARD_CFLAGS) $(MBEDTLS_DEFS) -MMD -MP
-OUR_CFLAGS := $(CFLAGS_COMMON) $(WARN) $(OUR_INC) $(EXTRA_CFLAGS)
+CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE $(BOARD_CFLAGS) $(MBEDTLS_DEFS) -MMD -MP \
+                 $(if $(filter p256m bearssl-m31 bearssl-m15,$(CRYPTO_CHAIN)),-DDBX_ECDSA_VERIFY_HAL=1)
+OUR_CFLAGS := $(CFLAGS_COMMON) $(WARN) $(OUR_INC) $(CRYPTO_DEFS) $(EXTRA_CFLAGS)
 DEP_CFLAGS := $(CFLAGS_COMMON) -w $(DEP_INC)
 
 # ---- dependency libraries -------------------------------------------------
 MBEDTLS_SRCS := $(wildcard $(MBEDTLS_DIR)/library/*.c)
 MBEDTLS_OBJS := $(patsubst $(MBEDTLS_DIR)/library/%.c,$(B)/deps/mbedtls/%.o,$(MBEDTLS_SRCS))
+# p256-m (shipped in the mbedTLS source): its ECDSA verify, behind our HAL
+P256M_OBJS := $(B)/deps/p256m/p256-m.o
+
+# BearSSL: only the P-256 (m15/m31 + ECDSA i15/i31 verify) and RSA public-key
+# (i15/i31/i62 PKCS#1 v1.5 verify) files and the integer code under them
+BEARSSL_FILES := ec/ec_p256_m15 ec/ec_p256_m31 ec/ecdsa_i15_vrfy_raw ec/ecdsa_i31_vrfy_raw \
+              ec/ecdsa_i15_bits ec/ecdsa_i31_bits ec/ec_secp256r1 ec/ec_secp384r1 ec/ec_secp521r1 \
+              rsa/rsa_i15_pub rsa/rsa_i31_pub rsa/rsa_i62_pub rsa/rsa_i15_pkcs1_vrfy \
+              rsa/rsa_i31_pkcs1_vrfy rsa/rsa_i62_pkcs1_vrfy rsa/rsa_pkcs1_sig_unpad \
+              codec/ccopy codec/dec32be codec/enc32be codec/dec32le codec/enc32le \
+              $(patsubst $(BEARSSL_DIR)/src/%.c,%,$(wildcard $(BEARSSL_DIR)/src/int/i15_*.c \
+                $(BEARSSL_DIR)/src/int/i31_*.c)) int/i32_div32 int/i62_modpow2
+BEARSSL_OBJS := $(patsubst %,$(B)/deps/bearssl/%.o,$(BEARSSL_FILES))
 
 # ldns: only the wire-format, canonical-form, text and NSEC3 files
 LDNS_FILES := buffer dname dnssec dnssec_zone error host2str host2wire packet parse \
@@ -71,7 +115,7 @@ LWIP_INC  := -I$(LWIP_DIR)/src/include -Ifirmware -Ifirmware/config
 CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c)) $(BOARD_HAL_SRCS) $(BOARD_EXTRA_SRCS)
 CORE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/gen/dbx_root_anchor.o
 
-LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a
+LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/libbearssl.a
 
 .PHONY: all setup deps test demo run size bench clean distclean help firmware
 .DEFAULT_GOAL := all
@@ -87,7 +131,8 @@ setup:
 deps:
 	@tools/deps.sh
 
-$(MBEDTLS_DIR)/.dbx-unpacked $(LDNS_DIR)/.dbx-unpacked $(LWIP_DIR)/.dbx-unpacked:
+$(MBEDTLS_DIR)/.dbx-unpacked $(LDNS_DIR)/.dbx-unpacked $(LWIP_DIR)/.dbx-unpacked \
+$(BEARSSL_DIR)/.dbx-unpacked:
 	@tools/deps.sh
 
 # ldns' own configure generates its config.h and common/util/net headers once
@@ -105,6 +150,16 @@ $(B)/deps/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.dbx-unpacked b
 	@mkdir -p $(@D)
 	@$(CC) $(DEP_CFLAGS) -c $< -o $@
 
+# p256-m.c compiles only with the driver macro; defining it for this one file
+# does not enable the PSA driver in mbedTLS itself
+$(B)/deps/p256m/%.o: $(P256M_DIR)/%.c $(MBEDTLS_DIR)/.dbx-unpacked
+	@mkdir -p $(@D)
+	@$(CC) $(DEP_CFLAGS) -DMBEDTLS_PSA_P256M_DRIVER_ENABLED -c $< -o $@
+
+$(B)/deps/bearssl/%.o: $(BEARSSL_DIR)/src/%.c $(BEARSSL_DIR)/.dbx-unpacked
+	@mkdir -p $(@D)
+	@$(CC) $(DEP_CFLAGS) -I$(BEARSSL_DIR)/src -c $< -o $@
+
 $(B)/deps/ldns/%.o: $(LDNS_DIR)/%.c $(LDNS_CONF)/ldns/config.h
 	@mkdir -p $(@D)
 	@$(CC) $(DEP_CFLAGS) -c $< -o $@
@@ -113,7 +168,10 @@ $(B)/deps/lwip/%.o: $(LWIP_DIR)/src/%.c $(LWIP_DIR)/.dbx-unpacked
 	@mkdir -p $(@D)
 	@$(CC) $(DEP_CFLAGS) $(LWIP_INC) -c $< -o $@
 
-$(B)/libmbedtls.a: $(MBEDTLS_OBJS)
+$(B)/libmbedtls.a: $(MBEDTLS_OBJS) $(P256M_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+$(B)/libbearssl.a: $(BEARSSL_OBJS)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
 $(B)/libldns.a: $(LDNS_OBJS)
@@ -133,7 +191,7 @@ $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
 	@$(CC) $(OUR_CFLAGS) -c $< -o $@
 
-$(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked
+$(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BEARSSL_DIR)/.dbx-unpacked
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(OUR_CFLAGS) $(if $(findstring firmware/,$<),$(LWIP_INC)) -c $< -o $@
@@ -142,7 +200,7 @@ $(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked
 $(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked
 	@mkdir -p $(@D)
 	@echo "  CC      $< (hal)"
-	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(EXTRA_CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(CRYPTO_DEFS) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(B)/libdbx.a: $(CORE_OBJS)
 	@echo "  AR      $@"

@@ -10,13 +10,21 @@
  * figures follow host speed and mean nothing.
  *
  * Output, one line per measurement (parsed by tools/bench/bench.sh):
- *   bench: op=NAME rep=N ticks=T insns=I status=ok|FAIL */
+ *   bench: op=NAME rep=N ticks=T insns=I status=ok|FAIL
+ * through the dispatcher (the build's backend chain, then mbedTLS), then per
+ * backend linked into the image (mbedTLS always; DBX_CRYPTO's chain):
+ *   bench: backend=NAME op=ecdsa_p256_verify|rsa2048_verify rep=N ticks=T
+ *          insns=I stack=S heap=H status=ok|FAIL
+ * stack = painted-stack high-water mark of the call minus that of an empty
+ * call through the same path; heap = malloc high-water mark during the call.
+ * Then the known-answer table (firmware/kat.c) over every linked backend. */
 #include "board.h"
 #include "bench_vectors.h"
 #include "dbx_common.h"
 #include "fw.h"
 #include "hal_crypto.h"
 #include "arm/systick.h"
+#include "kat.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -100,6 +108,72 @@ static int negative_checks(void)
     return DBX_OK;
 }
 
+/* One backend, one operation, measured: ticks, stack above an empty call,
+ * heap high-water mark.  be == NULL: the empty call (baseline). */
+typedef struct {
+    uint64_t ticks;
+    size_t stack, heap;
+    int st;
+} bench_one_t;
+
+static int be_call(const hal_crypto_vtable_t *be, int rsa)
+{
+    if (be == NULL) return DBX_OK;
+    if (rsa) {
+        return be->rsa_verify(bv_rsa_n, sizeof bv_rsa_n, bv_rsa_e, sizeof bv_rsa_e,
+                              HAL_HASH_SHA256, bv_msg_sha256, bv_rsa_sig, sizeof bv_rsa_sig);
+    }
+    return be->ecdsa_verify(HAL_EC_P256, bv_ec_pub, sizeof bv_ec_pub, bv_msg_sha256,
+                            sizeof bv_msg_sha256, bv_ec_sig, sizeof bv_ec_sig);
+}
+
+static __attribute__((noinline)) bench_one_t bench_one(const hal_crypto_vtable_t *be, int rsa)
+{
+    bench_one_t r;
+    uint64_t t0;
+    fw_stack_repaint();
+    fw_heap_reset_peak();
+    size_t heap0 = fw_heap_inuse();
+    t0 = ticks_now();
+    r.st = be_call(be, rsa);
+    r.ticks = ticks_now() - t0;
+    r.stack = fw_stack_peak();
+    r.heap = fw_heap_inuse_peak() - heap0;
+    return r;
+}
+
+static int bench_backends(uint64_t ns_per_tick)
+{
+    const hal_crypto_vtable_t *list[8];
+    size_t n = 0;
+    int rc = DBX_OK;
+    size_t base = bench_one(NULL, 0).stack;
+
+    list[n++] = hal_crypto_sw_get();
+    for (size_t i = 0; n < DBX_ARRAY_LEN(list) && hal_crypto_chain_get(i) != NULL; i++) {
+        list[n++] = hal_crypto_chain_get(i);
+    }
+    for (size_t b = 0; b < n; b++) {
+        for (int rsa = 0; rsa <= 1; rsa++) {
+            if (rsa ? list[b]->rsa_verify == NULL : list[b]->ecdsa_verify == NULL) {
+                continue;
+            }
+            for (int rep = 1; rep <= 2; rep++) {
+                bench_one_t r = bench_one(list[b], rsa);
+                printf("bench: backend=%s op=%s rep=%d ticks=%lu insns=%lu stack=%lu heap=%lu "
+                       "status=%s\n",
+                       list[b]->name, rsa ? "rsa2048_verify" : "ecdsa_p256_verify", rep,
+                       (unsigned long)r.ticks, (unsigned long)(r.ticks * ns_per_tick),
+                       (unsigned long)(r.stack > base ? r.stack - base : 0),
+                       (unsigned long)r.heap, r.st == DBX_OK ? "ok" : "FAIL");
+                if (r.st != DBX_OK) rc = DBX_ERR_CRYPTO;
+            }
+        }
+    }
+    if (fw_kat_run(list, n) != DBX_OK) rc = DBX_ERR_CRYPTO;
+    return rc;
+}
+
 int fw_bench(void)
 {
     static const struct {
@@ -129,6 +203,9 @@ int fw_bench(void)
                    st == DBX_OK ? "ok" : "FAIL");
             if (st != DBX_OK) rc = DBX_ERR_CRYPTO;
         }
+    }
+    if (bench_backends(ns_per_tick) != DBX_OK) {
+        rc = DBX_ERR_CRYPTO;
     }
     if (negative_checks() != DBX_OK) {
         printf("bench: negative check FAILED (a corrupted signature verified)\n");

@@ -101,7 +101,7 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
 
     for (size_t i = 0; i < cfg->n_checks; i++) {
         const char *dom = cfg->check[i];
-        char fig[200];
+        char fig[320];
         fw_meter_t m;
 
         fw_meter_start(&m);

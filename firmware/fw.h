@@ -32,15 +32,22 @@ size_t fw_heap_inuse(void);
 size_t fw_heap_inuse_peak(void);
 void fw_heap_reset_peak(void);
 
-/** A measurement window: core cycles, of which idle (WFI in fw_net_poll),
- *  and memory high-water marks. */
+/** A measurement window: core cycles = busy + wait + idle, and memory
+ *  high-water marks.  idle: in WFI (fw_net_poll, nothing received); wait:
+ *  the rest of those empty polls (LAN9118 poll, lwIP timer check), i.e. the
+ *  poll loop's own instructions while waiting for the network; busy: the
+ *  rest (the work, incl. processing received frames and the callers' loop
+ *  tests between polls).  insns = busy x 1e9/cpu_hz (-icount shift=0),
+ *  insns_wait likewise; polls_wait = empty polls. */
 typedef struct fw_meter_snap {
-    uint64_t busy, total, insns;
+    uint64_t busy, total, insns, wait, insns_wait, idle;
+    uint32_t polls_wait;
     size_t heap_peak, heap_now, sbrk, stack_peak, tls_peak;
     uint32_t ms;
 } fw_meter_snap_t;
 typedef struct fw_meter {
-    uint64_t c0, idle0;
+    uint64_t c0, idle0, wait0;
+    uint32_t polls0;
     uint32_t ms0;
     int stopped;
     fw_meter_snap_t snap; /**< figures frozen by fw_meter_stop() */
@@ -56,6 +63,9 @@ void fw_meter_print(const fw_meter_t *m, const char *what);
 void fw_meter_format(const fw_meter_t *m, char *buf, size_t cap);
 /** Cycles spent in WFI so far (fw_net_poll idle). */
 uint64_t fw_idle_cycles(void);
+/** Cycles of fw_net_poll calls that received nothing, WFI excluded, so far;
+ *  @p polls (may be NULL): how many such calls. */
+uint64_t fw_wait_cycles(uint32_t *polls);
 
 /** mode=resolve: dbx_resolve() every query= over @p tr; one `danebox resolve
  *  --json` line per question and one "resolve-stats:" line.

@@ -23,6 +23,8 @@ static hal_nic_t eth_nic;
 static struct netif eth_netif;
 static int net_up;
 static uint64_t idle_cycles; /* spent in WFI: excluded from instruction counts */
+static uint64_t wait_cycles; /* empty polls minus their WFI: reported apart */
+static uint32_t wait_polls;
 
 #if LWIP_DHCP
 static struct dhcp eth_dhcp;   /* static: not from lwIP's 6 KB heap */
@@ -209,6 +211,7 @@ int fw_net_dhcp_wait(dbx_config_t *cfg)
 
 void fw_net_poll(void)
 {
+    uint64_t t_in = systick_cycles64();
     int frames = 0;
     if (net_up) {
         frames = netif_dbx_poll(&eth_netif);
@@ -222,15 +225,28 @@ void fw_net_poll(void)
 #endif
     }
     if (frames == 0) {
+        /* nothing received: this call is waiting (its lwIP timer check may
+         * still have done timer work: counted as waiting too) */
         uint64_t t0 = systick_cycles64();
         __asm__ volatile("wfi"); /* until the next SysTick (1 ms) */
-        idle_cycles += systick_cycles64() - t0;
+        uint64_t t1 = systick_cycles64();
+        idle_cycles += t1 - t0;
+        wait_cycles += t0 - t_in;
+        wait_polls++;
     }
 }
 
 uint64_t fw_idle_cycles(void)
 {
     return idle_cycles;
+}
+
+uint64_t fw_wait_cycles(uint32_t *polls)
+{
+    if (polls != NULL) {
+        *polls = wait_polls;
+    }
+    return wait_cycles;
 }
 
 void fw_net_print_stats(void)

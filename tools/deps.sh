@@ -20,6 +20,7 @@ PINS=(
   "ldns=1.8.4-2:ldns-1.8.4"
   "lwip=2.2.1+dfsg1-1+deb13u1:lwip-2.2.1+dfsg1"
   "unbound=1.17.1-2+deb12u4@bookworm:unbound-1.17.1"
+  "bearssl=0.6+dfsg.1-3@bookworm:bearssl-0.6+dfsg.1"
 )
 
 need=0

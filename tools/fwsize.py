@@ -3,7 +3,7 @@
 
 Flash = .text (code, rodata, vectors) + .ARM.exidx + .data load image.
 RAM   = .data + .bss + heap reserve + stack reserve (from the linker symbols).
-Components: ours (src/, hal/, board/, firmware/, generated anchor), mbedTLS,
+Components: ours (src/, hal/, board/, firmware/, generated anchor), mbedTLS, BearSSL,
 ldns, lwIP, libc/libgcc (newlib-nano, libgcc), padding (alignment fill).
 
 Usage: fwsize.py --map build/<board>/danebox.map [--elf ...] [--objroot DIR] [--json]
@@ -24,11 +24,12 @@ BOTH_SECS = {".data"}
 
 LIB_COMPONENT = {
     "libmbedtls.a": "mbedTLS",
+    "libbearssl.a": "BearSSL",
     "libldns.a": "ldns",
     "liblwip.a": "lwIP",
 }
 ORDER = ["ours: src/", "ours: hal/", "ours: board/", "ours: firmware/", "ours: gen/",
-         "mbedTLS", "ldns", "lwIP", "libc/libgcc", "padding", "other"]
+         "mbedTLS", "BearSSL", "ldns", "lwIP", "libc/libgcc", "padding", "other"]
 
 
 def member_index(objroot):

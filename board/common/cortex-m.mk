@@ -1,14 +1,14 @@
 # Rules shared by the Cortex-M boards (included by the top Makefile as
 # BOARD_RULES): the firmware ELF, `make run` under QEMU, `make size`.
 #
-#   build/<board>/danebox.elf   firmware/*.c + libdbx.a libldns.a libmbedtls.a liblwip.a
+#   build/<board>/danebox.elf   firmware/*.c + libdbx.a libldns.a libmbedtls.a libbearssl.a liblwip.a
 #   build/<board>/danebox.map   linker map (input of tools/fwsize.py)
 #   build/<board>/danebox.bin   raw image
 FW_SRCS := $(sort $(wildcard firmware/*.c))
 FW_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(FW_SRCS))
 FW_ELF  := $(B)/danebox.elf
 FW_MAP  := $(B)/danebox.map
-FW_LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/liblwip.a
+FW_LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/libbearssl.a $(B)/liblwip.a
 FW_LDFLAGS := $(BOARD_CPU) -nostartfiles --specs=nano.specs \
               -Wl,--gc-sections -Wl,-Map=$(FW_MAP) -Wl,--cref \
               -Lboard/common -T$(BOARD_LDSCRIPT) -Wl,--no-warn-rwx-segments \

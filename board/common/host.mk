@@ -18,7 +18,12 @@ $(ZONES_STAMP): tests/dnssec/mkzones.sh
 	@tests/dnssec/mkzones.sh $(B)/zones >/dev/null
 
 .PHONY: host-all
-host-all: $(B)/danebox $(TEST_BINS) $(B)/liblwip.a $(PKI_STAMP) $(ZONES_STAMP)
+host-all: $(B)/danebox $(TEST_BINS) $(B)/liblwip.a $(PKI_STAMP) $(ZONES_STAMP) $(B)/crypto_bench
+
+# one verify per backend for callgrind (tools/bench/bench.sh)
+$(B)/crypto_bench: $(B)/obj/tools/bench/crypto_bench.o $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(BOARD_CFLAGS) -o $@ $< $(LIBS) $(HOST_SAN)
 
 $(B)/danebox: $(CLI_OBJS) $(LIBS)
 	@echo "  LINK    $@"

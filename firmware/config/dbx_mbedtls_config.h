@@ -45,7 +45,19 @@
 #define MBEDTLS_HAVE_TIME_DATE
 #define MBEDTLS_PLATFORM_MS_TIME_ALT
 #define MBEDTLS_DEPRECATED_REMOVED
-#if !defined(__arm__)
+/* MBEDTLS_HAVE_ASM: bignum multiply-accumulate in inline assembly (bn_mul.h:
+ * UMAAL on cores with the DSP extension, e.g. the Cortex-M4: RSA-2048 verify
+ * 4.0 M -> 2.6 M instructions, BENCHMARKS.md "crypto backends").  Default:
+ * on for the host and DSP cores, off for the others (Cortex-M3);
+ * -DDBX_MBEDTLS_ASM=0/1 overrides. */
+#ifndef DBX_MBEDTLS_ASM
+#if !defined(__arm__) || (defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP == 1)
+#define DBX_MBEDTLS_ASM 1
+#else
+#define DBX_MBEDTLS_ASM 0
+#endif
+#endif
+#if DBX_MBEDTLS_ASM
 #define MBEDTLS_HAVE_ASM
 #endif
 
@@ -84,10 +96,24 @@
 #define MBEDTLS_DHM_C
 #endif
 #define MBEDTLS_ECP_NIST_OPTIM
+/* RAM-saving ECP settings on ARM; other values are measured variants
+ * (-DMBEDTLS_ECP_WINDOW_SIZE=N -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1 in
+ * DBX_CFLAGS; BENCHMARKS.md "crypto backends") */
 #if defined(__arm__)
+#ifndef MBEDTLS_ECP_WINDOW_SIZE
 #define MBEDTLS_ECP_WINDOW_SIZE 2
+#endif
+#ifndef MBEDTLS_ECP_FIXED_POINT_OPTIM
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#endif
 #define MBEDTLS_MPI_WINDOW_SIZE 2
+#endif
+/* DBX_ECDSA_VERIFY_HAL (Makefile: DBX_CRYPTO has an ECDSA backend): mbedTLS'
+ * own ECDSA verify (X.509 chains, TLS 1.2 ServerKeyExchange, TLS 1.3
+ * CertificateVerify) is replaced by hal/crypto/hal_crypto_mbedtls.c, which
+ * hands P-256/P-384 to the crypto HAL: the same backend as DNSSEC. */
+#if defined(DBX_ECDSA_VERIFY_HAL) && DBX_ECDSA_VERIFY_HAL
+#define MBEDTLS_ECDSA_VERIFY_ALT
 #endif
 
 /* ---- X.509 -------------------------------------------------------------- */

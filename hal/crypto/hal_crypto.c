@@ -1,9 +1,19 @@
-/* danebox crypto HAL: dispatch to the accelerator or the software backend,
- * with per-backend operation counters. */
+/* danebox crypto HAL: dispatch to the accelerator, the build's chain of
+ * software backends (DBX_CRYPTO) or the mbedTLS backend, with per-tier
+ * operation counters. */
 #include "hal_crypto.h"
 #include "dbx_common.h"
 
-static hal_crypto_counters_t counters[2];
+static hal_crypto_counters_t counters[3];
+
+typedef const hal_crypto_vtable_t *(*hal_crypto_getter_t)(void);
+
+/* HAL_CRYPTO_CHAIN: comma-separated getters, from the Makefile (DBX_CRYPTO) */
+#ifndef HAL_CRYPTO_CHAIN
+#define HAL_CRYPTO_CHAIN
+#endif
+static const hal_crypto_getter_t chain[] = {HAL_CRYPTO_CHAIN NULL};
+
 static const hal_crypto_vtable_t *accel_override;
 static int refusing;
 
@@ -49,9 +59,9 @@ size_t hal_hash_len(hal_hash_alg_t alg)
     }
 }
 
-const hal_crypto_counters_t *hal_crypto_counters(int accel)
+const hal_crypto_counters_t *hal_crypto_counters(int tier)
 {
-    return &counters[accel ? 1 : 0];
+    return &counters[tier >= 0 && tier < (int)DBX_ARRAY_LEN(counters) ? tier : 0];
 }
 
 void hal_crypto_counters_reset(void)
@@ -61,22 +71,44 @@ void hal_crypto_counters_reset(void)
     }
 }
 
-/* Pick the backend for one operation: the accelerator when it has the slot. */
-#define HAL_PICK(slot, idx)                                                    \
-    const hal_crypto_vtable_t *vt_ = accel();                                   \
-    int idx = 1;                                                               \
-    if (vt_ == NULL || vt_->slot == NULL) {                                    \
-        vt_ = hal_crypto_sw_get();                                             \
-        idx = 0;                                                               \
+const hal_crypto_vtable_t *hal_crypto_chain_get(size_t i)
+{
+    for (size_t k = 0; chain[k] != NULL; k++) {
+        const hal_crypto_vtable_t *vt = chain[k]();
+        if (vt != NULL && i-- == 0) {
+            return vt;
+        }
     }
+    return NULL;
+}
+
+/* One operation: the accelerator's slot, then the chain's, then mbedTLS; a
+ * backend that returns DBX_ERR_UNSUPPORTED passes the call on.  `cnt` is the
+ * counter member, `args` the call's arguments in parentheses. */
+#define HAL_DISPATCH(slot, cnt, args)                                          \
+    do {                                                                       \
+        const hal_crypto_vtable_t *vt_ = accel();               \
+        int st_;                                                               \
+        if (vt_ != NULL && vt_->slot != NULL &&                                \
+            (st_ = vt_->slot args) != DBX_ERR_UNSUPPORTED) {                   \
+            counters[HAL_CRYPTO_TIER_ACCEL].cnt++;                             \
+            return st_;                                                        \
+        }                                                                      \
+        for (size_t k_ = 0; (vt_ = hal_crypto_chain_get(k_)) != NULL; k_++) {  \
+            if (vt_->slot != NULL && (st_ = vt_->slot args) != DBX_ERR_UNSUPPORTED) { \
+                counters[HAL_CRYPTO_TIER_CHAIN].cnt++;                         \
+                return st_;                                                    \
+            }                                                                  \
+        }                                                                      \
+        counters[HAL_CRYPTO_TIER_SW].cnt++;                                    \
+        return hal_crypto_sw_get()->slot args;                                 \
+    } while (0)
 
 int hal_crypto_hash(hal_hash_alg_t alg, const uint8_t *data, size_t len, uint8_t *out)
 {
     DBX_ASSERT(out != NULL && (data != NULL || len == 0));
     DBX_CHECK(hal_hash_len(alg) != 0, DBX_ERR_UNSUPPORTED);
-    HAL_PICK(hash, which);
-    counters[which].hash[alg]++;
-    return vt_->hash(alg, data, len, out);
+    HAL_DISPATCH(hash, hash[alg], (alg, data, len, out));
 }
 
 int hal_crypto_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
@@ -85,12 +117,10 @@ int hal_crypto_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_
 {
     DBX_ASSERT(n != NULL && e != NULL && digest != NULL && sig != NULL);
     if (refusing) {
-        counters[0].refused++;
+        counters[HAL_CRYPTO_TIER_SW].refused++;
         return DBX_ERR_CRYPTO;
     }
-    HAL_PICK(rsa_verify, which);
-    counters[which].rsa_verify++;
-    return vt_->rsa_verify(n, nlen, e, elen, alg, digest, sig, siglen);
+    HAL_DISPATCH(rsa_verify, rsa_verify, (n, nlen, e, elen, alg, digest, sig, siglen));
 }
 
 int hal_crypto_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t publen,
@@ -99,18 +129,14 @@ int hal_crypto_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t pub
 {
     DBX_ASSERT(pub != NULL && digest != NULL && sig != NULL);
     if (refusing) {
-        counters[0].refused++;
+        counters[HAL_CRYPTO_TIER_SW].refused++;
         return DBX_ERR_CRYPTO;
     }
-    HAL_PICK(ecdsa_verify, which);
-    counters[which].ecdsa_verify++;
-    return vt_->ecdsa_verify(curve, pub, publen, digest, dlen, sig, siglen);
+    HAL_DISPATCH(ecdsa_verify, ecdsa_verify, (curve, pub, publen, digest, dlen, sig, siglen));
 }
 
 int hal_crypto_random(uint8_t *out, size_t len)
 {
     DBX_ASSERT(out != NULL || len == 0);
-    HAL_PICK(random, which);
-    counters[which].random_calls++;
-    return vt_->random(out, len);
+    HAL_DISPATCH(random, random_calls, (out, len));
 }

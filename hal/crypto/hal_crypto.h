@@ -6,7 +6,10 @@
  *
  * Callers use the hal_crypto_*() dispatchers: each operation goes to the
  * accelerator when it exists and implements that operation (non-NULL slot),
- * else to the software backend, and is counted per backend.
+ * then to the build's chain of faster software backends (Makefile
+ * DBX_CRYPTO: p256-m, BearSSL), then to the mbedTLS software backend, and is
+ * counted per tier.  A backend declines an operation it does not take (a
+ * curve, a key size) by returning DBX_ERR_UNSUPPORTED: the next one answers.
  *
  * All functions return ::dbx_status_t: DBX_OK, DBX_ERR_CRYPTO (signature does
  * not verify), DBX_ERR_MALFORMED (key/signature encoding), DBX_ERR_UNSUPPORTED,
@@ -61,8 +64,30 @@ typedef struct hal_crypto_vtable {
 const hal_crypto_vtable_t *hal_crypto_accel_get(void);
 /** The software backend (mbedTLS), always available. */
 const hal_crypto_vtable_t *hal_crypto_sw_get(void);
+/** p256-m (mbedTLS 3rdparty): ECDSA P-256 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_p256m_get(void);
+/** BearSSL ec_p256_m31 + ecdsa_i31: ECDSA P-256 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_bearssl_m31_get(void);
+/** BearSSL ec_p256_m15 + ecdsa_i15: ECDSA P-256 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_bearssl_m15_get(void);
+/** BearSSL rsa_i31: RSA PKCS#1 v1.5 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_bearssl_i31_get(void);
+/** BearSSL rsa_i15: RSA PKCS#1 v1.5 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_bearssl_i15_get(void);
+/** BearSSL i62: RSA PKCS#1 v1.5 verify.  NULL when not built or the CPU
+ *  has no 64x64->128 multiply. */
+const hal_crypto_vtable_t *hal_crypto_bearssl_i62_get(void);
 
-/** Operation counters, per backend (0 = software, 1 = accelerator). */
+/** @return the @p i-th backend of the build's chain (tried after the
+ *  accelerator, before mbedTLS), NULL past its end. */
+const hal_crypto_vtable_t *hal_crypto_chain_get(size_t i);
+
+/** Counter tiers for hal_crypto_counters(). */
+#define HAL_CRYPTO_TIER_SW 0    /**< mbedTLS software backend */
+#define HAL_CRYPTO_TIER_ACCEL 1 /**< board accelerator */
+#define HAL_CRYPTO_TIER_CHAIN 2 /**< a backend of the DBX_CRYPTO chain */
+
+/** Operation counters, per tier (HAL_CRYPTO_TIER_*): the tier that answered. */
 typedef struct hal_crypto_counters {
     uint32_t hash[HAL_HASH_COUNT];
     uint32_t rsa_verify;
@@ -93,8 +118,9 @@ void hal_crypto_refuse(void);
 int hal_crypto_refusing(void);
 void hal_crypto_refuse_clear(void);
 
-/** @return the counters of backend @p accel (0 software, 1 accelerator). */
-const hal_crypto_counters_t *hal_crypto_counters(int accel);
+
+/** @return the counters of tier @p tier (HAL_CRYPTO_TIER_*; others: software). */
+const hal_crypto_counters_t *hal_crypto_counters(int tier);
 /** Zero all counters. */
 void hal_crypto_counters_reset(void);
 

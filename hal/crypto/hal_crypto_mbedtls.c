@@ -3,7 +3,11 @@
  *    the board's true entropy source through hal_crypto_random();
  *  - time: MBEDTLS_PLATFORM_MS_TIME_ALT -> hal_clock_ms();
  *  - memory: MBEDTLS_PLATFORM_MEMORY -> a counting allocator with a cap and
- *    a high-water mark (hal_mbedtls_heap_*()). */
+ *    a high-water mark (hal_mbedtls_heap_*());
+ *  - ECDSA verify: MBEDTLS_ECDSA_VERIFY_ALT (DBX_ECDSA_VERIFY_HAL, when the
+ *    build's DBX_CRYPTO chain has an ECDSA backend) -> mbedtls_ecdsa_verify()
+ *    hands P-256/P-384 to hal_crypto_ecdsa_verify(), so X.509 chain and TLS
+ *    handshake signatures use the same backend as DNSSEC RRSIGs. */
 #include "hal_crypto.h"
 #include "hal_mbedtls.h"
 #include "hal_platform.h"
@@ -14,6 +18,35 @@
 
 #include "mbedtls/platform.h"
 #include "mbedtls/platform_time.h"
+
+#if defined(MBEDTLS_ECDSA_VERIFY_ALT)
+#include "mbedtls/ecdsa.h"
+
+int mbedtls_ecdsa_verify(mbedtls_ecp_group *grp, const unsigned char *buf, size_t blen,
+                         const mbedtls_ecp_point *Q, const mbedtls_mpi *r, const mbedtls_mpi *s)
+{
+    uint8_t pub[1 + 2 * 48], sig[2 * 48];
+    size_t clen, olen;
+    hal_ec_curve_t curve;
+
+    switch (grp->id) {
+    case MBEDTLS_ECP_DP_SECP256R1: curve = HAL_EC_P256; clen = 32; break;
+    case MBEDTLS_ECP_DP_SECP384R1: curve = HAL_EC_P384; clen = 48; break;
+    default: return MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE;
+    }
+    /* r and s wider than the order cannot be valid (>= n) */
+    if (mbedtls_ecp_point_write_binary(grp, Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, pub,
+                                       sizeof pub) != 0 || olen != 1 + 2 * clen ||
+        mbedtls_mpi_write_binary(r, sig, clen) != 0 ||
+        mbedtls_mpi_write_binary(s, sig + clen, clen) != 0 || mbedtls_mpi_cmp_int(r, 0) < 0 ||
+        mbedtls_mpi_cmp_int(s, 0) < 0) {
+        return MBEDTLS_ERR_ECP_VERIFY_FAILED;
+    }
+    return hal_crypto_ecdsa_verify(curve, pub + 1, 2 * clen, buf, blen, sig, 2 * clen) == DBX_OK
+               ? 0
+               : MBEDTLS_ERR_ECP_VERIFY_FAILED;
+}
+#endif
 
 int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
 

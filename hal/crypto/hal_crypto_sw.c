@@ -63,6 +63,46 @@ static int sw_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_t
     return st;
 }
 
+/* ECDSA verify (SEC 1 4.1.4) on mbedTLS' group arithmetic: 0 < r, s < n;
+ * e = leftmost nbits of the digest; R = (e/s) G + (r/s) Q; valid iff R is
+ * not infinity and x(R) mod n == r.  Written here rather than calling
+ * mbedtls_ecdsa_verify() because with MBEDTLS_ECDSA_VERIFY_ALT that name is
+ * the bridge into this HAL (hal_crypto_mbedtls.c), which must not loop back. */
+static int sw_ecdsa_math(mbedtls_ecp_group *grp, const uint8_t *digest, size_t dlen,
+                         const mbedtls_ecp_point *q, const mbedtls_mpi *r, const mbedtls_mpi *s)
+{
+    mbedtls_mpi e, sinv, u1, u2;
+    mbedtls_ecp_point rp;
+    size_t nbytes = (grp->nbits + 7) / 8;
+    int ok = 0;
+
+    if (mbedtls_mpi_cmp_int(r, 1) < 0 || mbedtls_mpi_cmp_mpi(r, &grp->N) >= 0 ||
+        mbedtls_mpi_cmp_int(s, 1) < 0 || mbedtls_mpi_cmp_mpi(s, &grp->N) >= 0) {
+        return DBX_ERR_CRYPTO;
+    }
+    mbedtls_mpi_init(&e);
+    mbedtls_mpi_init(&sinv);
+    mbedtls_mpi_init(&u1);
+    mbedtls_mpi_init(&u2);
+    mbedtls_ecp_point_init(&rp);
+    if (mbedtls_mpi_read_binary(&e, digest, dlen < nbytes ? dlen : nbytes) == 0 &&
+        (dlen * 8 <= grp->nbits || mbedtls_mpi_shift_r(&e, nbytes * 8 - grp->nbits) == 0) &&
+        mbedtls_mpi_inv_mod(&sinv, s, &grp->N) == 0 &&
+        mbedtls_mpi_mul_mpi(&u1, &e, &sinv) == 0 && mbedtls_mpi_mod_mpi(&u1, &u1, &grp->N) == 0 &&
+        mbedtls_mpi_mul_mpi(&u2, r, &sinv) == 0 && mbedtls_mpi_mod_mpi(&u2, &u2, &grp->N) == 0 &&
+        mbedtls_ecp_muladd(grp, &rp, &u1, &grp->G, &u2, q) == 0 && !mbedtls_ecp_is_zero(&rp) &&
+        mbedtls_mpi_mod_mpi(&rp.MBEDTLS_PRIVATE(X), &rp.MBEDTLS_PRIVATE(X), &grp->N) == 0 &&
+        mbedtls_mpi_cmp_mpi(&rp.MBEDTLS_PRIVATE(X), r) == 0) {
+        ok = 1;
+    }
+    mbedtls_ecp_point_free(&rp);
+    mbedtls_mpi_free(&u2);
+    mbedtls_mpi_free(&u1);
+    mbedtls_mpi_free(&sinv);
+    mbedtls_mpi_free(&e);
+    return ok ? DBX_OK : DBX_ERR_CRYPTO;
+}
+
 static int sw_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t publen,
                            const uint8_t *digest, size_t dlen, const uint8_t *sig,
                            size_t siglen)
@@ -77,6 +117,7 @@ static int sw_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t publ
     DBX_CHECK(clen != 0, DBX_ERR_UNSUPPORTED);
     DBX_CHECK(publen == 2 * clen, DBX_ERR_MALFORMED);
     DBX_CHECK(siglen == 2 * clen, DBX_ERR_CRYPTO);
+    DBX_CHECK(dlen > 0, DBX_ERR_CRYPTO);
     point[0] = 0x04;
     memcpy(point + 1, pub, publen);
 
@@ -90,7 +131,7 @@ static int sw_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t publ
         mbedtls_ecp_check_pubkey(&grp, &q) == 0 &&
         mbedtls_mpi_read_binary(&r, sig, clen) == 0 &&
         mbedtls_mpi_read_binary(&s, sig + clen, clen) == 0) {
-        st = mbedtls_ecdsa_verify(&grp, digest, dlen, &q, &r, &s) == 0 ? DBX_OK : DBX_ERR_CRYPTO;
+        st = sw_ecdsa_math(&grp, digest, dlen, &q, &r, &s);
     }
     mbedtls_mpi_free(&s);
     mbedtls_mpi_free(&r);

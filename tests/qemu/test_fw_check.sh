@@ -152,6 +152,16 @@ if [ -n "$warm" ] && [ "$(kv "$warm" dns-queries)" -lt "$(kv "$cold" dns-queries
    [ "$(kv "$warm" insns)" -lt "$(kv "$cold" insns)" ]; then
   pass "warm dane-ee.test (key cache): fewer DNS queries ($(kv "$cold" dns-queries) <= 7 -> $(kv "$warm" dns-queries) <= 3) and instructions"
 else fail "warm check cheaper than cold" "cold: $cold | warm: $warm"; fi
+# busy vs waiting (firmware/meter.c): the three parts add up to the window,
+# the cold check did wait for the network (empty polls), and the waiting
+# instructions are the waiting cycles x 40 (1 ns per instruction at 25 MHz)
+if [ -n "$cold" ] &&
+   [ $(( $(kv "$cold" cycles-busy) + $(kv "$cold" cycles-wait) + $(kv "$cold" cycles-idle) )) = "$(kv "$cold" cycles-total)" ] &&
+   [ "$(kv "$cold" polls-wait)" -gt 0 ] && [ "$(kv "$cold" cycles-wait)" -gt 0 ] &&
+   [ "$(kv "$cold" insns-wait)" = $(( $(kv "$cold" cycles-wait) * 40 )) ] &&
+   [ "$(kv "$cold" insns)" = $(( $(kv "$cold" cycles-busy) * 40 )) ]; then
+  pass "check-stats: busy + waiting + idle cycles = total ($(kv "$cold" insns) busy, $(kv "$cold" insns-wait) waiting instructions in $(kv "$cold" polls-wait) empty polls)"
+else fail "check-stats busy/waiting split" "$cold"; fi
 if [ $rc = 0 ] && grep -q "^check: ${#CASES[@]} done, 0 internal errors, .* mbedTLS heap 0 bytes$" "$log" &&
    grep -q '^check: 0 sockets left open$' "$log"; then
   pass "firmware exit 0 (every verdict computed), mbedTLS heap back to 0, no socket leaked"

@@ -12,6 +12,12 @@
 #   bench_footprint   flash/RAM per component (tools/fwsize.py --json),
 #                     boot heap/stack peaks (QEMU mode=selftest console)
 #   bench_target      QEMU -icount shift=0, firmware mode=bench, run twice
+#   bench_crypto      crypto backends (hal/crypto/, DBX_CRYPTO): firmware
+#                     variants built into build/bench-crypto/ (every backend
+#                     linked; mbedTLS ECP window / fixed-point / asm settings),
+#                     mode=bench per backend (instructions, stack, heap),
+#                     flash per backend from the map; host callgrind of one
+#                     verify per backend (build/host/crypto_bench)
 #   bench_host        callgrind Ir: danebox resolve cold / --repeat 2,
 #                     unbound-host cold, drill -S
 #   bench_queries     DNS queries per lookup (danebox counters + packet log),
@@ -31,7 +37,9 @@
 #
 # Env: BENCH_NS (netns, default dbxbench), BENCH_RUNS (latency runs per tool,
 # default 5), BENCH_CG_RUNS (callgrind runs per command, default 3),
-# BENCH_DELAY_MS (one-way delay, default 25), BENCH_SKIP="latency smtp ..."
+# BENCH_DELAY_MS (one-way delay, default 25), BENCH_SKIP="latency smtp
+# fwcheck crypto rig ..." (rig: every rig measurement), BENCH_CRYPTO_VARIANTS
+# (firmware variants of bench_crypto, lines tag|DBX_CRYPTO|DBX_CFLAGS)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -131,6 +139,72 @@ bench_target() {
   local m; m=$(grep '^memory:' "$OUT/target1.log")
   put bench_heap_peak "$(sed -E 's/.*heap peak ([0-9]+) of.*/\1/' <<<"$m")"
   put bench_stack_peak "$(sed -E 's/.*stack peak ([0-9]+) of.*/\1/' <<<"$m")"
+}
+
+# ---- 2b. crypto backends ------------------------------------------------------
+# tag|DBX_CRYPTO|DBX_CFLAGS: firmware variants next to the board default
+# (build/mps2-an386: its chain + mbedTLS with the board's ECP settings)
+CRYPTO_VARIANTS=${BENCH_CRYPTO_VARIANTS:-"all|p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15|
+c|mbedtls|-DDBX_MBEDTLS_ASM=0
+cw4fp1|mbedtls|-DDBX_MBEDTLS_ASM=0 -DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1
+w4fp1|mbedtls|-DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1"}
+crypto_run() { # TAG ELF MAP
+  local tag=$1 elf=$2 map=$3 log=$OUT/crypto-$1.log
+  ELF=$elf qemu_fw mode=bench >"$log"
+  # bench: backend=NAME op=OP rep=1 ticks=T insns=I stack=S heap=H status=ST
+  sed -nE 's/^bench: backend=([a-z0-9-]+) op=([a-z0-9_]+) rep=1 ticks=[0-9]+ insns=([0-9]+) stack=([0-9]+) heap=([0-9]+) status=(\w+).*/\1 \2 \3 \4 \5 \6/p' \
+    "$log" | while read -r be op insns stack heap st; do
+      put "cb_${tag}_${be}_${op}_insns" "$insns"; put "cb_${tag}_${be}_${op}_stack" "$stack"
+      put "cb_${tag}_${be}_${op}_heap" "$heap"; put "cb_${tag}_${be}_${op}_status" "$st"
+    done
+  put "cb_${tag}_kat" "$(grep -m1 -E '^kat: [0-9]+ cases' "$log" || echo 'no kat line')"
+  $PY tools/fwsize.py --map "$map" --json >"$OUT/fwsize-$tag.json" 2>/dev/null &&
+    $PY - "$OUT/fwsize-$tag.json" "$tag" >>"$RES" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); t = sys.argv[2]; c = d["components"]
+print("cb_%s_flash_total\t%d" % (t, d["total"]["flash"]))
+print("cb_%s_flash_mbedtls\t%d" % (t, c.get("mbedTLS", {}).get("flash", 0)))
+print("cb_%s_flash_bearssl\t%d" % (t, c.get("BearSSL", {}).get("flash", 0)))
+PY
+  $PY tools/bench/crypto_flash.py --map "$map" >"$OUT/crypto-flash-$tag.json" 2>/dev/null &&
+    $PY - "$OUT/crypto-flash-$tag.json" "$tag" >>"$RES" <<'PY'
+import json, sys
+for g, v in json.load(open(sys.argv[1])).items():
+    print("cbf_%s_%s\t%d" % (sys.argv[2], g, v["flash"]))
+    print("cbr_%s_%s\t%d" % (sys.argv[2], g, v["ram"]))
+PY
+}
+
+bench_crypto() {
+  log "crypto backends (firmware variants, QEMU -icount; host callgrind)"
+  put cb_board_chain "$(sed -nE 's/^BOARD_CRYPTO *\?= *//p' board/common/mps2.mk)"
+  crypto_run board "$ELF" "$MAP"
+  local line tag cr fl b
+  while IFS='|' read -r tag cr fl; do
+    [ -n "$tag" ] || continue
+    b=build/bench-crypto/$tag
+    log "  variant $tag: DBX_CRYPTO='$cr' DBX_CFLAGS='$fl'"
+    if make -j2 --no-print-directory BOARD=mps2-an386 B="$b" DBX_CRYPTO="$cr" DBX_CFLAGS="$fl" \
+         firmware >"$OUT/crypto-build-$tag.log" 2>&1; then
+      put "cb_${tag}_cflags" "$fl"
+      crypto_run "$tag" "$top/$b/danebox.elf" "$top/$b/danebox.map"
+    else
+      put "cb_${tag}_status" "build failed (build/bench/crypto-build-$tag.log)"
+    fi
+  done <<<"$CRYPTO_VARIANTS"
+  # host: one verify per backend, callgrind Ir of bench_op() alone
+  local be op
+  for be in mbedtls-sw p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62; do
+    for op in ecdsa rsa; do
+      valgrind --tool=callgrind --toggle-collect=bench_op --callgrind-out-file="$OUT/cbh-$be-$op.cg" \
+        "$top/build/host/crypto_bench" "$be" "$op" >"$OUT/cbh-$be-$op.out" 2>/dev/null
+      case $? in
+        0) put "cbh_${be}_${op}" "$(awk '/^(summary|totals):/{print $2; exit}' "$OUT/cbh-$be-$op.cg")";;
+        2) ;;  # no such slot in that backend
+        *) put "cbh_${be}_${op}_status" "FAIL";;
+      esac
+    done
+  done
 }
 
 # ---- rig ------------------------------------------------------------------------
@@ -525,7 +599,7 @@ bench_fwcheck() {
     [ $i -le 2 ] || break
     # check-stats: DOMAIN: verdict=V dns-queries=N smtp-round-trips=N
     #   smtp-sessions=N heap-peak=.. stack-peak=.. mbedtls-peak=.. insns=.. ms=..
-    for k in insns heap-peak stack-peak mbedtls-peak cycles-busy dns-queries smtp-round-trips smtp-sessions; do
+    for k in insns insns-wait polls-wait cycles-wait cycles-idle cycles-total heap-peak stack-peak mbedtls-peak cycles-busy dns-queries smtp-round-trips smtp-sessions; do
       put "fwchk_${tag}_${k//-/_}" "$(sed -nE "s/.*[ :]$k=([0-9]+).*/\1/p" <<<"$line")"
     done
     put "fwchk_${tag}_verdict" "$(sed -nE 's/.* verdict=([a-z-]+).*/\1/p' <<<"$line")"
@@ -539,7 +613,10 @@ bench_fwcheck() {
 bench_machine
 bench_footprint
 bench_target
-if rig_up; then
+skipped crypto || bench_crypto
+if skipped rig; then
+  put rig_status "skipped (BENCH_SKIP=rig)"
+elif rig_up; then
   smtp_up || true
   bench_host
   bench_queries
