@@ -1,5 +1,6 @@
 /* RFC 7672 end-to-end check of one domain; see dbx_check.h. */
 #include "dbx_check.h"
+#include "dane/dbx_tlsa_gen.h"
 
 #include "hal_platform.h"
 
@@ -162,26 +163,37 @@ static void cipher_name(const char *mb, char *out, size_t cap)
 
 static void tlsa_text(const dbx_tlsa_t *t, char *out, size_t cap)
 {
-    static const char hx[] = "0123456789abcdef";
-    int n = snprintf(out, cap, "%u %u %u ", t->usage, t->selector, t->mtype);
-    size_t o = n > 0 ? (size_t)n : 0;
-    if (t->truncated || t->len == 0) {
-        copy_str(out + o, cap - o, t->truncated ? "(truncated)" : "(empty)");
-        return;
-    }
-    for (size_t i = 0; i < t->len; i++) {
-        if (o + 2 + 4 >= cap) {
-            copy_str(out + o, cap - o, "...");
-            return;
-        }
-        out[o++] = hx[t->data[i] >> 4];
-        out[o++] = hx[t->data[i] & 15];
-    }
-    out[o] = '\0';
+    (void)dbx_tlsa_to_text(t, out, cap); /* cut with "..." when too long */
 }
 
 /* ------------------------------------------------------------------------ */
 /* the verify hook: DANE matching of the chain the server sent               */
+
+/* Facts about the leaf for monitoring (key type, SPKI digest, which
+ * records name it, DANE-TA chain expiry); never part of the verdict. */
+static void leaf_facts(dbx_check_work_t *w, const mbedtls_x509_crt *crt)
+{
+    dbx_check_addr_t *l = &w->leaf;
+    const uint8_t *spki;
+    size_t len, n;
+    l->leaf_set = true;
+    copy_str(l->leaf_key, sizeof l->leaf_key, mbedtls_pk_get_name(&crt->pk));
+    if (dbx_tlsa_selected(crt, DBX_TLSA_SEL_SPKI, &spki, &len) != DBX_OK ||
+        dbx_tlsa_digest(DBX_TLSA_MT_SHA256, spki, len, l->leaf_spki_sha256,
+                        sizeof l->leaf_spki_sha256, &n) != DBX_OK) {
+        l->leaf_set = false;
+    }
+    for (size_t i = 0; i < w->n_recs && i < 16; i++) {
+        if (dbx_tlsa_matches_cert(&w->recs[i], crt)) l->leaf_match |= (uint16_t)(1u << i);
+    }
+    if (w->dres.verdict == DBX_DANE_MATCH && w->dres.usage == DBX_TLSA_DANE_TA) {
+        const mbedtls_x509_crt *c = crt;
+        for (int d = 0; c != NULL && c->raw.p != NULL && d <= w->dres.depth; d++, c = c->next) {
+            int64_t t = dbx_dane_not_after(c);
+            if (l->ta_not_after == 0 || t < l->ta_not_after) l->ta_not_after = t;
+        }
+    }
+}
 
 static int verify_dane(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info, void *user)
 {
@@ -190,6 +202,7 @@ static int verify_dane(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info,
     int st;
     (void)info;
     w->dres_set = false;
+    memset(&w->leaf, 0, sizeof w->leaf);
     if (chain == NULL || chain->n == 0) return DBX_ERR_MALFORMED;
     mbedtls_x509_crt_init(&crt);
     for (size_t i = 0; i < chain->n; i++) {
@@ -208,6 +221,7 @@ static int verify_dane(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info,
         }
     }
     st = dbx_dane_match(w->recs, w->n_recs, &crt, w->names, w->n_names, w->now, w->dane, &w->dres);
+    if (st == DBX_OK) leaf_facts(w, &crt);
     mbedtls_x509_crt_free(&crt);
     if (st != DBX_OK) return st;
     w->dres_set = true;
@@ -278,9 +292,13 @@ static void probe_addr(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
     sc->command_ms = cfg->command_ms;
     sc->quit_ms = cfg->command_ms < 5000u ? cfg->command_ms : 5000u;
     sc->tls.handshake_ms = cfg->handshake_ms;
+    sc->tls.min_version = cfg->tls_min_version;
+    sc->tls.max_version = cfg->tls_max_version;
+    sc->tls.sig_algs = cfg->tls_sig_algs;
     sc->verify = dane_applies ? verify_dane : NULL;
     sc->verify_user = w;
     w->dres_set = false;
+    memset(&w->leaf, 0, sizeof w->leaf);
 
     dbx_smtp_init(&w->smtp);
     dbx_smtp_run(&w->smtp, sc, tr, &sr);
@@ -300,6 +318,13 @@ static void probe_addr(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
         cipher_name(in->ciphersuite, a->cipher, sizeof a->cipher);
     }
     if (ch != NULL) a->chain_len = (uint8_t)ch->n;
+    if (a->dane_applied && w->leaf.leaf_set) {
+        a->leaf_set = true;
+        memcpy(a->leaf_key, w->leaf.leaf_key, sizeof a->leaf_key);
+        memcpy(a->leaf_spki_sha256, w->leaf.leaf_spki_sha256, sizeof a->leaf_spki_sha256);
+        a->leaf_match = w->leaf.leaf_match;
+        a->ta_not_after = w->leaf.ta_not_after;
+    }
     if (a->dane_applied) {
         a->match = w->dres.verdict;
         a->matched_record = (int8_t)w->dres.record;

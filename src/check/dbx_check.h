@@ -96,6 +96,13 @@ typedef struct dbx_check_config {
     uint32_t command_ms;      /**< banner / each SMTP reply (default 30 s) */
     uint32_t handshake_ms;    /**< TLS handshake (default 30 s) */
     dbx_dane_opts_t dane;     /**< matcher options (digest preference...) */
+    /* TLS offer restrictions (the monitor asks once per public-key
+     * algorithm and once per protocol version; a sender never sets them) */
+    uint16_t tls_min_version; /**< DBX_TLS_V12 / DBX_TLS_V13; 0 = DBX_TLS_V12 */
+    uint16_t tls_max_version; /**< 0 = DBX_TLS_V13 */
+    const uint16_t *tls_sig_algs; /**< signature algorithms offered (TLS
+                                   SignatureScheme values ending in 0);
+                                   NULL = the TLS library's defaults */
 } dbx_check_config_t;
 
 /** One DNS lookup as reported. */
@@ -134,6 +141,14 @@ typedef struct dbx_check_addr {
     uint16_t round_trips;          /**< SMTP replies waited for */
     dbx_verdict_t verdict;
     char reason[DBX_CHECK_REASON_LEN]; /**< defer reason, or how it succeeded */
+    /* leaf facts, set when dane_applied and the leaf parsed (leaf_set) */
+    bool leaf_set;
+    char leaf_key[8];              /**< leaf key type ("RSA", "EC", ...) */
+    uint8_t leaf_spki_sha256[32];  /**< SHA-256 of the leaf's SubjectPublicKeyInfo */
+    uint16_t leaf_match;           /**< bit i: TLSA record i's data names the leaf
+                                        (any usage; records beyond 16 not shown) */
+    int64_t ta_not_after;          /**< DANE-TA match: earliest notAfter from the
+                                        leaf up to the TA; 0 otherwise */
 } dbx_check_addr_t;
 
 /** One TLSA record in presentation form ("3 1 1 ab12..."). */
@@ -196,6 +211,7 @@ typedef struct dbx_check_work {
     const dbx_dane_opts_t *dane;
     dbx_dane_result_t dres;
     bool dres_set;
+    dbx_check_addr_t leaf;        /**< leaf facts of the last verify (leaf_* fields) */
 } dbx_check_work_t;
 
 /** Fill @p cfg with the defaults (now = 0: set it).  Cannot fail. */

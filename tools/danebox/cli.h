@@ -25,6 +25,10 @@ int dbx_cmd_resolve(int argc, char **argv);
 int dbx_cmd_match(int argc, char **argv);
 int dbx_cmd_check(int argc, char **argv);
 int dbx_cmd_selftest(int argc, char **argv);
+/** TLSA records to publish from a certificate / chain / key (cmd_tlsa.c). */
+int dbx_cmd_tlsa(int argc, char **argv);
+/** Operator monitoring of DOMAIN's DANE setup (cmd_monitor.c). */
+int dbx_cmd_monitor(int argc, char **argv);
 /** Hidden: one STARTTLS session against ADDR (tools/danebox/cmd_probe.c). */
 int dbx_cmd_probe(int argc, char **argv);
 

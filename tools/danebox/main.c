@@ -25,6 +25,9 @@ static const cmd_t cmds[] = {
     {"check", dbx_cmd_check,
      "check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
      "                [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]"},
+    {"tlsa", dbx_cmd_tlsa,
+     "tlsa --host HOST FILE [--next-key FILE] [--issuer-depth N] [--no-issuer] [--ttl N]\n"
+     "                [--compare [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]]"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
     {"probe", dbx_cmd_probe, NULL}, /* hidden: SMTP rig tests */
 };
