@@ -28,6 +28,9 @@ static const cmd_t cmds[] = {
     {"tlsa", dbx_cmd_tlsa,
      "tlsa --host HOST FILE [--next-key FILE] [--issuer-depth N] [--no-issuer] [--ttl N]\n"
      "                [--compare [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]]"},
+    {"monitor", dbx_cmd_monitor,
+     "monitor DOMAIN... [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
+     "                [--json | --nagios] [--warn-days N] [--crit-days N] [-4|-6] [--port N] [--timeout MS]"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
     {"probe", dbx_cmd_probe, NULL}, /* hidden: SMTP rig tests */
 };
