@@ -173,18 +173,15 @@ static void tlsa_text(const dbx_tlsa_t *t, char *out, size_t cap)
  * records name it, DANE-TA chain expiry); never part of the verdict. */
 static void leaf_facts(dbx_check_work_t *w, const mbedtls_x509_crt *crt)
 {
-    dbx_check_addr_t *l = &w->leaf;
+    dbx_check_leaf_t *l = &w->leaf;
     const uint8_t *spki;
     size_t len, n;
-    l->leaf_set = true;
-    copy_str(l->leaf_key, sizeof l->leaf_key, mbedtls_pk_get_name(&crt->pk));
-    if (dbx_tlsa_selected(crt, DBX_TLSA_SEL_SPKI, &spki, &len) != DBX_OK ||
-        dbx_tlsa_digest(DBX_TLSA_MT_SHA256, spki, len, l->leaf_spki_sha256,
-                        sizeof l->leaf_spki_sha256, &n) != DBX_OK) {
-        l->leaf_set = false;
-    }
+    l->set = dbx_tlsa_selected(crt, DBX_TLSA_SEL_SPKI, &spki, &len) == DBX_OK &&
+             dbx_tlsa_digest(DBX_TLSA_MT_SHA256, spki, len, l->spki_sha256, sizeof l->spki_sha256,
+                             &n) == DBX_OK;
+    copy_str(l->key, sizeof l->key, mbedtls_pk_get_name(&crt->pk));
     for (size_t i = 0; i < w->n_recs && i < 16; i++) {
-        if (dbx_tlsa_matches_cert(&w->recs[i], crt)) l->leaf_match |= (uint16_t)(1u << i);
+        if (dbx_tlsa_matches_cert(&w->recs[i], crt)) l->match |= (uint16_t)(1u << i);
     }
     if (w->dres.verdict == DBX_DANE_MATCH && w->dres.usage == DBX_TLSA_DANE_TA) {
         const mbedtls_x509_crt *c = crt;
@@ -318,13 +315,7 @@ static void probe_addr(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
         cipher_name(in->ciphersuite, a->cipher, sizeof a->cipher);
     }
     if (ch != NULL) a->chain_len = (uint8_t)ch->n;
-    if (a->dane_applied && w->leaf.leaf_set) {
-        a->leaf_set = true;
-        memcpy(a->leaf_key, w->leaf.leaf_key, sizeof a->leaf_key);
-        memcpy(a->leaf_spki_sha256, w->leaf.leaf_spki_sha256, sizeof a->leaf_spki_sha256);
-        a->leaf_match = w->leaf.leaf_match;
-        a->ta_not_after = w->leaf.ta_not_after;
-    }
+    if (a->dane_applied && w->leaf.set) a->leaf = w->leaf;
     if (a->dane_applied) {
         a->match = w->dres.verdict;
         a->matched_record = (int8_t)w->dres.record;

@@ -124,6 +124,17 @@ typedef enum dbx_check_tls {
     DBX_CHECK_TLS_VERIFIED,        /**< TLS up, DANE match */
 } dbx_check_tls_t;
 
+/** Facts about the server's leaf for monitoring (never part of a verdict). */
+typedef struct dbx_check_leaf {
+    bool set;                      /**< the rest is meaningful */
+    char key[8];                   /**< key type ("RSA", "EC", ...) */
+    uint8_t spki_sha256[32];       /**< SHA-256 of its SubjectPublicKeyInfo */
+    uint16_t match;                /**< bit i: TLSA record i's data names the leaf
+                                        (any usage; records beyond 16 not shown) */
+    int64_t ta_not_after;          /**< DANE-TA match: earliest notAfter from the
+                                        leaf up to the TA; 0 otherwise */
+} dbx_check_leaf_t;
+
 /** One address of one host. */
 typedef struct dbx_check_addr {
     dbx_addr_t addr;
@@ -141,14 +152,7 @@ typedef struct dbx_check_addr {
     uint16_t round_trips;          /**< SMTP replies waited for */
     dbx_verdict_t verdict;
     char reason[DBX_CHECK_REASON_LEN]; /**< defer reason, or how it succeeded */
-    /* leaf facts, set when dane_applied and the leaf parsed (leaf_set) */
-    bool leaf_set;
-    char leaf_key[8];              /**< leaf key type ("RSA", "EC", ...) */
-    uint8_t leaf_spki_sha256[32];  /**< SHA-256 of the leaf's SubjectPublicKeyInfo */
-    uint16_t leaf_match;           /**< bit i: TLSA record i's data names the leaf
-                                        (any usage; records beyond 16 not shown) */
-    int64_t ta_not_after;          /**< DANE-TA match: earliest notAfter from the
-                                        leaf up to the TA; 0 otherwise */
+    dbx_check_leaf_t leaf;         /**< set when dane_applied and the leaf parsed */
 } dbx_check_addr_t;
 
 /** One TLSA record in presentation form ("3 1 1 ab12..."). */
@@ -211,7 +215,7 @@ typedef struct dbx_check_work {
     const dbx_dane_opts_t *dane;
     dbx_dane_result_t dres;
     bool dres_set;
-    dbx_check_addr_t leaf;        /**< leaf facts of the last verify (leaf_* fields) */
+    dbx_check_leaf_t leaf;        /**< leaf facts of the last verify */
 } dbx_check_work_t;
 
 /** Fill @p cfg with the defaults (now = 0: set it).  Cannot fail. */

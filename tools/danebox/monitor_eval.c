@@ -108,12 +108,12 @@ static void eval_alg(mon_report_t *rep, const mon_opts_t *o, const char *hn, con
     case DBX_CHECK_TLS_VERIFIED:
         rep->verified++;
         mon_add(rep, MON_SEV_OK, "dane-verified", hn, as, "%s: %s key, %s, %s", alg_name[k],
-                x->leaf_key[0] ? x->leaf_key : "?", x->tls_version, x->reason);
+                x->leaf.key[0] ? x->leaf.key : "?", x->tls_version, x->reason);
         break;
     case DBX_CHECK_TLS_REJECTED:
         mon_add(rep, MON_SEV_CRITICAL, "dane-no-match", hn, as,
                 "%s-only senders defer: the %s certificate matches no TLSA record (%s)", alg_name[k],
-                x->leaf_key[0] ? x->leaf_key : alg_name[k], x->reason);
+                x->leaf.key[0] ? x->leaf.key : alg_name[k], x->reason);
         break;
     case DBX_CHECK_TLS_UNAUTHENTICATED:
         mon_add(rep, MON_SEV_OK, "tls-unauthenticated", hn, as, "%s: TLS without DANE (%s)",
@@ -129,10 +129,10 @@ static void eval_alg(mon_report_t *rep, const mon_opts_t *o, const char *hn, con
         }
         break;
     }
-    if (x->ta_not_after != 0) {
+    if (x->leaf.ta_not_after != 0) {
         char what[96];
         snprintf(what, sizeof what, "DANE-TA chain (%s, at %s)", alg_name[k], as);
-        mon_expiry(rep, o, "dane-ta-expiry", hn, what, x->ta_not_after, false);
+        mon_expiry(rep, o, "dane-ta-expiry", hn, what, x->leaf.ta_not_after, false);
     }
 }
 
@@ -195,10 +195,10 @@ static uint16_t leaf_records(const mon_report_t *rep, const dbx_check_host_t *h,
         const dbx_check_host_t *hk = same_host(rep, k, h);
         for (size_t a = 0; hk != NULL && a < hk->n_addrs; a++) {
             const dbx_check_addr_t *x = &hk->addrs[a];
-            if (!x->leaf_set) continue;
+            if (!x->leaf.set) continue;
             *seen = true;
             for (size_t i = 0; i < hk->n_tlsa && i < 16; i++) {
-                if (!(x->leaf_match & (1u << i))) continue;
+                if (!(x->leaf.match & (1u << i))) continue;
                 for (size_t j = 0; j < h->n_tlsa && j < 16; j++) {
                     if (strcmp(hk->tlsa_rr[i].text, h->tlsa_rr[j].text) == 0) m |= (uint16_t)(1u << j);
                 }
@@ -282,7 +282,7 @@ static const uint8_t *host_key(const mon_report_t *rep, const dbx_check_host_t *
     for (size_t a = 0; a < h->n_addrs; a++) {
         for (int k = 0; k < MON_RUNS; k++) {
             const dbx_check_addr_t *x = same_addr(rep, k, h, &h->addrs[a]);
-            if (x != NULL && x->leaf_set) return x->leaf_spki_sha256;
+            if (x != NULL && x->leaf.set) return x->leaf.spki_sha256;
         }
     }
     return NULL;
