@@ -39,7 +39,7 @@ static int num(const char *v, long lo, long hi, long *out)
 }
 
 /* options other than the DNS ones; @return 1 consumed with value, 0 flag, -1 bad */
-static int option(const char *a, const char *v, mon_opts_t *o, int *fmt)
+static int option(const char *a, const char *v, dbx_mon_opts_t *o, int *fmt)
 {
     long x;
     if (strcmp(a, "--json") == 0) { *fmt = 1; return 0; }
@@ -58,9 +58,9 @@ static int option(const char *a, const char *v, mon_opts_t *o, int *fmt)
 
 int dbx_cmd_monitor(int argc, char **argv)
 {
-    static mon_ctx_t ctx;
-    static mon_report_t reps[MAX_DOMAINS];
-    const mon_report_t *rp[MAX_DOMAINS];
+    static dbx_mon_ctx_t ctx;
+    static dbx_mon_report_t reps[MAX_DOMAINS];
+    const dbx_mon_report_t *rp[MAX_DOMAINS];
     const char *domains[MAX_DOMAINS];
     size_t ndom = 0, nrep = 0;
     int fmt = 0, rc, worst = 0, nagios;
@@ -68,7 +68,7 @@ int dbx_cmd_monitor(int argc, char **argv)
     static const int rank[] = {0, 1, 3, 2};
 
     memset(&ctx, 0, sizeof ctx);
-    mon_opts_defaults(&ctx.opts);
+    dbx_mon_opts_defaults(&ctx.opts);
     dbx_cli_dns_init(&dns);
     nagios = 0;
     for (int i = 1; i < argc; i++) nagios |= strcmp(argv[i], "--nagios") == 0;
@@ -100,26 +100,26 @@ int dbx_cmd_monitor(int argc, char **argv)
     ctx.r = dns.r;
     ctx.tr = &dns.tr;
     for (size_t d = 0; d < ndom; d++) {
-        mon_report_t *rep = &reps[nrep];
-        int st = mon_domain(&ctx, domains[d], rep);
+        dbx_mon_report_t *rep = &reps[nrep];
+        int st = dbx_mon_domain(&ctx, domains[d], rep);
         if (st != DBX_OK) {
             fprintf(stderr, "danebox: monitor %s: %s\n", domains[d], dbx_strerror(st));
             memset(rep, 0, sizeof *rep);
             snprintf(rep->domain, sizeof rep->domain, "%s", domains[d]);
             rep->rrsig_days_min = INT64_MAX;
-            mon_add(rep, MON_SEV_UNKNOWN, "internal", NULL, NULL, "check failed: %s", dbx_strerror(st));
+            dbx_mon_add(rep, DBX_MON_SEV_UNKNOWN, "internal", NULL, NULL, "check failed: %s", dbx_strerror(st));
         }
         rp[nrep++] = rep;
-        if (fmt == 0) mon_print_text(rep, stdout);
-        if (fmt == 1) mon_print_json(rep, stdout);
+        if (fmt == 0) dbx_mon_print_text(rep, stdout);
+        if (fmt == 1) dbx_mon_print_json(rep, stdout);
         fflush(stdout);
     }
     if (fmt == 2) {
-        worst = mon_print_nagios(rp, nrep, &ctx.opts, stdout);
+        worst = dbx_mon_print_nagios(rp, nrep, &ctx.opts, stdout);
     } else {
         for (size_t i = 0; i < nrep; i++) {
-            int s = rp[i]->worst == MON_SEV_WARNING ? 1 : rp[i]->worst == MON_SEV_CRITICAL ? 2
-                    : rp[i]->worst == MON_SEV_UNKNOWN ? 3 : 0;
+            int s = rp[i]->worst == DBX_MON_SEV_WARNING ? 1 : rp[i]->worst == DBX_MON_SEV_CRITICAL ? 2
+                    : rp[i]->worst == DBX_MON_SEV_UNKNOWN ? 3 : 0;
             if (rank[s] > rank[worst]) worst = s;
         }
     }

@@ -14,7 +14,7 @@
 #define MAX_SET_RRS 16 /* TLSA records per RRset compared */
 
 /* One raw question; the caller frees *out. */
-static int ask(mon_ctx_t *ctx, const dbx_addr_t *ups, size_t n, const char *name, ldns_rr_type t,
+static int ask(dbx_mon_ctx_t *ctx, const dbx_addr_t *ups, size_t n, const char *name, ldns_rr_type t,
                ldns_pkt **out)
 {
     dbx_dns_stats_t st;
@@ -37,7 +37,7 @@ static bool owner_is(const ldns_rr *rr, const char *name)
 
 /* Zone apex for @p name: the closest enclosing name with an NS RRset
  * (asked of the resolver); NS host names into @p ns. */
-static int find_zone(mon_ctx_t *ctx, const char *name, char *zone, size_t cap,
+static int find_zone(dbx_mon_ctx_t *ctx, const char *name, char *zone, size_t cap,
                      char ns[][DBX_CHECK_NAME_LEN], size_t *n_ns)
 {
     const char *p = name;
@@ -46,7 +46,7 @@ static int find_zone(mon_ctx_t *ctx, const char *name, char *zone, size_t cap,
         ldns_pkt *pkt = NULL;
         if (ask(ctx, ctx->r->ups, ctx->r->nups, p, LDNS_RR_TYPE_NS, &pkt) == DBX_OK) {
             ldns_rr_list *an = ldns_pkt_answer(pkt);
-            for (size_t i = 0; i < ldns_rr_list_rr_count(an) && *n_ns < MON_MAX_NS; i++) {
+            for (size_t i = 0; i < ldns_rr_list_rr_count(an) && *n_ns < DBX_MON_MAX_NS; i++) {
                 ldns_rr *rr = ldns_rr_list_rr(an, i);
                 char *s;
                 if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || !owner_is(rr, p)) continue;
@@ -67,7 +67,7 @@ static int find_zone(mon_ctx_t *ctx, const char *name, char *zone, size_t cap,
 }
 
 /* Addresses of name server @p host (A then AAAA), port 53. */
-static size_t ns_addrs(mon_ctx_t *ctx, const char *host, dbx_addr_t *out, size_t max)
+static size_t ns_addrs(dbx_mon_ctx_t *ctx, const char *host, dbx_addr_t *out, size_t max)
 {
     static const ldns_rr_type types[2] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
     size_t n = 0;
@@ -130,7 +130,7 @@ static void tlsa_set(const ldns_rr_list *an, const char *owner, char *out, size_
 
 /* RRset @p type at @p owner in @p an: TTL range and RRSIG expiry. */
 static void rrset_facts(const ldns_rr_list *an, const char *owner, ldns_rr_type type,
-                        int64_t now, mon_auth_t *out)
+                        int64_t now, dbx_mon_auth_t *out)
 {
     for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
         ldns_rr *rr = ldns_rr_list_rr(an, i);
@@ -156,8 +156,8 @@ static int rcode_of(ldns_pkt *p)
 }
 
 /* All questions to one server address. */
-static void ask_server(mon_ctx_t *ctx, const dbx_addr_t *a, const char *owner, uint16_t type,
-                       const char *host, mon_auth_t *out, mon_ns_answer_t *ans)
+static void ask_server(dbx_mon_ctx_t *ctx, const dbx_addr_t *a, const char *owner, uint16_t type,
+                       const char *host, dbx_mon_auth_t *out, dbx_mon_ns_answer_t *ans)
 {
     ldns_pkt *p = NULL;
     ans->tlsa_rcode = ans->tcp_rcode = -1;
@@ -191,21 +191,21 @@ static void ask_server(mon_ctx_t *ctx, const dbx_addr_t *a, const char *owner, u
     }
 }
 
-int mon_auth_ask(mon_ctx_t *ctx, const char *zone_of, const char *owner, uint16_t type,
-                 const char *host, mon_auth_t *out)
+int dbx_mon_auth_ask(dbx_mon_ctx_t *ctx, const char *zone_of, const char *owner, uint16_t type,
+                 const char *host, dbx_mon_auth_t *out)
 {
-    char ns[MON_MAX_NS][DBX_CHECK_NAME_LEN];
+    char ns[DBX_MON_MAX_NS][DBX_CHECK_NAME_LEN];
     size_t n_ns;
     int st;
     memset(out, 0, sizeof *out);
     st = find_zone(ctx, zone_of, out->zone, sizeof out->zone, ns, &n_ns);
     if (st != DBX_OK) return st;
     for (size_t i = 0; i < n_ns; i++) {
-        dbx_addr_t ad[MON_MAX_NS_ADDRS];
-        size_t na = ns_addrs(ctx, ns[i], ad, MON_MAX_NS_ADDRS);
+        dbx_addr_t ad[DBX_MON_MAX_NS_ADDRS];
+        size_t na = ns_addrs(ctx, ns[i], ad, DBX_MON_MAX_NS_ADDRS);
         for (size_t k = 0; k < na && out->n < DBX_ARRAY_LEN(out->ns); k++) {
-            mon_ns_answer_t *ans = &out->ns[out->n++];
-            char as[MON_ADDR_LEN];
+            dbx_mon_ns_answer_t *ans = &out->ns[out->n++];
+            char as[DBX_MON_ADDR_LEN];
             size_t l = strlen(ns[i]);
             snprintf(ans->server, sizeof ans->server, "%.*s[%s]",
                      (int)(l > 1 && ns[i][l - 1] == '.' ? l - 1 : l), ns[i],
@@ -226,16 +226,16 @@ static size_t set_count(const char *set)
 }
 
 /* serials and TLSA RRsets of every server agree? */
-static void eval_agreement(mon_report_t *rep, const char *host, const mon_auth_t *au)
+static void eval_agreement(dbx_mon_report_t *rep, const char *host, const dbx_mon_auth_t *au)
 {
-    const mon_ns_answer_t *ref = NULL;
-    char diff[MON_TEXT_LEN] = "";
+    const dbx_mon_ns_answer_t *ref = NULL;
+    char diff[DBX_MON_TEXT_LEN] = "";
     bool serial_ok = true, set_ok = true;
     size_t o = 0, answered = 0;
     for (size_t i = 0; i < au->n; i++) {
-        const mon_ns_answer_t *a = &au->ns[i];
+        const dbx_mon_ns_answer_t *a = &au->ns[i];
         if (!a->answered) {
-            mon_add(rep, MON_SEV_WARNING, "ns-unreachable", host, NULL, "%s (zone %s) did not answer",
+            dbx_mon_add(rep, DBX_MON_SEV_WARNING, "ns-unreachable", host, NULL, "%s (zone %s) did not answer",
                     a->server, au->zone);
             continue;
         }
@@ -251,17 +251,17 @@ static void eval_agreement(mon_report_t *rep, const char *host, const mon_auth_t
     }
     if (ref == NULL) return;
     if (!set_ok) {
-        mon_add(rep, MON_SEV_WARNING, "ns-tlsa-mismatch", host, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "ns-tlsa-mismatch", host, NULL,
                 "the name servers of %s serve different TLSA RRsets (%s): do not deploy a new key "
                 "before every server has its record",
                 au->zone, diff);
     }
     if (!serial_ok) {
-        mon_add(rep, MON_SEV_WARNING, "ns-serial-mismatch", host, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "ns-serial-mismatch", host, NULL,
                 "SOA serials of %s differ (%s)", au->zone, diff);
     }
     if (set_ok && serial_ok) {
-        mon_add(rep, MON_SEV_OK, "ns-consistent", host, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_OK, "ns-consistent", host, NULL,
                 "%lu name server address(es) of %s agree: serial %lu, %lu TLSA record(s)",
                 (unsigned long)answered, au->zone, (unsigned long)ref->serial,
                 (unsigned long)set_count(ref->tlsa_set));
@@ -269,14 +269,14 @@ static void eval_agreement(mon_report_t *rep, const char *host, const mon_auth_t
 }
 
 /* the how-to's "_tcp" check: a denial at _tcp.HOST while the TLSA exists */
-static void eval_tcp(mon_ctx_t *ctx, mon_report_t *rep, const char *host, const mon_auth_t *au)
+static void eval_tcp(dbx_mon_ctx_t *ctx, dbx_mon_report_t *rep, const char *host, const dbx_mon_auth_t *au)
 {
     char q[DBX_CHECK_NAME_LEN + 8];
     dbx_result_t res;
     bool bad = false;
     for (size_t i = 0; i < au->n; i++) {
         if (au->ns[i].tcp_rcode == LDNS_RCODE_NXDOMAIN) {
-            mon_add(rep, MON_SEV_CRITICAL, "tcp-nxdomain", host, NULL,
+            dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "tcp-nxdomain", host, NULL,
                     "%s answers NXDOMAIN for _tcp.%s although _25._tcp.%s has TLSA records: "
                     "qname-minimising resolvers never find them",
                     au->ns[i].server, host, host);
@@ -286,50 +286,50 @@ static void eval_tcp(mon_ctx_t *ctx, mon_report_t *rep, const char *host, const 
     snprintf(q, sizeof q, "_tcp.%s", host);
     if (dbx_resolve(ctx->r, q, LDNS_RR_TYPE_TLSA, ctx->opts.check.now, &res) != DBX_OK) return;
     if (res.kind == DBX_ANSWER_NXDOMAIN && !bad) {
-        mon_add(rep, MON_SEV_CRITICAL, "tcp-nxdomain", host, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "tcp-nxdomain", host, NULL,
                 "_tcp.%s is NXDOMAIN (%s) although _25._tcp.%s has TLSA records", host,
                 dbx_sec_str(res.sec), host);
         bad = true;
     } else if (res.sec == DBX_SEC_BOGUS) {
-        mon_add(rep, MON_SEV_CRITICAL, "tcp-denial-bogus", host, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "tcp-denial-bogus", host, NULL,
                 "the empty non-terminal _tcp.%s has no valid denial (%s)", host, res.reason);
         bad = true;
     }
     if (!bad) {
-        mon_add(rep, MON_SEV_OK, "tcp-ent", host, NULL, "_tcp.%s exists (empty non-terminal)", host);
+        dbx_mon_add(rep, DBX_MON_SEV_OK, "tcp-ent", host, NULL, "_tcp.%s exists (empty non-terminal)", host);
     }
     dbx_result_free(&res);
 }
 
-static void eval_tlsa_zone(mon_ctx_t *ctx, mon_report_t *rep, const dbx_check_host_t *h)
+static void eval_tlsa_zone(dbx_mon_ctx_t *ctx, dbx_mon_report_t *rep, const dbx_check_host_t *h)
 {
-    static mon_auth_t au;
+    static dbx_mon_auth_t au;
     const char *base = h->tlsa_base[0] ? h->tlsa_base : h->name;
     char owner[DBX_CHECK_NAME_LEN + 16];
     snprintf(owner, sizeof owner, "_25._tcp.%s", base);
-    if (mon_auth_ask(ctx, base, owner, LDNS_RR_TYPE_TLSA, base, &au) != DBX_OK) {
-        mon_add(rep, MON_SEV_UNKNOWN, "ns-discovery", h->name, NULL, "no name server found for %s", base);
+    if (dbx_mon_auth_ask(ctx, base, owner, LDNS_RR_TYPE_TLSA, base, &au) != DBX_OK) {
+        dbx_mon_add(rep, DBX_MON_SEV_UNKNOWN, "ns-discovery", h->name, NULL, "no name server found for %s", base);
         return;
     }
     if (!au.data_seen) return; /* no TLSA anywhere: nothing to compare */
     eval_agreement(rep, h->name, &au);
     if (au.ttl_min < 1800 || au.ttl_max > 3600) {
-        mon_add(rep, MON_SEV_ADVICE, "tlsa-ttl", h->name, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_ADVICE, "tlsa-ttl", h->name, NULL,
                 "TLSA TTL %lu s: the how-to recommends 1800..3600 s", (unsigned long)
                 (au.ttl_min < 1800 ? au.ttl_min : au.ttl_max));
     }
-    if (au.sig_exp != 0) mon_expiry(rep, &ctx->opts, "rrsig-tlsa", h->name, "RRSIG of the TLSA RRset", au.sig_exp, true);
+    if (au.sig_exp != 0) dbx_mon_expiry(rep, &ctx->opts, "rrsig-tlsa", h->name, "RRSIG of the TLSA RRset", au.sig_exp, true);
     eval_tcp(ctx, rep, base, &au);
 }
 
-void mon_eval_dns(mon_ctx_t *ctx, mon_report_t *rep)
+void dbx_mon_eval_dns(dbx_mon_ctx_t *ctx, dbx_mon_report_t *rep)
 {
-    static mon_auth_t au;
-    const dbx_check_result_t *r = &rep->run[MON_RUN_RSA];
+    static dbx_mon_auth_t au;
+    const dbx_check_result_t *r = &rep->run[DBX_MON_RUN_RSA];
     if (r->mx.done && !r->implicit_mx && !r->null_mx) {
-        if (mon_auth_ask(ctx, rep->domain, rep->domain, LDNS_RR_TYPE_MX, NULL, &au) == DBX_OK &&
+        if (dbx_mon_auth_ask(ctx, rep->domain, rep->domain, LDNS_RR_TYPE_MX, NULL, &au) == DBX_OK &&
             au.sig_exp != 0) {
-            mon_expiry(rep, &ctx->opts, "rrsig-mx", NULL, "RRSIG of the MX RRset", au.sig_exp, true);
+            dbx_mon_expiry(rep, &ctx->opts, "rrsig-mx", NULL, "RRSIG of the MX RRset", au.sig_exp, true);
         }
     }
     for (size_t i = 0; i < r->n_hosts; i++) {

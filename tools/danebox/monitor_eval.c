@@ -21,7 +21,7 @@ static const uint16_t sig_ecdsa[] = {
     MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_NONE};
 static const char *const alg_name[2] = {"RSA", "ECDSA"};
 
-void mon_opts_defaults(mon_opts_t *o)
+void dbx_mon_opts_defaults(dbx_mon_opts_t *o)
 {
     memset(o, 0, sizeof *o);
     dbx_check_config_defaults(&o->check);
@@ -29,19 +29,19 @@ void mon_opts_defaults(mon_opts_t *o)
     o->crit_days = 2;
 }
 
-const char *mon_sev_str(mon_sev_t s)
+const char *dbx_mon_sev_str(dbx_mon_sev_t s)
 {
     static const char *const n[] = {"OK", "ADVICE", "WARNING", "CRITICAL", "UNKNOWN"};
     return (unsigned)s < DBX_ARRAY_LEN(n) ? n[s] : "UNKNOWN";
 }
 
-void mon_add(mon_report_t *rep, mon_sev_t sev, const char *code, const char *host,
+void dbx_mon_add(dbx_mon_report_t *rep, dbx_mon_sev_t sev, const char *code, const char *host,
              const char *addr, const char *fmt, ...)
 {
-    mon_finding_t *f;
+    dbx_mon_finding_t *f;
     va_list ap;
     if (sev > rep->worst) rep->worst = sev;
-    if (rep->n >= MON_MAX_FINDINGS) {
+    if (rep->n >= DBX_MON_MAX_FINDINGS) {
         rep->dropped++;
         return;
     }
@@ -62,7 +62,7 @@ static bool tls_up(const dbx_check_addr_t *a)
 }
 
 /* the same address of the same host in another run */
-static const dbx_check_addr_t *same_addr(const mon_report_t *rep, int run, const dbx_check_host_t *h,
+static const dbx_check_addr_t *same_addr(const dbx_mon_report_t *rep, int run, const dbx_check_host_t *h,
                                          const dbx_check_addr_t *a)
 {
     const dbx_check_result_t *r = &rep->run[run];
@@ -79,103 +79,103 @@ static const dbx_check_addr_t *same_addr(const mon_report_t *rep, int run, const
 }
 
 /* expiry of something at @p exp against the thresholds */
-void mon_expiry(mon_report_t *rep, const mon_opts_t *o, const char *code, const char *host,
+void dbx_mon_expiry(dbx_mon_report_t *rep, const dbx_mon_opts_t *o, const char *code, const char *host,
                 const char *what, int64_t exp, bool rrsig)
 {
     int64_t now = o->check.now, days = (exp - now) / 86400;
     if (exp - now < 0 && (exp - now) % 86400 != 0) days--; /* floor */
     if (rrsig && days < rep->rrsig_days_min) rep->rrsig_days_min = days;
     if (exp <= now) {
-        mon_add(rep, MON_SEV_CRITICAL, code, host, NULL, "%s expired %lld day(s) ago", what,
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, code, host, NULL, "%s expired %lld day(s) ago", what,
                 (long long)-days);
     } else if (rrsig && days < o->crit_days) {
-        mon_add(rep, MON_SEV_CRITICAL, code, host, NULL, "%s expires in %lld day(s) (< %d)", what,
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, code, host, NULL, "%s expires in %lld day(s) (< %d)", what,
                 (long long)days, o->crit_days);
     } else if (days < o->warn_days) {
-        mon_add(rep, MON_SEV_WARNING, code, host, NULL, "%s expires in %lld day(s) (< %d)", what,
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, code, host, NULL, "%s expires in %lld day(s) (< %d)", what,
                 (long long)days, o->warn_days);
     } else {
-        mon_add(rep, MON_SEV_OK, code, host, NULL, "%s valid for %lld more day(s)", what,
+        dbx_mon_add(rep, DBX_MON_SEV_OK, code, host, NULL, "%s valid for %lld more day(s)", what,
                 (long long)days);
     }
 }
 
 /* one public-key algorithm at one address */
-static void eval_alg(mon_report_t *rep, const mon_opts_t *o, const char *hn, const char *as,
+static void eval_alg(dbx_mon_report_t *rep, const dbx_mon_opts_t *o, const char *hn, const char *as,
                      int k, const dbx_check_addr_t *x, const dbx_check_addr_t *other)
 {
     switch (x->tls) {
     case DBX_CHECK_TLS_VERIFIED:
         rep->verified++;
-        mon_add(rep, MON_SEV_OK, "dane-verified", hn, as, "%s: %s key, %s, %s", alg_name[k],
+        dbx_mon_add(rep, DBX_MON_SEV_OK, "dane-verified", hn, as, "%s: %s key, %s, %s", alg_name[k],
                 x->leaf.key[0] ? x->leaf.key : "?", x->tls_version, x->reason);
         break;
     case DBX_CHECK_TLS_REJECTED:
-        mon_add(rep, MON_SEV_CRITICAL, "dane-no-match", hn, as,
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "dane-no-match", hn, as,
                 "%s-only senders defer: the %s certificate matches no TLSA record (%s)", alg_name[k],
                 x->leaf.key[0] ? x->leaf.key : alg_name[k], x->reason);
         break;
     case DBX_CHECK_TLS_UNAUTHENTICATED:
-        mon_add(rep, MON_SEV_OK, "tls-unauthenticated", hn, as, "%s: TLS without DANE (%s)",
+        dbx_mon_add(rep, DBX_MON_SEV_OK, "tls-unauthenticated", hn, as, "%s: TLS without DANE (%s)",
                 alg_name[k], x->reason);
         break;
     default:
         if (tls_up(other)) {
-            mon_add(rep, MON_SEV_OK, "alg-not-offered", hn, as,
+            dbx_mon_add(rep, DBX_MON_SEV_OK, "alg-not-offered", hn, as,
                     "no %s certificate: a handshake offering only %s signatures fails", alg_name[k],
                     alg_name[k]);
         } else {
-            mon_add(rep, MON_SEV_CRITICAL, "tls-failed", hn, as, "%s: %s", alg_name[k], x->reason);
+            dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "tls-failed", hn, as, "%s: %s", alg_name[k], x->reason);
         }
         break;
     }
     if (x->leaf.ta_not_after != 0) {
         char what[96];
         snprintf(what, sizeof what, "DANE-TA chain (%s, at %s)", alg_name[k], as);
-        mon_expiry(rep, o, "dane-ta-expiry", hn, what, x->leaf.ta_not_after, false);
+        dbx_mon_expiry(rep, o, "dane-ta-expiry", hn, what, x->leaf.ta_not_after, false);
     }
 }
 
-static void eval_addr(mon_report_t *rep, const mon_opts_t *o, const dbx_check_host_t *h,
+static void eval_addr(dbx_mon_report_t *rep, const dbx_mon_opts_t *o, const dbx_check_host_t *h,
                       const dbx_check_addr_t *a0, bool dane)
 {
-    const dbx_check_addr_t *x[MON_RUNS];
-    char as[MON_ADDR_LEN];
+    const dbx_check_addr_t *x[DBX_MON_RUNS];
+    char as[DBX_MON_ADDR_LEN];
     bool up;
     dbx_addr_format(&a0->addr, as, sizeof as);
     rep->addrs++;
-    for (int k = 0; k < MON_RUNS; k++) x[k] = same_addr(rep, k, h, a0);
-    up = tls_up(x[MON_RUN_RSA]) || tls_up(x[MON_RUN_ECDSA]);
+    for (int k = 0; k < DBX_MON_RUNS; k++) x[k] = same_addr(rep, k, h, a0);
+    up = tls_up(x[DBX_MON_RUN_RSA]) || tls_up(x[DBX_MON_RUN_ECDSA]);
     if (!up) {
         if (a0->tls == DBX_CHECK_TLS_PLAINTEXT) {
-            mon_add(rep, dane ? MON_SEV_CRITICAL : MON_SEV_WARNING, "starttls-missing", h->name, as,
+            dbx_mon_add(rep, dane ? DBX_MON_SEV_CRITICAL : DBX_MON_SEV_WARNING, "starttls-missing", h->name, as,
                     "STARTTLS %s: %s", a0->starttls ? "refused" : "not offered",
                     dane ? "TLSA records are published, so DANE senders defer"
                          : "mail to this address goes in cleartext");
         } else {
-            mon_add(rep, MON_SEV_CRITICAL, a0->tls == DBX_CHECK_TLS_NONE ? "smtp-failed" : "tls-failed",
+            dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, a0->tls == DBX_CHECK_TLS_NONE ? "smtp-failed" : "tls-failed",
                     h->name, as, "%s", a0->reason);
         }
         return;
     }
-    mon_add(rep, MON_SEV_OK, "starttls", h->name, as, "STARTTLS offered");
+    dbx_mon_add(rep, DBX_MON_SEV_OK, "starttls", h->name, as, "STARTTLS offered");
     for (int k = 0; k < 2; k++) {
         if (x[k] != NULL) eval_alg(rep, o, h->name, as, k, x[k], x[1 - k]);
     }
-    if (!tls_up(x[MON_RUN_TLS12])) {
-        mon_add(rep, MON_SEV_WARNING, "tls12-not-negotiable", h->name, as,
+    if (!tls_up(x[DBX_MON_RUN_TLS12])) {
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "tls12-not-negotiable", h->name, as,
                 "TLS 1.2 not negotiable (the how-to: make sure the server supports TLS 1.2)");
     }
-    if (!tls_up(x[MON_RUN_TLS13])) {
-        mon_add(rep, MON_SEV_ADVICE, "tls13-not-negotiable", h->name, as, "TLS 1.3 not negotiable");
+    if (!tls_up(x[DBX_MON_RUN_TLS13])) {
+        dbx_mon_add(rep, DBX_MON_SEV_ADVICE, "tls13-not-negotiable", h->name, as, "TLS 1.3 not negotiable");
     }
-    if (tls_up(x[MON_RUN_TLS12]) && tls_up(x[MON_RUN_TLS13])) {
-        mon_add(rep, MON_SEV_OK, "tls-versions", h->name, as, "TLS 1.2 and TLS 1.3 negotiable");
+    if (tls_up(x[DBX_MON_RUN_TLS12]) && tls_up(x[DBX_MON_RUN_TLS13])) {
+        dbx_mon_add(rep, DBX_MON_SEV_OK, "tls-versions", h->name, as, "TLS 1.2 and TLS 1.3 negotiable");
     }
 }
 
 /* the host of the same name in run @p k */
-static const dbx_check_host_t *same_host(const mon_report_t *rep, int k, const dbx_check_host_t *h)
+static const dbx_check_host_t *same_host(const dbx_mon_report_t *rep, int k, const dbx_check_host_t *h)
 {
     const dbx_check_result_t *r = &rep->run[k];
     for (size_t i = 0; rep->run_ok[k] && i < r->n_hosts; i++) {
@@ -187,11 +187,11 @@ static const dbx_check_host_t *same_host(const mon_report_t *rep, int k, const d
 /* Records of @p h (bit j = h->tlsa_rr[j]) naming a leaf some run saw.  The
  * runs may see the RRset in different orders (resolvers rotate it): map
  * each run's record by its text. */
-static uint16_t leaf_records(const mon_report_t *rep, const dbx_check_host_t *h, bool *seen)
+static uint16_t leaf_records(const dbx_mon_report_t *rep, const dbx_check_host_t *h, bool *seen)
 {
     uint16_t m = 0;
     *seen = false;
-    for (int k = 0; k < MON_RUNS; k++) {
+    for (int k = 0; k < DBX_MON_RUNS; k++) {
         const dbx_check_host_t *hk = same_host(rep, k, h);
         for (size_t a = 0; hk != NULL && a < hk->n_addrs; a++) {
             const dbx_check_addr_t *x = &hk->addrs[a];
@@ -209,7 +209,7 @@ static uint16_t leaf_records(const mon_report_t *rep, const dbx_check_host_t *h,
 }
 
 /* records: usages, 2 0 x, roll-over readiness */
-static void eval_records(mon_report_t *rep, const dbx_check_host_t *h)
+static void eval_records(dbx_mon_report_t *rep, const dbx_check_host_t *h)
 {
     unsigned survive = 0, usable = 0;
     bool seen;
@@ -219,12 +219,12 @@ static void eval_records(mon_report_t *rep, const dbx_check_host_t *h)
         const char *t = h->tlsa_rr[i].text;
         if (sscanf(t, "%u %u %u", &u, &s, &m) != 3) continue;
         if (u <= 1) {
-            mon_add(rep, MON_SEV_WARNING, "tlsa-pkix-unusable", h->name, NULL,
+            dbx_mon_add(rep, DBX_MON_SEV_WARNING, "tlsa-pkix-unusable", h->name, NULL,
                     "%.20s...: usage %u (PKIX-%s) is unusable for SMTP (RFC 7672 3.1.3)", t, u,
                     u == 0 ? "TA" : "EE");
         }
         if (u == 2 && s == 0) {
-            mon_add(rep, MON_SEV_ADVICE, "tlsa-2-0-x", h->name, NULL,
+            dbx_mon_add(rep, DBX_MON_SEV_ADVICE, "tlsa-2-0-x", h->name, NULL,
                     "%.20s...: a \"2 0 %u\" record breaks when the issuer certificate is re-signed "
                     "with the same key (Let's Encrypt, 2019); \"2 1 1\" survives it", t, m);
         }
@@ -233,43 +233,43 @@ static void eval_records(mon_report_t *rep, const dbx_check_host_t *h)
         if (u == 2 || (u == 3 && seen && i < 16 && !(leaf & (1u << i)))) survive++;
     }
     if (h->tlsa_total == 1) {
-        mon_add(rep, MON_SEV_WARNING, "rollover-single-record", h->name, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "rollover-single-record", h->name, NULL,
                 "a single TLSA record and no roll-over plan: publish \"current + next\" (3 1 1 + 3 1 1) "
                 "or \"current + issuer\" (3 1 1 + 2 1 1)");
     } else if (usable > 0 && seen && survive == 0) {
-        mon_add(rep, MON_SEV_WARNING, "rollover-no-survivor", h->name, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "rollover-no-survivor", h->name, NULL,
                 "%u TLSA records, but every one names the key in use: none survives the next key change",
                 (unsigned)h->tlsa_total);
     } else if (usable > 0 && seen) {
-        mon_add(rep, MON_SEV_OK, "rollover", h->name, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_OK, "rollover", h->name, NULL,
                 "%u TLSA records, %u of them survive the next key change (next key or issuer)",
                 (unsigned)h->tlsa_total, survive);
     }
     if (rep->tlsa_min == 0 || h->tlsa_total < rep->tlsa_min) rep->tlsa_min = h->tlsa_total;
 }
 
-static void eval_host(mon_ctx_t *ctx, mon_report_t *rep, const dbx_check_host_t *h)
+static void eval_host(dbx_mon_ctx_t *ctx, dbx_mon_report_t *rep, const dbx_check_host_t *h)
 {
     const dbx_check_lookup_t *t = &h->tlsa;
     bool dane = t->sec == DBX_DNSSEC_SECURE && h->usable_tlsa > 0;
     rep->hosts++;
     if (h->a.sec == DBX_DNSSEC_BOGUS || h->aaaa.sec == DBX_DNSSEC_BOGUS) {
-        mon_add(rep, MON_SEV_CRITICAL, "address-lookup", h->name, NULL, "address lookup bogus: %s",
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "address-lookup", h->name, NULL, "address lookup bogus: %s",
                 h->a.sec == DBX_DNSSEC_BOGUS ? h->a.reason : h->aaaa.reason);
     }
     if (h->n_addrs == 0) {
-        mon_add(rep, MON_SEV_CRITICAL, "no-address", h->name, NULL, "%s", h->reason);
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "no-address", h->name, NULL, "%s", h->reason);
     }
     if (!t->done) {
         /* MX or address insecure: said at the domain / by the check's reason */
     } else if (t->sec == DBX_DNSSEC_BOGUS || t->sec == DBX_DNSSEC_INDETERMINATE) {
-        mon_add(rep, MON_SEV_CRITICAL, "tlsa-lookup", h->name, NULL, "TLSA lookup %s: %s",
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "tlsa-lookup", h->name, NULL, "TLSA lookup %s: %s",
                 dbx_dnssec_str(t->sec), t->reason);
     } else if (t->sec != DBX_DNSSEC_SECURE) {
-        mon_add(rep, MON_SEV_WARNING, "no-tlsa", h->name, NULL, "no DANE for this host: TLSA %s (%s)",
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "no-tlsa", h->name, NULL, "no DANE for this host: TLSA %s (%s)",
                 dbx_dnssec_str(t->sec), t->reason);
     } else if (h->usable_tlsa == 0) {
-        mon_add(rep, MON_SEV_WARNING, "tlsa-unusable", h->name, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "tlsa-unusable", h->name, NULL,
                 "TLSA records published but none usable: senders encrypt without authentication");
     }
     if (t->sec == DBX_DNSSEC_SECURE) eval_records(rep, h);
@@ -277,10 +277,10 @@ static void eval_host(mon_ctx_t *ctx, mon_report_t *rep, const dbx_check_host_t 
 }
 
 /* first leaf key any run saw at host @p h */
-static const uint8_t *host_key(const mon_report_t *rep, const dbx_check_host_t *h)
+static const uint8_t *host_key(const dbx_mon_report_t *rep, const dbx_check_host_t *h)
 {
     for (size_t a = 0; a < h->n_addrs; a++) {
-        for (int k = 0; k < MON_RUNS; k++) {
+        for (int k = 0; k < DBX_MON_RUNS; k++) {
             const dbx_check_addr_t *x = same_addr(rep, k, h, &h->addrs[a]);
             if (x != NULL && x->leaf.set) return x->leaf.spki_sha256;
         }
@@ -289,7 +289,7 @@ static const uint8_t *host_key(const mon_report_t *rep, const dbx_check_host_t *
 }
 
 /* the how-to: do not use the same key on every MX host */
-static void eval_same_key(mon_report_t *rep, const dbx_check_result_t *r)
+static void eval_same_key(dbx_mon_report_t *rep, const dbx_check_result_t *r)
 {
     const uint8_t *first = NULL;
     bool same = true;
@@ -301,61 +301,61 @@ static void eval_same_key(mon_report_t *rep, const dbx_check_result_t *r)
         else if (memcmp(first, k, 32) != 0) same = false;
     }
     if (same) {
-        mon_add(rep, MON_SEV_ADVICE, "same-key-all-mx", NULL, NULL,
+        dbx_mon_add(rep, DBX_MON_SEV_ADVICE, "same-key-all-mx", NULL, NULL,
                 "all %u MX hosts present the same key: a botched key roll-over takes down all inbound "
                 "mail at once (the how-to recommends a key per host)",
                 (unsigned)r->n_hosts);
     } else {
-        mon_add(rep, MON_SEV_OK, "key-per-host", NULL, NULL, "the MX hosts present different keys");
+        dbx_mon_add(rep, DBX_MON_SEV_OK, "key-per-host", NULL, NULL, "the MX hosts present different keys");
     }
 }
 
-static void eval_mx(mon_report_t *rep, const dbx_check_result_t *r)
+static void eval_mx(dbx_mon_report_t *rep, const dbx_check_result_t *r)
 {
     switch (r->mx.sec) {
     case DBX_DNSSEC_BOGUS:
-        mon_add(rep, MON_SEV_CRITICAL, "mx-lookup", NULL, NULL, "MX lookup bogus: %s", r->mx.reason);
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "mx-lookup", NULL, NULL, "MX lookup bogus: %s", r->mx.reason);
         break;
     case DBX_DNSSEC_INDETERMINATE:
-        mon_add(rep, MON_SEV_UNKNOWN, "mx-lookup", NULL, NULL, "MX lookup indeterminate: %s",
+        dbx_mon_add(rep, DBX_MON_SEV_UNKNOWN, "mx-lookup", NULL, NULL, "MX lookup indeterminate: %s",
                 r->mx.reason);
         break;
     case DBX_DNSSEC_INSECURE:
-        mon_add(rep, MON_SEV_WARNING, "no-dnssec", NULL, NULL, "MX RRset insecure: no DANE (%s)",
+        dbx_mon_add(rep, DBX_MON_SEV_WARNING, "no-dnssec", NULL, NULL, "MX RRset insecure: no DANE (%s)",
                 r->mx.reason);
         break;
     default:
-        if (r->null_mx) mon_add(rep, MON_SEV_OK, "null-mx", NULL, NULL, "null MX: accepts no mail");
+        if (r->null_mx) dbx_mon_add(rep, DBX_MON_SEV_OK, "null-mx", NULL, NULL, "null MX: accepts no mail");
         break;
     }
 }
 
-int mon_domain(mon_ctx_t *ctx, const char *domain, mon_report_t *rep)
+int dbx_mon_domain(dbx_mon_ctx_t *ctx, const char *domain, dbx_mon_report_t *rep)
 {
     int st = DBX_OK;
     memset(rep, 0, sizeof *rep);
     snprintf(rep->domain, sizeof rep->domain, "%s", domain);
     rep->rrsig_days_min = INT64_MAX;
-    for (int k = 0; k < MON_RUNS; k++) {
+    for (int k = 0; k < DBX_MON_RUNS; k++) {
         dbx_check_config_t cfg = ctx->opts.check;
-        cfg.tls_sig_algs = k == MON_RUN_RSA ? sig_rsa : k == MON_RUN_ECDSA ? sig_ecdsa : NULL;
-        if (k == MON_RUN_TLS12) cfg.tls_min_version = cfg.tls_max_version = DBX_TLS_V12;
-        if (k == MON_RUN_TLS13) cfg.tls_min_version = cfg.tls_max_version = DBX_TLS_V13;
+        cfg.tls_sig_algs = k == DBX_MON_RUN_RSA ? sig_rsa : k == DBX_MON_RUN_ECDSA ? sig_ecdsa : NULL;
+        if (k == DBX_MON_RUN_TLS12) cfg.tls_min_version = cfg.tls_max_version = DBX_TLS_V12;
+        if (k == DBX_MON_RUN_TLS13) cfg.tls_min_version = cfg.tls_max_version = DBX_TLS_V13;
         st = dbx_check_run(&cfg, ctx->r, ctx->tr, &ctx->work, domain, &rep->run[k]);
         if (st != DBX_OK) return st;
         rep->run_ok[k] = true;
     }
-    eval_mx(rep, &rep->run[MON_RUN_RSA]);
-    for (size_t i = 0; i < rep->run[MON_RUN_RSA].n_hosts; i++) {
-        eval_host(ctx, rep, &rep->run[MON_RUN_RSA].hosts[i]);
+    eval_mx(rep, &rep->run[DBX_MON_RUN_RSA]);
+    for (size_t i = 0; i < rep->run[DBX_MON_RUN_RSA].n_hosts; i++) {
+        eval_host(ctx, rep, &rep->run[DBX_MON_RUN_RSA].hosts[i]);
     }
-    eval_same_key(rep, &rep->run[MON_RUN_RSA]);
-    mon_eval_dns(ctx, rep);
+    eval_same_key(rep, &rep->run[DBX_MON_RUN_RSA]);
+    dbx_mon_eval_dns(ctx, rep);
     /* safety net: a domain every sender defers is never less than CRITICAL */
-    if (!rep->run[MON_RUN_RSA].null_mx && rep->run[MON_RUN_RSA].verdict == DBX_VERDICT_DEFER &&
-        rep->run[MON_RUN_ECDSA].verdict == DBX_VERDICT_DEFER && rep->worst < MON_SEV_CRITICAL) {
-        mon_add(rep, MON_SEV_CRITICAL, "domain-defer", NULL, NULL, "senders defer: %s",
-                rep->run[MON_RUN_RSA].reason);
+    if (!rep->run[DBX_MON_RUN_RSA].null_mx && rep->run[DBX_MON_RUN_RSA].verdict == DBX_VERDICT_DEFER &&
+        rep->run[DBX_MON_RUN_ECDSA].verdict == DBX_VERDICT_DEFER && rep->worst < DBX_MON_SEV_CRITICAL) {
+        dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "domain-defer", NULL, NULL, "senders defer: %s",
+                rep->run[DBX_MON_RUN_RSA].reason);
     }
     return DBX_OK;
 }
