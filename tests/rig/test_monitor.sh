@@ -8,12 +8,13 @@
 #   dual.test       RSA + ECDSA certificates, TLSA for ECDSA only (CRITICAL for RSA-only senders)
 #   m-tcpnx.test    the _tcp NXDOMAIN mistake (CRITICAL)
 #   m-stale.test    secondary NSD (192.0.2.54) serving a stale TLSA RRset (WARNING: inconsistent)
+#   m-stale2.test   ... a stale RRset without the key in use (CRITICAL)
 #   m-soon.test     RRSIGs expiring in 3 days (WARNING; CRITICAL with --crit-days 4)
 #   expired.test    RRSIGs expired (CRITICAL)
 #   m-v6strip.test  IPv6 address refuses STARTTLS (stripping relay), IPv4 fine (CRITICAL)
 #   dane-ta.test    DANE-TA chain expiry against --warn-days (WARNING)
 #   unreachable resolver (UNKNOWN)
-# Zones: tools/rig/hooks.d/70-monitor.sh, tools/rig/zones/{m-soon,m-stale,_25._tcp.mx1.m-tcpnx}.test.zone.
+# Zones: tools/rig/hooks.d/70-monitor.sh, tools/rig/zones/{m-soon,m-stale,m-stale2,_25._tcp.mx1.m-tcpnx}.test.zone.
 # Prints PASS:/FAIL: lines; tears everything down (trap).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -69,6 +70,9 @@ remote-control:
 zone:
 	name: "m-stale.test"
 	zonefile: "$RD/zones/m-stale.test.stale.signed"
+zone:
+	name: "m-stale2.test"
+	zonefile: "$RD/zones/m-stale2.test.stale.signed"
 EOF
 "${NSX[@]}" ip addr add 192.0.2.54/32 dev lo
 "${NSX[@]}" nsd -c "$E2E_DIR/ns2/nsd.conf" || failc "second NSD did not start"
@@ -166,6 +170,8 @@ mcase tcp-nxdomain m-tcpnx.test 2 'CRITICAL +tcp-nxdomain +mx1.m-tcpnx.test: _tc
   'has("tcp-nxdomain","CRITICAL","mx1.m-tcpnx.test")'
 mcase stale-secondary m-stale.test 1 'WARNING +ns-tlsa-mismatch +mx1.m-stale.test: .*ns2.m-stale.test\[192.0.2.54\] serial 1, 1 TLSA' \
   'has("ns-tlsa-mismatch","WARNING","mx1.m-stale.test","","ns1.test[192.0.2.53] serial 2, 2 TLSA") and has("ns-serial-mismatch","WARNING") and has("dane-verified","OK")'
+mcase stale-key m-stale2.test 2 'CRITICAL +ns-tlsa-stale-key +mx1.m-stale2.test: ns2.m-stale2.test\[192.0.2.54\] serves 1 TLSA record\(s\), none for the key in use' \
+  'has("ns-tlsa-stale-key","CRITICAL","mx1.m-stale2.test","","ns2.m-stale2.test[192.0.2.54]") and not has("ns-tlsa-stale-key",None,None,None,"ns1.test") and has("ns-tlsa-mismatch","WARNING")'
 mcase rrsig-3-days m-soon.test 1 'WARNING +rrsig-tlsa +mx1.m-soon.test: RRSIG of the TLSA RRset expires in 3 day' \
   'd["rrsig_days_min"]==3 and has("rrsig-mx","WARNING","","","expires in 3 day") and has("rrsig-tlsa","WARNING")'
 mcase rrsig-3-days-crit m-soon.test 2 'CRITICAL +rrsig-tlsa +mx1.m-soon.test: RRSIG of the TLSA RRset expires in 3 day\(s\) \(< 4\)' \

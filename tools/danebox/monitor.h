@@ -126,6 +126,13 @@ int dbx_mon_auth_ask(dbx_mon_ctx_t *ctx, const char *zone_of, const char *owner,
 void dbx_mon_expiry(dbx_mon_report_t *rep, const dbx_mon_opts_t *o, const char *code, const char *host,
                 const char *what, int64_t exp, bool rrsig);
 
+/** "U S M HEX" texts of the records in use at @p h: those naming a leaf any
+ *  run was shown (plus that leaf's "3 1 1", published or not) and the
+ *  DANE-TA records that matched.  @return how many (at most @p max). */
+#define DBX_MON_RECORD_TEXT 140
+size_t dbx_mon_in_use(const dbx_mon_report_t *rep, const dbx_check_host_t *h,
+                      char out[][DBX_MON_RECORD_TEXT], size_t max);
+
 /** Findings from the authoritative servers (monitor_dns.c): RRSIG expiry of
  *  the MX and TLSA RRsets, serial / TLSA agreement, TLSA TTL, `_tcp`. */
 void dbx_mon_eval_dns(dbx_mon_ctx_t *ctx, dbx_mon_report_t *rep);

@@ -268,6 +268,44 @@ static void eval_agreement(dbx_mon_report_t *rep, const char *host, const dbx_mo
     }
 }
 
+/* is line @p t one of the lines of @p set? */
+static bool set_has(const char *set, const char *t)
+{
+    size_t n = strlen(t);
+    for (const char *p = set; *p != '\0';) {
+        const char *e = strchr(p, '\n');
+        size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
+        if (l == n && strncmp(p, t, n) == 0) return true;
+        p += l + (e != NULL);
+    }
+    return false;
+}
+
+/* a server whose TLSA RRset has no record for the key(s) in use: senders
+ * whose resolver asks it defer (the how-to: a new key deployed before every
+ * secondary serves its record) */
+static void eval_stale_key(dbx_mon_report_t *rep, const dbx_check_host_t *h, const dbx_mon_auth_t *au)
+{
+    char use[24][DBX_MON_RECORD_TEXT];
+    size_t n = dbx_mon_in_use(rep, h, use, DBX_ARRAY_LEN(use));
+    bool covered[DBX_ARRAY_LEN(au->ns)] = {false}, some = false;
+    if (n == 0) return; /* no key seen: nothing to compare with */
+    for (size_t i = 0; i < au->n; i++) {
+        for (size_t j = 0; j < n && !covered[i]; j++) covered[i] = set_has(au->ns[i].tlsa_set, use[j]);
+        some = some || covered[i];
+    }
+    /* when no server has a record for the key in use, the servers agree on a
+     * mismatch: that is dane-no-match, not a stale server */
+    for (size_t i = 0; some && i < au->n; i++) {
+        if (au->ns[i].answered && !covered[i]) {
+            dbx_mon_add(rep, DBX_MON_SEV_CRITICAL, "ns-tlsa-stale-key", h->name, NULL,
+                        "%s serves %lu TLSA record(s), none for the key in use: senders whose "
+                        "resolver asks it defer",
+                        au->ns[i].server, (unsigned long)set_count(au->ns[i].tlsa_set));
+        }
+    }
+}
+
 /* the how-to's "_tcp" check: a denial at _tcp.HOST while the TLSA exists */
 static void eval_tcp(dbx_mon_ctx_t *ctx, dbx_mon_report_t *rep, const char *host, const dbx_mon_auth_t *au)
 {
@@ -313,6 +351,7 @@ static void eval_tlsa_zone(dbx_mon_ctx_t *ctx, dbx_mon_report_t *rep, const dbx_
     }
     if (!au.data_seen) return; /* no TLSA anywhere: nothing to compare */
     eval_agreement(rep, h->name, &au);
+    eval_stale_key(rep, h, &au);
     if (au.ttl_min < 1800 || au.ttl_max > 3600) {
         dbx_mon_add(rep, DBX_MON_SEV_ADVICE, "tlsa-ttl", h->name, NULL,
                 "TLSA TTL %lu s: the how-to recommends 1800..3600 s", (unsigned long)

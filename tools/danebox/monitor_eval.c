@@ -208,6 +208,44 @@ static uint16_t leaf_records(const dbx_mon_report_t *rep, const dbx_check_host_t
     return m;
 }
 
+static void add_text(char out[][DBX_MON_RECORD_TEXT], size_t max, size_t *n, const char *t)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp(out[i], t) == 0) return;
+    }
+    if (*n < max) snprintf(out[(*n)++], DBX_MON_RECORD_TEXT, "%s", t);
+}
+
+size_t dbx_mon_in_use(const dbx_mon_report_t *rep, const dbx_check_host_t *h,
+                      char out[][DBX_MON_RECORD_TEXT], size_t max)
+{
+    static const char hx[] = "0123456789abcdef";
+    size_t n = 0;
+    for (int k = 0; k < DBX_MON_RUNS; k++) {
+        const dbx_check_host_t *hk = same_host(rep, k, h);
+        for (size_t a = 0; hk != NULL && a < hk->n_addrs; a++) {
+            const dbx_check_addr_t *x = &hk->addrs[a];
+            char t[DBX_MON_RECORD_TEXT];
+            if (x->matched_record >= 0 && (size_t)x->matched_record < hk->n_tlsa) {
+                add_text(out, max, &n, hk->tlsa_rr[x->matched_record].text);
+            }
+            if (!x->leaf.set) continue;
+            for (size_t i = 0; i < hk->n_tlsa && i < 16; i++) {
+                if (x->leaf.match & (1u << i)) add_text(out, max, &n, hk->tlsa_rr[i].text);
+            }
+            /* the leaf's 3 1 1, whether published or not */
+            memcpy(t, "3 1 1 ", 6);
+            for (size_t i = 0; i < 32; i++) {
+                t[6 + 2 * i] = hx[x->leaf.spki_sha256[i] >> 4];
+                t[7 + 2 * i] = hx[x->leaf.spki_sha256[i] & 15];
+            }
+            t[6 + 64] = '\0';
+            add_text(out, max, &n, t);
+        }
+    }
+    return n;
+}
+
 /* records: usages, 2 0 x, roll-over readiness */
 static void eval_records(dbx_mon_report_t *rep, const dbx_check_host_t *h)
 {

@@ -13,7 +13,9 @@
 #                  (2001:db8::40, started by the test), IPv4 fine
 #   m-tcpnx.test   TLSA in an undelegated zone: _tcp.mx1 is NXDOMAIN
 #   m-soon.test    (zone "soon": RRSIGs expire in 3 days)
-#   m-stale.test   (zone "stale": ns2 serves an older copy)
+#   m-stale.test   (zone "stale": ns2 serves an older copy without the next key)
+#   m-stale2.test  (zone "stale": ns2's older copy has only the previous key,
+#                  the primary previous + current: the key was deployed too early)
 # The "next" keys are generated here (RIG_DIR/monitor/next*.key).
 set -euo pipefail
 [ "${MON_RIG:-0}" = 1 ] || exit 0
@@ -77,4 +79,11 @@ _25._tcp.mx1.$z.test. $t IN TLSA 3 1 1 $ee
 _25._tcp.mx1.$z.test. $t IN TLSA 3 1 1 $next1
 EOF
 done
+old=$(printf 'danebox-rig:previous-key' | openssl dgst -sha256 -r | cut -d' ' -f1)
+{
+  echo "m-stale2.test. $t IN MX 10 mx1.m-stale2.test."
+  echo "mx1.m-stale2.test. $t IN A 192.0.2.25"
+  echo "_25._tcp.mx1.m-stale2.test. $t IN TLSA 3 1 1 $old"
+  echo "_25._tcp.mx1.m-stale2.test. $t IN TLSA 3 1 1 $ee"
+} >>"$zone_dir/m-stale2.test.zone"
 echo "70-monitor: added monitor rig domains" >&2
