@@ -80,6 +80,10 @@
 #define MBEDTLS_ASN1_WRITE_C
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
+#if !defined(__arm__)
+/* host only: `danebox tlsa` derives the SPKI of a (next) private key */
+#define MBEDTLS_PK_WRITE_C
+#endif
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V15
 #define MBEDTLS_PKCS1_V21

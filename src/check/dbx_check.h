@@ -93,6 +93,13 @@ typedef struct dbx_check_config {
     uint32_t handshake_ms;    /**< TLS handshake (default 30 s) */
     dbx_dane_opts_t dane;     /**< matcher options (digest preference...) */
     dbx_tls_level_t level;    /**< TLS policy level (default DBX_LEVEL_DANE) */
+    /* TLS offer restrictions (the monitor asks once per public-key
+     * algorithm and once per protocol version; a sender never sets them) */
+    uint16_t tls_min_version; /**< DBX_TLS_V12 / DBX_TLS_V13; 0 = DBX_TLS_V12 */
+    uint16_t tls_max_version; /**< 0 = DBX_TLS_V13 */
+    const uint16_t *tls_sig_algs; /**< signature algorithms offered (TLS
+                                   SignatureScheme values ending in 0);
+                                   NULL = the TLS library's defaults */
 } dbx_check_config_t;
 
 /** One DNS lookup as reported. */
@@ -114,6 +121,17 @@ typedef enum dbx_check_tls {
     DBX_CHECK_TLS_VERIFIED,        /**< TLS up, DANE match */
 } dbx_check_tls_t;
 
+/** Facts about the server's leaf for monitoring (never part of a verdict). */
+typedef struct dbx_check_leaf {
+    bool set;                      /**< the rest is meaningful */
+    char key[8];                   /**< key type ("RSA", "EC", ...) */
+    uint8_t spki_sha256[32];       /**< SHA-256 of its SubjectPublicKeyInfo */
+    uint16_t match;                /**< bit i: TLSA record i's data names the leaf
+                                        (any usage; records beyond 16 not shown) */
+    int64_t ta_not_after;          /**< DANE-TA match: earliest notAfter from the
+                                        leaf up to the TA; 0 otherwise */
+} dbx_check_leaf_t;
+
 /** One address of one host. */
 typedef struct dbx_check_addr {
     dbx_addr_t addr;
@@ -134,6 +152,7 @@ typedef struct dbx_check_addr {
     dbx_verdict_t dane_verdict;    /**< verdict at level dane (dane-test reports it) */
     bool usable;                   /**< the session could carry mail */
     char reason[DBX_CHECK_REASON_LEN]; /**< defer reason, or how it succeeded */
+    dbx_check_leaf_t leaf;         /**< set when dane_applied and the leaf parsed */
 } dbx_check_addr_t;
 
 /** One TLSA record in presentation form ("3 1 1 ab12..."). */
@@ -206,6 +225,7 @@ typedef struct dbx_check_work {
     dbx_policy_decision_t pre;      /**< its pre-connect decision */
     uint8_t cur_host, cur_addr;     /**< iteration cursor */
     bool host_ready, finished, open;
+    dbx_check_leaf_t leaf;        /**< leaf facts of the last verify */
 } dbx_check_work_t;
 
 /** Fill @p cfg with the defaults (now = 0: set it).  Cannot fail. */

@@ -1,5 +1,6 @@
 /* RFC 7672 check, DNS facts: MX, addresses, TLSA (§2.2.2 CNAME rules). */
 #include "dbx_check_int.h"
+#include "dane/dbx_tlsa_gen.h"
 
 #include "dbx_str.h"
 
@@ -249,16 +250,7 @@ static void take_records(const dbx_check_config_t *cfg, dbx_check_work_t *w, dbx
     for (size_t i = 0; i < w->n_recs && i < DBX_CHECK_MAX_TLSA; i++) {
         dbx_check_tlsa_text_t *tt = &h->tlsa_rr[i];
         const dbx_tlsa_t *t = &w->recs[i];
-        size_t o;
-        dbx_str_fmt(tt->text, sizeof tt->text, "%u %u %u ", t->usage, t->selector, t->mtype);
-        o = strlen(tt->text);
-        if (t->truncated || t->len == 0) {
-            dbx_str_copy(tt->text + o, sizeof tt->text - o, t->truncated ? "(truncated)" : "(empty)");
-        } else if (dbx_hex_encode(t->data, t->len, tt->text + o, sizeof tt->text - o) != DBX_OK) {
-            size_t fit = (sizeof tt->text - o - 4) / 2;
-            dbx_hex_encode(t->data, fit, tt->text + o, sizeof tt->text - o);
-            dbx_str_copy(tt->text + o + 2 * fit, sizeof tt->text - o - 2 * fit, "...");
-        }
+        (void)dbx_tlsa_to_text(t, tt->text, sizeof tt->text); /* cut with "..." */
         tt->usable = use[i] == DBX_TLSA_USABLE;
         h->n_tlsa++;
     }

@@ -2,6 +2,7 @@
  * DANE matching of the chain the server sent.  No decisions here: the
  * facts go to dbx_policy_eval(). */
 #include "dbx_check_int.h"
+#include "dane/dbx_tlsa_gen.h"
 
 #include "dbx_str.h"
 
@@ -9,6 +10,29 @@
 #include <string.h>
 
 #include "mbedtls/x509_crt.h"
+
+/* Facts about the leaf for monitoring (key type, SPKI digest, which
+ * records name it, DANE-TA chain expiry); never part of the verdict. */
+static void leaf_facts(dbx_check_work_t *w, const mbedtls_x509_crt *crt)
+{
+    dbx_check_leaf_t *l = &w->leaf;
+    const uint8_t *spki;
+    size_t len, n;
+    l->set = dbx_tlsa_selected(crt, DBX_TLSA_SEL_SPKI, &spki, &len) == DBX_OK &&
+             dbx_tlsa_digest(DBX_TLSA_MT_SHA256, spki, len, l->spki_sha256, sizeof l->spki_sha256,
+                             &n) == DBX_OK;
+    dbx_str_copy(l->key, sizeof l->key, mbedtls_pk_get_name(&crt->pk));
+    for (size_t i = 0; i < w->n_recs && i < 16; i++) {
+        if (dbx_tlsa_matches_cert(&w->recs[i], crt)) l->match |= (uint16_t)(1u << i);
+    }
+    if (w->dres.verdict == DBX_DANE_MATCH && w->dres.usage == DBX_TLSA_DANE_TA) {
+        const mbedtls_x509_crt *c = crt;
+        for (int d = 0; c != NULL && c->raw.p != NULL && d <= w->dres.depth; d++, c = c->next) {
+            int64_t t = dbx_dane_not_after(c);
+            if (l->ta_not_after == 0 || t < l->ta_not_after) l->ta_not_after = t;
+        }
+    }
+}
 
 /* The verify hook: DANE matching of the chain the server sent. */
 static int verify_dane(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info, void *user)
@@ -18,6 +42,7 @@ static int verify_dane(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info,
     int st;
     (void)info;
     w->dres_set = false;
+    memset(&w->leaf, 0, sizeof w->leaf);
     if (chain == NULL || chain->n == 0) return DBX_ERR_MALFORMED;
     mbedtls_x509_crt_init(&crt);
     for (size_t i = 0; i < chain->n; i++) {
@@ -36,6 +61,7 @@ static int verify_dane(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info,
         }
     }
     st = dbx_dane_match(w->recs, w->n_recs, &crt, w->names, w->n_names, w->now, w->dane, &w->dres);
+    if (st == DBX_OK) leaf_facts(w, &crt);
     mbedtls_x509_crt_free(&crt);
     if (st != DBX_OK) return st;
     w->dres_set = true;
@@ -79,11 +105,15 @@ static void smtp_setup(const dbx_check_config_t *cfg, dbx_check_work_t *w,
     sc->command_ms = cfg->command_ms;
     sc->quit_ms = cfg->command_ms < 5000u ? cfg->command_ms : 5000u;
     sc->tls.handshake_ms = cfg->handshake_ms;
+    sc->tls.min_version = cfg->tls_min_version;
+    sc->tls.max_version = cfg->tls_max_version;
+    sc->tls.sig_algs = cfg->tls_sig_algs;
     sc->verify = w->pre.dane_check ? verify_dane : NULL;
     sc->verify_advisory = w->pre.dane_check && !w->pre.dane_required;
     sc->verify_user = w;
     sc->keep_open = keep_open;
     w->dres_set = false;
+    memset(&w->leaf, 0, sizeof w->leaf);
     w->now = cfg->now;
     w->dane = &cfg->dane;
 }
@@ -188,6 +218,7 @@ void dbx_check_probe(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
         cipher_name(in->ciphersuite, a->cipher, sizeof a->cipher);
     }
     if (ch != NULL) a->chain_len = (uint8_t)ch->n;
+    if (a->dane_applied && w->leaf.set) a->leaf = w->leaf;
     if (a->dane_applied) {
         a->match = w->dres.verdict;
         a->matched_record = (int8_t)w->dres.record;

@@ -507,20 +507,13 @@ static const char *link_fail(const mbedtls_x509_crt *child, const mbedtls_x509_c
 
 static bool rec_matches(const dbx_tlsa_t *r, const mbedtls_x509_crt *c)
 {
-    uint8_t h[HAL_HASH_MAX_LEN];
-    const uint8_t *p = r->selector == DBX_TLSA_SEL_CERT ? c->raw.p : c->pk_raw.p;
-    size_t len = r->selector == DBX_TLSA_SEL_CERT ? c->raw.len : c->pk_raw.len;
-    hal_hash_alg_t alg = r->mtype == DBX_TLSA_MT_SHA256 ? HAL_HASH_SHA256 : HAL_HASH_SHA512;
-    if (p == NULL) {
-        return false;
-    }
-    if (r->mtype == DBX_TLSA_MT_FULL) {
-        return len == r->len && memcmp(p, r->data, len) == 0;
-    }
-    if (r->len != hal_hash_len(alg) || hal_crypto_hash(alg, p, len, h) != DBX_OK) {
-        return false;
-    }
-    return memcmp(h, r->data, r->len) == 0;
+    return dbx_tlsa_matches_cert(r, c);
+}
+
+int64_t dbx_dane_not_after(const mbedtls_x509_crt *c)
+{
+    DBX_ASSERT(c != NULL);
+    return x509_time_unix(&c->valid_to);
 }
 
 /* A TA from DNS ("2 0 0" / "2 1 0") signing @p child?  NULL when it does,

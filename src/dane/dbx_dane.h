@@ -188,6 +188,31 @@ bool dbx_dane_name_check(const mbedtls_x509_crt *crt, const char *const *names,
  *  name @p ref (NUL-terminated) with the rules above. */
 bool dbx_dane_name_match(const char *pat, size_t plen, const char *ref);
 
+/** notAfter of @p c as Unix seconds (for expiry warnings; the matcher
+ *  checks validity itself).  @return the time, DBX_ERR_INTERNAL on NULL. */
+int64_t dbx_dane_not_after(const mbedtls_x509_crt *c);
+
+/* ---- the matcher's data selection and digests (dbx_tlsa_gen.c) ---------- */
+
+/** The bytes selector @p selector names in @p c: the whole DER certificate
+ *  (0) or its DER SubjectPublicKeyInfo (1), borrowed from @p c.
+ *  @return DBX_OK, DBX_ERR_UNSUPPORTED (unknown selector), DBX_ERR_MALFORMED
+ *  (certificate not parsed), DBX_ERR_INTERNAL on NULL. */
+int dbx_tlsa_selected(const mbedtls_x509_crt *c, uint8_t selector, const uint8_t **data,
+                      size_t *len);
+
+/** Association data of matching type @p mtype over @p in: a copy (0),
+ *  SHA-256 (1) or SHA-512 (2), written to @p out (@p cap bytes).
+ *  @return DBX_OK with *@p outlen set, DBX_ERR_UNSUPPORTED (unknown type),
+ *  DBX_ERR_BUFFER (does not fit), DBX_ERR_CRYPTO (hash failed). */
+int dbx_tlsa_digest(uint8_t mtype, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+                    size_t *outlen);
+
+/** Does the association data of @p r equal what its selector and matching
+ *  type give for @p c?  Usage is not looked at (the caller knows the depth).
+ *  @return true on equality; false otherwise and on any error. */
+bool dbx_tlsa_matches_cert(const dbx_tlsa_t *r, const mbedtls_x509_crt *c);
+
 #ifdef __cplusplus
 }
 #endif

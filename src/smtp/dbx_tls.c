@@ -160,6 +160,9 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
     mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
     mbedtls_ssl_conf_min_tls_version(&t->conf, (mbedtls_ssl_protocol_version)vmin);
     mbedtls_ssl_conf_max_tls_version(&t->conf, (mbedtls_ssl_protocol_version)vmax);
+    if (cfg->sig_algs != NULL) { /* monitoring: offer one key algorithm only */
+        mbedtls_ssl_conf_sig_algs(&t->conf, cfg->sig_algs);
+    }
     ret = mbedtls_ssl_setup(&t->ssl, &t->conf);
     if (ret != 0) {
         return map_err(t, ret);

@@ -78,6 +78,9 @@ typedef struct dbx_tls_config {
     uint16_t max_version;  /**< DBX_TLS_V13 (default when 0) */
     uint32_t handshake_ms; /**< whole handshake deadline */
     uint32_t io_ms;        /**< send timeout after the handshake (default 30 s) */
+    const uint16_t *sig_algs; /**< signature algorithms offered (SignatureScheme
+                                   values, list ending in 0); NULL = mbedTLS
+                                   defaults.  Must outlive the session. */
 } dbx_tls_config_t;
 
 /** Caller-owned TLS client context.  Fields are private. */

@@ -29,6 +29,10 @@ int dbx_cmd_selftest(int argc, char **argv);
 int dbx_cmd_relay(int argc, char **argv);
 /** `danebox queue`: list / show / flush / delete relay spool messages. */
 int dbx_cmd_queue(int argc, char **argv);
+/** TLSA records to publish from a certificate / chain / key (cmd_tlsa.c). */
+int dbx_cmd_tlsa(int argc, char **argv);
+/** Operator monitoring of DOMAIN's DANE setup (cmd_monitor.c). */
+int dbx_cmd_monitor(int argc, char **argv);
 /** Hidden: one STARTTLS session against ADDR (tools/danebox/cmd_probe.c). */
 int dbx_cmd_probe(int argc, char **argv);
 

@@ -29,6 +29,12 @@ static const cmd_t cmds[] = {
     {"relay", dbx_cmd_relay, "relay --config FILE [--check-config]   (DANE-enforcing SMTP relay)"},
     {"queue", dbx_cmd_queue,
      "queue (--config FILE | --spool DIR) list | show ID | flush | delete ID"},
+    {"tlsa", dbx_cmd_tlsa,
+     "tlsa --host HOST FILE [--next-key FILE] [--issuer-depth N] [--no-issuer] [--ttl N]\n"
+     "                [--compare [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]]"},
+    {"monitor", dbx_cmd_monitor,
+     "monitor DOMAIN... [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
+     "                [--json | --nagios] [--warn-days N] [--crit-days N] [-4|-6] [--port N] [--timeout MS]"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
     {"probe", dbx_cmd_probe,
      "probe ADDR[:PORT] --sni NAME [--tls12|--tls13] [--expect-spki HEX] [--helo NAME]\n"

@@ -57,7 +57,7 @@ for z in "${ZONES[@]}"; do
     # delegations to children (NS; DS added at signing time)
     for c in "${ZONES[@]}"; do
       [ "$c" != "$z" ] && [ "$(parent "$c")" = "$z" ] || continue
-      [ "${DELEG[$c]}" = late ] && continue
+      case ${DELEG[$c]} in late|none) continue ;; esac
       echo "$c NS ns1.test."
     done
   } >"$W/$f.zone"
@@ -127,6 +127,7 @@ for z in $order; do
   case $v in
     expired) inc=$((NOW - 30 * 86400)); exp=$((NOW - 86400)) ;;
     future)  inc=$((NOW + 10 * 86400)); exp=$((NOW + 40 * 86400)) ;;
+    soon)    exp=$((NOW + 3 * 86400)) ;;
   esac
   src=$W/$f.presign; cp "$in" "$src"
   for b in ${PUBK[$z]:-}; do grep -v '^;' "$K/$b.key" >>"$src"; done
@@ -156,6 +157,12 @@ for z in $order; do
     [ -f "$W/$(fname "$c").ds" ] && cat "$W/$(fname "$c").ds" >>"$src"
   done
   (cd "$K" && ldns-signzone "${opts[@]}" "$src" "${signers[@]}") 2> >(grep -v -e 'iterations larger' -e 'nsec3-guidance' >&2 || true)
+  if [ "$v" = stale ]; then # older copy: serial - 1, first TLSA record only
+    awk 'BEGIN{OFS="\t"} $2=="SOA" && $1=="@" {$5=$5-1} / TLSA / || /\tTLSA\t/ {if (t++) next} {print}' \
+      "$src" >"$W/$f.stale.presign"
+    (cd "$K" && ldns-signzone -i "$inc" -e "$exp" -f "$W/$f.stale.signed" -o "$z" \
+      "$W/$f.stale.presign" "${signers[@]}")
+  fi
   # post-processing of broken variants (signed text: owner ttl class type rdata)
   mx="mx.$z"
   case $v in
@@ -179,7 +186,7 @@ for z in $order; do
   mv "$out.t" "$out"
   # DS for the parent
   ds=$W/$f.ds; : >"$ds"
-  case ${DELEG[$z]} in nods|late) continue ;; esac
+  case ${DELEG[$z]} in nods|late|none) continue ;; esac
   for b in ${KSKS[$z]}; do ldns-key2ds -n -2 "$K/$b.key"; echo; done | grep DS |
   awk -v how="${DELEG[$z]}" 'BEGIN{OFS="\t"} {
       if (how=="dsbad")  { d=$NF; c=substr(d,length(d)); $NF=substr(d,1,length(d)-1) (c=="0"?"1":"0") }

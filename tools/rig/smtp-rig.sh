@@ -35,6 +35,11 @@ SERVERS=(
   "mismatch       mismatch.test       192.0.2.29 2001:db8::29 yes ecdsa wrong"
   "nostarttls     nostarttls.test     192.0.2.30 2001:db8::30 no  ecdsa self"
 )
+# Opt-in extra servers (same columns, one per line), e.g. the monitor rig's
+# "dual dual.test 192.0.2.31 2001:db8::31 yes ecdsa dual" (tests/rig/test_monitor.sh)
+if [ -n "${SMTP_EXTRA:-}" ]; then
+  while IFS= read -r line; do [ -n "${line// }" ] && SERVERS+=("$line"); done <<<"$SMTP_EXTRA"
+fi
 
 log() { echo "smtp-rig: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -103,6 +108,12 @@ setup_server() {
           cat "$d/tls/leaf.pem" "$DIR/ca/inter.pem" >"$d/tls/chain.pem" ;;
     ca-leafonly) make_ca; ca_leaf "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
           cp "$d/tls/leaf.pem" "$d/tls/chain.pem" ;;
+    dual) # two self-signed certificates: KIND (leaf) and the other algorithm (leaf2)
+          selfsigned "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
+          cp "$d/tls/leaf.pem" "$d/tls/chain.pem"
+          local k2=rsa; [ "$kind" = rsa ] && k2=ecdsa
+          newkey "$k2" "$d/tls/leaf2.key"
+          selfsigned "$d/tls/leaf2.key" "$mx" "$d/tls/leaf2.pem" ;;
   esac
   # A second, unrelated certificate served to clients that send no / another
   # SNI: lets the tests prove that SNI is sent (tls_server_sni_maps).
@@ -154,7 +165,11 @@ tls_server_sni_maps = hash:$d/etc/sni
 smtpd_tls_loglevel = 1
 smtpd_tls_received_header = no
 EOF
-  printf '%s %s %s\n' "$mx" "$d/tls/leaf.key" "$d/tls/chain.pem" >"$d/etc/sni"
+  if [ "$mode" = dual ]; then
+    printf '%s %s %s %s %s\n' "$mx" "$d/tls/leaf.key" "$d/tls/chain.pem" "$d/tls/leaf2.key" "$d/tls/leaf2.pem" >"$d/etc/sni"
+  else
+    printf '%s %s %s\n' "$mx" "$d/tls/leaf.key" "$d/tls/chain.pem" >"$d/etc/sni"
+  fi
   "${NSX[@]}" postmap -c "$d/etc" -F "hash:$d/etc/sni"
   cat >"$d/etc/master.cf" <<'EOF'
 # service type  private unpriv  chroot  wakeup  maxproc command
@@ -188,7 +203,7 @@ EOF
   {
     echo "server $name $domain $mx $v4 $v6 $tls $kind $mode"
     case $mode in
-      self|wrong)
+      self|wrong|dual)   # dual: records for the KIND leaf only (leaf2 has none)
         echo "tlsa $name 3 1 1 $(spki_der "$leafcert" | sha256_hex)"
         echo "tlsa $name 3 0 1 $(cert_der "$leafcert" | sha256_hex)" ;;
       ca-full|ca-leafonly)
@@ -197,6 +212,7 @@ EOF
     esac
     echo "leaf_spki $name $(spki_der "$d/tls/leaf.pem" | sha256_hex)"
     echo "nosni_spki $name $(spki_der "$d/tls/nosni.pem" | sha256_hex)"
+    [ "$mode" != dual ] || echo "leaf2_spki $name $(spki_der "$d/tls/leaf2.pem" | sha256_hex)"
   } >>"$DIR/servers.txt.new"
 }
 
