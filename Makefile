@@ -63,7 +63,7 @@ LWIP_OBJS := $(patsubst $(LWIP_DIR)/src/%.c,$(B)/deps/lwip/%.o,$(LWIP_SRCS))
 LWIP_INC  := -I$(LWIP_DIR)/src/include -Ifirmware -Ifirmware/config
 
 # ---- our code ---------------------------------------------------------------
-CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c)) $(BOARD_HAL_SRCS)
+CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c hal/storage/hal_*.c)) $(BOARD_HAL_SRCS)
 CORE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/gen/dbx_root_anchor.o
 
 LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a
