@@ -134,6 +134,42 @@ static bool msg_live(dbx_fqueue_t *fq, uint32_t msgno)
     return fq_ent_find(fq, msgno) != NULL;
 }
 
+/* A record compaction must keep: DATA of a live or open message, the
+ * newest envelope record of a queued message. */
+static bool rec_live(dbx_fqueue_t *fq, const fq_rec_t *r, uint32_t at)
+{
+    if (r->type == FQ_T_DATA) {
+        return msg_live(fq, r->msgno);
+    }
+    fq_ent_t *e = fq_ent_find(fq, r->msgno);
+    return (r->type == FQ_T_COMMIT || r->type == FQ_T_STATE) && e != NULL && e->env_at == at;
+}
+
+static int read_hdr(dbx_fqueue_t *fq, uint32_t at, fq_rec_t *r);
+
+/* Octets compaction would reclaim from every block but the head. */
+static uint32_t dead_bytes(dbx_fqueue_t *fq)
+{
+    uint32_t dead = 0;
+    for (uint32_t b = 0; b < fq->nblk; b++) {
+        if (fq->blk[b].bseq == 0 || (int32_t)b == fq->head) {
+            continue;
+        }
+        uint32_t base = b * fq->cap, pos = fq->data_off;
+        while (pos < fq->blk[b].end) {
+            fq_rec_t r;
+            if (read_hdr(fq, base + pos, &r) != DBX_OK) {
+                break;
+            }
+            uint32_t t = rec_total(fq, r.len);
+            dead += rec_live(fq, &r, base + pos) ? 0u : t;
+            pos += t;
+        }
+        dead += fq->cap - fq->blk[b].end; /* sealed tails */
+    }
+    return dead;
+}
+
 /* Copy the live records of block @p b to the head, then retire + erase it. */
 static int gc_block(dbx_fqueue_t *fq, uint32_t b)
 {
@@ -149,12 +185,10 @@ static int gc_block(dbx_fqueue_t *fq, uint32_t b)
         }
         uint32_t at = base + pos;
         pos += rec_total(fq, r.len);
-        fq_ent_t *e = fq_ent_find(fq, r.msgno);
-        bool keep = (r.type == FQ_T_DATA && msg_live(fq, r.msgno)) ||
-                    ((r.type == FQ_T_COMMIT || r.type == FQ_T_STATE) && e && e->env_at == at);
-        if (!keep) {
+        if (!rec_live(fq, &r, at)) {
             continue;
         }
+        fq_ent_t *e = fq_ent_find(fq, r.msgno);
         uint32_t nat;
         rc = fq_append(fq, FQ_C_GC, &r, fq->scratch, &nat);
         DBX_CHECK(rc == DBX_OK, rc);
@@ -195,8 +229,10 @@ int fq_make_room(dbx_fqueue_t *fq, int cls, uint32_t payload_len)
     if (fq->head >= 0 && fq->head_pos + total <= fq->cap) {
         return DBX_OK;
     }
-    /* a new block: keep the class's reserve, compacting the oldest blocks */
-    for (uint32_t i = 0; cls != FQ_C_GC && i < fq->nblk && free_blocks(fq) < (uint32_t)cls + 1u;
+    /* a new block: keep the class's reserve, compacting the oldest blocks
+     * while that can win a block (a queue full of live mail is not moved) */
+    for (uint32_t i = 0; cls != FQ_C_GC && i < fq->nblk && free_blocks(fq) < (uint32_t)cls + 1u &&
+                         dead_bytes(fq) >= fq->cap;
          i++) {
         int rc = gc_one(fq);
         if (rc != DBX_OK) {

@@ -380,9 +380,11 @@ static void test_queue_full(void **st)
     model_reset();
     assert_int_equal(boot(0, false), DBX_OK);
     int accepted = 0, rc = DBX_OK;
+    uint32_t erases = 0;
     for (int i = 0; i < 200 && rc == DBX_OK; i++) {
         int m = 4 + (i % 8);
         M[m].body_len = 1500;
+        erases = ST.n_erase;
         rc = receive(m, 700);
         if (rc == DBX_OK) {
             accepted++;
@@ -390,6 +392,10 @@ static void test_queue_full(void **st)
         }
     }
     assert_int_equal(rc, DBX_ERR_LIMIT);
+    assert_int_equal(ST.n_erase, erases); /* the refused one moved nothing */
+    rc = receive(5, 700);                  /* nor does the next attempt */
+    assert_int_equal(rc, DBX_ERR_LIMIT);
+    assert_int_equal(ST.n_erase, erases);
     assert_true(accepted >= 4);
     size_t n = dbx_fqueue_count(FQ);
     assert_int_equal(n, (size_t)accepted);
