@@ -261,7 +261,7 @@ static int parse_relay_key(int k, const char *v, size_t vl, dbx_config_t *cfg)
         cfg->max_rcpts = (uint16_t)n;
         return DBX_OK;
     case K_PORT:
-        DBX_CHECK(parse_uint(v, vl, 1, 65535, &n) == 0, DBX_ERR_MALFORMED);
+        DBX_CHECK(parse_uint(v, vl, 0, 65535, &n) == 0, DBX_ERR_MALFORMED);
         cfg->relay_port = (uint16_t)n;
         return DBX_OK;
     default:

@@ -46,7 +46,8 @@
  *  - max-size=N                        message size limit, 1024..1048576
  *                                      (default 65536)
  *  - max-rcpts=N                       recipients per message, 1..8 (8)
- *  - port=N                            listening port (default 25)
+ *  - port=N                            listening port (default 25); 0: no
+ *                                      listener, print the queue and exit
  *  - powercut=N                        TEST ONLY: cut the power at the N-th
  *                                      flash program/erase operation
  *  - powercut-torn=0|1                 TEST ONLY: the cut leaves a torn unit
