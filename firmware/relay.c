@@ -122,6 +122,7 @@ static void sess_end(rsess_t *x, bool abort_pcb)
         x->pcb = NULL;
     }
     printf("relay: disconnect from %s\n", x->peer);
+    fw_relay_queue_stats();
     x->used = false;
 }
 

@@ -14,6 +14,7 @@
 #include "hal_platform.h"
 #include "queue/dbx_fqueue.h"
 #include "storage/storage_semihost.h"
+#include "arm/semihost.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,16 @@ dbx_queue_t *fw_relay_queue(void)
 hal_storage_t *fw_relay_storage(void)
 {
     return &st;
+}
+
+/* The power cut (test only): say where it landed, then stop the machine. */
+static void on_cut(hal_storage_t *s)
+{
+    static const char *const phase[] = {"idle", "receive", "update", "compact"};
+    uint8_t p = fq != NULL ? dbx_fqueue_stats(fq)->phase : 0;
+    printf("powercut: at flash op %lu (%s) during %s\n", (unsigned long)s->cut_after,
+           s->cut_torn ? "torn" : "clean", p < 4 ? phase[p] : "?");
+    semihost_exit(FW_RELAY_EXIT_POWERCUT);
 }
 
 /* CRC of the body after our Received: header (first line + tab lines). */
@@ -95,6 +106,7 @@ int fw_relay_queue_open(const dbx_config_t *cfg)
         return rc;
     }
     sh.cut_exit = FW_RELAY_EXIT_POWERCUT;
+    st.cut_hook = on_cut;
     fw_meter_t m;
     fw_meter_start(&m);
     rc = dbx_fqueue_open(fq, &st, &q);

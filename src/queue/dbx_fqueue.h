@@ -58,7 +58,16 @@ extern "C" {
 typedef struct dbx_fqueue_stats {
     uint32_t records, gc_runs, gc_copied, torn_seen, blocks_opened;
     uint64_t record_bytes, payload_bytes; /**< programmed vs. useful */
+    uint8_t phase; /**< what the queue is writing now: ::dbx_fqueue_phase_t */
 } dbx_fqueue_stats_t;
+
+/** What a flash operation belongs to (e.g. where a power cut landed). */
+typedef enum dbx_fqueue_phase {
+    DBX_FQ_PHASE_IDLE = 0,
+    DBX_FQ_PHASE_RECEIVE, /**< body records, commit marker of new mail */
+    DBX_FQ_PHASE_UPDATE,  /**< state records, deletions */
+    DBX_FQ_PHASE_COMPACT, /**< copying live records, retiring, erasing */
+} dbx_fqueue_phase_t;
 
 /** Queue state: caller-owned (static on a board); see sizeof for RAM. */
 typedef struct dbx_fqueue dbx_fqueue_t;

@@ -219,11 +219,18 @@ static int gc_one(dbx_fqueue_t *fq)
         b = blk_after(fq, fq->blk[b].bseq);
     }
     DBX_CHECK(b >= 0 && b != fq->head, DBX_ERR_LIMIT);
-    return gc_block(fq, (uint32_t)b);
+    uint8_t was = fq->stats.phase;
+    fq->stats.phase = DBX_FQ_PHASE_COMPACT;
+    int rc = gc_block(fq, (uint32_t)b);
+    fq->stats.phase = was;
+    return rc;
 }
 
 int fq_make_room(dbx_fqueue_t *fq, int cls, uint32_t payload_len)
 {
+    if (cls != FQ_C_GC) {
+        fq->stats.phase = cls == FQ_C_MAIL ? DBX_FQ_PHASE_RECEIVE : DBX_FQ_PHASE_UPDATE;
+    }
     uint32_t total = rec_total(fq, payload_len);
     DBX_CHECK(total <= fq->cap - fq->data_off, DBX_ERR_LIMIT);
     if (fq->head >= 0 && fq->head_pos + total <= fq->cap) {
