@@ -72,7 +72,7 @@ int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size
 {
     DBX_CHECK(env != NULL && buf != NULL && cap > 0, DBX_ERR_INVAL);
     DBX_CHECK(env->n_rcpts <= DBX_QUEUE_MAX_RCPTS, DBX_ERR_INVAL);
-    DBX_CHECK(env->id[0] != '\0' && clean(env->id, false) && clean(env->sender, false),
+    DBX_CHECK(env->id[0] != '\0' && clean(env->id, false) && clean(env->sender, true),
               DBX_ERR_INVAL);
     size_t off = 0;
     char d1[24], d2[24];

@@ -292,6 +292,9 @@ if "$DANEBOX" queue --spool "$WORK/spool" show "$IDQ" | grep -q "token Q1" &&
    ! "$DANEBOX" queue --spool "$WORK/spool" list | grep -q "^$IDQ "; then
   pass "queue show / delete"
 else failc "queue show/delete $IDQ"; fi
+if "$DANEBOX" queue --config "$CONF" flush | grep -q "queue run requested from the relay (pid $RELAY_PID)"; then
+  pass "queue flush: deferred mail made due, the relay asked for a queue run"
+else failc "queue flush did not reach the relay"; fi
 pid=$RELAY_PID; stop_relay
 if ! kill -0 "$pid" 2>/dev/null && grep -q "stopped" "$LOG"; then pass "SIGTERM: drained and stopped"
 else failc "SIGTERM did not stop the relay"; fi

@@ -24,7 +24,7 @@ static void sample(dbx_queue_env_t *e)
 {
     memset(e, 0, sizeof(*e));
     strcpy(e->id, "0123ABC");
-    strcpy(e->sender, "alice@lan.test");
+    strcpy(e->sender, "\"alice smith\"@lan.test"); /* quoted local part with a space */
     e->arrival = 1790000000;
     e->size = 1234;
     e->body_8bit = true;

@@ -7,13 +7,18 @@
  *
  * flush makes every deferred recipient due now and asks a running relay
  * (pid in SPOOL/lock) for a queue run (SIGUSR1).  Exit: 0, 1 (no such
- * message), 2 usage, 5 spool error. */
+ * message), 2 usage, 5 spool error.  Run as root, it acts as the spool's
+ * owner (the relay's user), so the files it rewrites stay readable to the
+ * relay. */
 #include "cli.h"
 #include "host_spool.h"
 #include "relay/dbx_relay.h"
 #include "relay_config.h"
 
+#include <grp.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +146,13 @@ int dbx_cmd_queue(int argc, char **argv)
     bool need_id = strcmp(verb, "show") == 0 || strcmp(verb, "delete") == 0;
     bool known = need_id || strcmp(verb, "list") == 0 || strcmp(verb, "flush") == 0;
     if (!known || need_id != (id != NULL)) return usage();
+    struct stat sst;
+    if (stat(spool, &sst) == 0 && geteuid() == 0 && sst.st_uid != 0 &&
+        (setgroups(0, NULL) != 0 || setgid(sst.st_gid) != 0 || setuid(sst.st_uid) != 0)) {
+        fprintf(stderr, "danebox: cannot switch to the spool owner (uid %ld)\n",
+                (long)sst.st_uid);
+        return DBX_EXIT_INTERNAL;
+    }
     dbx_queue_t q;
     if (host_spool_open(spool, 0, &q, NULL) != DBX_OK) {
         fprintf(stderr, "danebox: cannot open the spool %s\n", spool);
