@@ -20,6 +20,7 @@
 #include "lwip/tcp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct rsess {
@@ -34,9 +35,10 @@ typedef struct rsess {
     char rcpts[8 * DBX_SMTPD_PATH_MAX];
 } rsess_t;
 
-static rsess_t S[FW_RELAY_SESSIONS];
+/* heap, allocated once in mode=relay only (other modes keep the RAM) */
+static rsess_t *S;
 static const dbx_config_t *C;
-static dbx_queue_env_t qenv;
+static dbx_queue_env_t *qenv;
 static uint32_t n_accepted, n_refused_busy;
 
 /* ---- queue hooks ------------------------------------------------------------- */
@@ -69,28 +71,29 @@ static int h_commit(void *user, const dbx_smtpd_envelope_t *e, char *qid)
 {
     rsess_t *x = user;
     dbx_queue_t *q = fw_relay_queue();
-    memset(&qenv, 0, sizeof qenv);
-    snprintf(qenv.sender, sizeof qenv.sender, "%s", e->sender);
-    (void)hal_clock_unix(&qenv.arrival);
-    qenv.size = x->size;
-    qenv.body_8bit = e->body_8bit;
-    qenv.smtputf8 = e->smtputf8;
+    dbx_queue_env_t *ev = qenv;
+    memset(ev, 0, sizeof *ev);
+    snprintf(ev->sender, sizeof ev->sender, "%s", e->sender);
+    (void)hal_clock_unix(&ev->arrival);
+    ev->size = x->size;
+    ev->body_8bit = e->body_8bit;
+    ev->smtputf8 = e->smtputf8;
     const char *r = e->rcpts;
     for (uint16_t i = 0; i < e->n_rcpts && i < DBX_QUEUE_MAX_RCPTS; i++) {
-        snprintf(qenv.rcpt[i].addr, sizeof qenv.rcpt[i].addr, "%s", r);
-        qenv.n_rcpts++;
+        snprintf(ev->rcpt[i].addr, sizeof ev->rcpt[i].addr, "%s", r);
+        ev->n_rcpts++;
         r += strlen(r) + 1;
     }
-    int rc = q->ops->commit(q->ctx, x->qh, &qenv);
+    int rc = q->ops->commit(q->ctx, x->qh, ev);
     x->qh = NULL;
     if (rc != DBX_OK) {
         printf("relay: NOQUEUE: client=%s, from=<%s>: queue commit failed: %s\n", x->peer,
                e->sender, dbx_strerror(rc));
         return rc;
     }
-    snprintf(qid, DBX_SMTPD_QID_MAX, "%s", qenv.id);
-    printf("relay: %s: client=%s, from=<%s>, size=%lu, nrcpt=%u (queue active)\n", qenv.id,
-           x->peer, qenv.sender, (unsigned long)qenv.size, (unsigned)qenv.n_rcpts);
+    snprintf(qid, DBX_SMTPD_QID_MAX, "%s", ev->id);
+    printf("relay: %s: client=%s, from=<%s>, size=%lu, nrcpt=%u (queue active)\n", ev->id,
+           x->peer, ev->sender, (unsigned long)ev->size, (unsigned)ev->n_rcpts);
     return DBX_OK;
 }
 
@@ -279,6 +282,9 @@ int fw_relay(const dbx_config_t *cfg)
     if (cfg->relay_port == 0) {
         return DBX_OK;
     }
+    S = calloc(FW_RELAY_SESSIONS, sizeof *S);
+    qenv = malloc(sizeof *qenv);
+    DBX_CHECK(S != NULL && qenv != NULL, DBX_ERR_NOMEM);
     struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_ANY);
     DBX_CHECK(l != NULL, DBX_ERR_NOMEM);
     if (tcp_bind(l, IP_ANY_TYPE, cfg->relay_port) != ERR_OK) {
@@ -293,6 +299,8 @@ int fw_relay(const dbx_config_t *cfg)
            (unsigned)cfg->relay_port, FW_RELAY_SESSIONS, (unsigned long)cfg->max_size,
            (unsigned)cfg->max_rcpts, (unsigned)cfg->n_allow,
            cfg->powercut ? " (power cut armed)" : "");
+    printf("relay: memory: heap in use %lu B (queue state + %d sessions + envelope), peak %lu B\n",
+           (unsigned long)fw_heap_inuse(), FW_RELAY_SESSIONS, (unsigned long)fw_heap_inuse_peak());
     for (;;) {
         fw_net_poll();
         for (size_t i = 0; i < FW_RELAY_SESSIONS; i++) {

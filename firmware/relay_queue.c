@@ -24,7 +24,7 @@ static hal_storage_t st;
 static storage_semihost_t sh;
 static dbx_fqueue_t *fq; /* heap: dbx_fqueue_state_size(), once */
 static dbx_queue_t q;
-static dbx_queue_env_t env;
+static dbx_queue_env_t *env; /* heap, with the listing */
 
 dbx_queue_t *fw_relay_queue(void)
 {
@@ -74,12 +74,19 @@ static int body_crc(const char *id, uint32_t *crc)
 
 static void list_queue(void)
 {
-    static char ids[DBX_FQ_MAX_MSGS][DBX_QUEUE_ID_MAX];
+    char(*ids)[DBX_QUEUE_ID_MAX] = malloc(DBX_FQ_MAX_MSGS * sizeof *ids);
+    env = malloc(sizeof *env);
+    if (ids == NULL || env == NULL) {
+        printf("queue: no memory for the listing\n");
+        free(ids);
+        free(env);
+        return;
+    }
     size_t n = 0;
     (void)q.ops->list(q.ctx, ids, DBX_FQ_MAX_MSGS, &n);
     for (size_t i = 0; i < n; i++) {
         uint32_t crc = 0;
-        int rc = q.ops->load(q.ctx, ids[i], &env);
+        int rc = q.ops->load(q.ctx, ids[i], env);
         if (rc == DBX_OK) {
             rc = body_crc(ids[i], &crc);
         }
@@ -88,8 +95,11 @@ static void list_queue(void)
             continue;
         }
         printf("queue: %s size=%lu nrcpt=%u body-crc=%08lX from=<%s>\n", ids[i],
-               (unsigned long)env.size, (unsigned)env.n_rcpts, (unsigned long)crc, env.sender);
+               (unsigned long)env->size, (unsigned)env->n_rcpts, (unsigned long)crc, env->sender);
     }
+    free(ids);
+    free(env);
+    env = NULL;
 }
 
 int fw_relay_queue_open(const dbx_config_t *cfg)
