@@ -126,6 +126,9 @@ static void sess_end(rsess_t *x, bool abort_pcb)
     }
     printf("relay: disconnect from %s\n", x->peer);
     fw_relay_queue_stats();
+    printf("relay-mem: heap-inuse-peak=%lu sbrk-peak=%lu stack-peak=%lu\n",
+           (unsigned long)fw_heap_inuse_peak(), (unsigned long)fw_heap_peak(),
+           (unsigned long)fw_stack_peak());
     x->used = false;
 }
 

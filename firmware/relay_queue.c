@@ -143,9 +143,10 @@ int fw_relay_queue_open(const dbx_config_t *cfg)
 void fw_relay_queue_stats(void)
 {
     const dbx_fqueue_stats_t *fs = dbx_fqueue_stats(fq);
-    printf("queue-stats: programs=%lu erases=%lu syncs=%lu records=%lu record-bytes=%lu "
-           "payload-bytes=%lu gc-runs=%lu gc-copied=%lu\n",
+    printf("queue-stats: programs=%lu erases=%lu syncs=%lu programmed-bytes=%lu records=%lu "
+           "record-bytes=%lu payload-bytes=%lu gc-runs=%lu gc-copied=%lu\n",
            (unsigned long)st.n_program, (unsigned long)st.n_erase, (unsigned long)st.n_sync,
+           (unsigned long)st.bytes_programmed,
            (unsigned long)fs->records, (unsigned long)fs->record_bytes,
            (unsigned long)fs->payload_bytes, (unsigned long)fs->gc_runs,
            (unsigned long)fs->gc_copied);

@@ -108,9 +108,15 @@ static int flush_chunk(dbx_fqueue_t *fq, fq_handle_t *hd)
     return rc;
 }
 
+/* Queue full (DBX_ERR_LIMIT) is kept for commit(), which reports it (SMTP
+ * 452 rather than a 451 for a failed write); the rest of the body is
+ * dropped.  Other errors fail the write at once. */
 static int fq_write(void *ctx, void *h, const uint8_t *p, size_t n)
 {
     fq_handle_t *hd = h;
+    if (hd->err == DBX_ERR_LIMIT) {
+        return DBX_OK;
+    }
     DBX_CHECK(hd->err == DBX_OK, hd->err);
     while (n > 0) {
         size_t k = DBX_FQ_CHUNK - hd->fill;
@@ -122,7 +128,10 @@ static int fq_write(void *ctx, void *h, const uint8_t *p, size_t n)
         n -= k;
         if (hd->fill == DBX_FQ_CHUNK) {
             int rc = flush_chunk(ctx, hd);
-            DBX_CHECK(rc == DBX_OK, rc);
+            DBX_CHECK(rc == DBX_OK || rc == DBX_ERR_LIMIT, rc);
+            if (rc != DBX_OK) {
+                return DBX_OK; /* full: commit() says so */
+            }
         }
     }
     return DBX_OK;

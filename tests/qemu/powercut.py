@@ -105,12 +105,13 @@ def traffic(port, rec, plan):
         t.join(120)
 
 
-def qemu(img, args, port=None, timeout=120):
+def qemu(img, args, port=None, timeout=120, icount=False):
     net = ["-nic", "none"]
     if port:
         net = ["-nic", "user,model=lan9118,restrict=on,hostfwd=tcp:127.0.0.1:%d-10.0.2.15:25" % port]
     cmd = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial",
-           "stdio", "-semihosting-config", "enable=on,target=native"] + net + [
+           "stdio", "-semihosting-config", "enable=on,target=native"] + net + \
+          (["-icount", "shift=0"] if icount else []) + [
            "-kernel", ELF, "-append", "mode=relay ip=10.0.2.15/24 gw=10.0.2.2 allow=10.0.2.0/24 "
            "flash=%s %s" % (img, args)]
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -134,14 +135,15 @@ def serve(img, args, plan, rec, stop_after=True):
     p = qemu(img, args, port)
     log = wait_listening(p)
     traffic(port, rec, plan)
+    time.sleep(0.5)  # let the relay log the last disconnect
     if stop_after and p.poll() is None:
         p.terminate()  # our own QEMU, by its handle
     out, _ = p.communicate(timeout=60)
     return p.returncode, "".join(log) + out
 
 
-def listing(img):
-    p = qemu(img, "port=0")
+def listing(img, icount=False):
+    p = qemu(img, "port=0", icount=icount)
     out, _ = p.communicate(timeout=60)
     q = re.findall(r"^queue: ([0-9A-F]{8}) size=\d+ nrcpt=\d+ body-crc=([0-9A-F]{8})", out, re.M)
     bad = re.findall(r"^queue: \S+ unreadable", out, re.M)
@@ -188,11 +190,57 @@ def one_cut(base, cut, torn, known, tmp):
     return cut, torn, cut_happened, phase, errs
 
 
+STATS = re.compile(r"^queue-stats: programs=(\d+) erases=(\d+) syncs=(\d+) programmed-bytes=(\d+) "
+                   r"records=(\d+) record-bytes=(\d+) payload-bytes=(\d+) gc-runs=(\d+) "
+                   r"gc-copied=(\d+)", re.M)
+
+
+def figures():
+    """Queue figures for make bench: 'figure: KEY VALUE' lines."""
+    tmp = tempfile.mkdtemp(prefix="dbx-qfig-")
+    try:
+        img = os.path.join(tmp, "q.img")
+        size = 8192
+        rec = new_rec()
+        rc, log = serve(img, "", [[("m%d" % i, size, False) for i in range(10)]], rec)
+        st = STATS.findall(log)[-1]
+        n = len(rec["acked"])
+        sizes = [int(x) for x in re.findall(r"size=(\d+), nrcpt", log)]
+        print("figure: relay_msg_octets %d" % (sum(sizes) // max(1, len(sizes))))
+        print("figure: relay_ops_per_msg %.1f" % ((int(st[0]) + int(st[1])) / max(1, n)))
+        print("figure: relay_programs_per_msg %.1f" % (int(st[0]) / max(1, n)))
+        print("figure: relay_erases_per_msg %.2f" % (int(st[1]) / max(1, n)))
+        print("figure: relay_syncs_per_msg %.1f" % (int(st[2]) / max(1, n)))
+        print("figure: relay_write_amp %.2f" % (int(st[3]) / max(1, sum(sizes))))
+        mem = re.findall(r"^relay-mem: heap-inuse-peak=(\d+) sbrk-peak=(\d+) stack-peak=(\d+)", log, re.M)
+        # two concurrent sessions for the RAM peak, then fill the queue up to 452
+        rec = new_rec()
+        rc, log = serve(img, "", [[("f%d" % i, size, False) for i in range(20)],
+                                  [("g%d" % i, size, False) for i in range(20)]], rec)
+        mem += re.findall(r"^relay-mem: heap-inuse-peak=(\d+) sbrk-peak=(\d+) stack-peak=(\d+)", log, re.M)
+        print("figure: relay_heap_inuse_peak %d" % max(int(m[0]) for m in mem))
+        print("figure: relay_sbrk_peak %d" % max(int(m[1]) for m in mem))
+        print("figure: relay_stack_peak %d" % max(int(m[2]) for m in mem))
+        print("figure: relay_full_452 %d" % rec["full"])
+        lrc, q, bad, out = listing(img, icount=True)
+        m = re.search(r"^queue: open (\d+) messages", out, re.M)
+        scan = re.search(r"^queue: boot scan: .*insns=(\d+) ms=(\d+)", out, re.M)
+        print("figure: relay_full_messages %s" % (m.group(1) if m else "?"))
+        print("figure: relay_full_scan_insns %s" % (scan.group(1) if scan else "?"))
+        print("figure: relay_full_scan_ms %s" % (scan.group(2) if scan else "?"))
+        return 0 if m and scan and rec["full"] > 0 else 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=220)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--figures", action="store_true", help="queue figures for make bench")
     a = ap.parse_args()
+    if a.figures:
+        return figures()
     fails = 0
     tmp = tempfile.mkdtemp(prefix="dbx-powercut-")
     try:
@@ -210,10 +258,14 @@ def main():
         shutil.copyfile(base, img)
         rec = new_rec()
         rc, log = serve(img, "", plans(1), rec)
-        st = re.findall(r"^queue-stats: programs=(\d+) erases=(\d+) .* gc-runs=(\d+) gc-copied=(\d+)",
-                        log, re.M)
+        st = STATS.findall(log)
         total = int(st[-1][0]) + int(st[-1][1]) if st else 0
-        gc = int(st[-1][2]) if st else 0
+        gc = int(st[-1][7]) if st else 0
+        acked_octets = sum(int(x) for x in re.findall(r"size=(\d+), nrcpt", log))
+        if st:
+            print("  traffic with garbage to compact: %s bytes programmed for %d octets of "
+                  "acked mail (write amplification %.2f), %s records copied by compaction" %
+                  (st[-1][3], acked_octets, int(st[-1][3]) / max(1, acked_octets), st[-1][8]))
         print("%s: traffic without a cut: %d messages acked, %d flash ops, %d compactions" %
               ("PASS" if total > 0 and gc > 0 and len(rec["acked"]) >= 6 else "FAIL",
                len(rec["acked"]), total, gc))
