@@ -535,12 +535,12 @@ bench_fwcheck() {
   [ -n "$m" ] && put fwchk_memory "$m"
 }
 
-# ---- relay on the board: flash queue figures (tests/qemu/powercut.py --figures) ----------
+# ---- relay on the board: flash queue figures (tests/qemu/fw_relay.py --figures) ----------
 bench_relay() {
   log "relay queue"
   local k v
-  while read -r _ k v; do put "$k" "$v"; done < <($PY tests/qemu/powercut.py --figures 2>"$OUT/relay.err" | grep '^figure: ')
-  grep -q relay_full_scan_insns "$RES" || put relay_status "powercut.py --figures failed (see build/bench/relay.err)"
+  while read -r _ k v; do put "$k" "$v"; done < <($PY tests/qemu/fw_relay.py --figures 2>"$OUT/relay.err" | grep '^figure: ')
+  grep -q relay_full_scan_insns "$RES" || put relay_status "fw_relay.py --figures failed (see build/bench/relay.err)"
 }
 
 # ---- run ----------------------------------------------------------------------------------

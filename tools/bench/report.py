@@ -134,7 +134,7 @@ def main():
         w("| **relay total** (budget 24 576) | **%s** | |" % n(tot))
         w("")
     if g("relay_ops_per_msg"):
-        w("From `tests/qemu/powercut.py --figures` (firmware relay in QEMU, flash image through "
+        w("From `tests/qemu/fw_relay.py --figures` (firmware relay in QEMU, flash image through "
           "semihosting, 16 x 16 KiB blocks, 16-octet program unit): a %s-octet message (body + "
           "Received: header, one recipient) costs **%s** flash operations (%s programs, %s "
           "erases, %s sync); write amplification (octets programmed / message octets) **%s** "

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Power-cut test driver for the firmware relay (tests/qemu/test_fw_powercut.sh).
+"""Firmware relay driver in QEMU: power-cut test (tests/qemu/test_fw_powercut.sh), mode=relay
+checks (--functional, tests/qemu/test_fw_relay.sh) and queue figures (--figures, make bench).
+
+Power-cut test:
 
 Builds a base flash image (live messages + aborted ones, i.e. garbage the
 queue must compact), measures the flash operations of a traffic run (two
@@ -42,10 +45,14 @@ class Client:
             self.f = self.s.makefile("rb")
             if self.reply()[0] == 220:
                 break
-            self.s.close()
+            self.close()
             rec["busy"] += 1
             time.sleep(0.1)
         self.cmd(b"EHLO client.lan.test\r\n")
+
+    def close(self):
+        self.f.close()  # the socket closes only when its file is closed too
+        self.s.close()
 
     def reply(self):
         while True:
@@ -69,7 +76,7 @@ class Client:
         crc = "%08X" % zlib.crc32(data)
         if abort:  # half the body, then the connection is dropped
             self.s.sendall(data[: len(data) // 2])
-            self.s.close()
+            self.close()
             return "aborted"
         with self.rec["lock"]:
             self.rec["inflight"].add(crc)
@@ -112,8 +119,8 @@ def qemu(img, args, port=None, timeout=120, icount=False):
     cmd = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial",
            "stdio", "-semihosting-config", "enable=on,target=native"] + net + \
           (["-icount", "shift=0"] if icount else []) + [
-           "-kernel", ELF, "-append", "mode=relay ip=10.0.2.15/24 gw=10.0.2.2 allow=10.0.2.0/24 "
-           "flash=%s %s" % (img, args)]
+           "-kernel", ELF, "-append", "mode=relay ip=10.0.2.15/24 gw=10.0.2.2 %sflash=%s %s" %
+           ("" if "allow=" in args else "allow=10.0.2.0/24 ", img, args)]
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
 
@@ -233,14 +240,102 @@ def figures():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def functional():
+    """mode=relay checks: 2 sessions at once, a third gets 421; allowlist;
+    SIZE limit; 452 when full with nothing queued touched."""
+    fails = 0
+    tmp = tempfile.mkdtemp(prefix="dbx-relayfn-")
+
+    def check(name, ok, why=""):
+        nonlocal fails
+        print("%s: %s%s" % ("PASS" if ok else "FAIL", name, "" if ok else " (%s)" % why))
+        fails += not ok
+
+    def session(port):
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        f = s.makefile("rb")
+        return s, f, f.readline().decode().strip()
+
+    try:
+        img = os.path.join(tmp, "q.img")
+        port = free_port()
+        p = qemu(img, "max-size=20000", port)
+        wait_listening(p)
+        s1, f1, g1 = session(port)
+        s2, f2, g2 = session(port)
+        s3, f3, g3 = session(port)
+        check("two sessions greeted 220", g1.startswith("220") and g2.startswith("220"), g1 + g2)
+        check("third session at once gets 421", g3.startswith("421"), g3)
+        for s, f in ((s1, f1), (s2, f2), (s3, f3)):
+            f.close()
+            s.close()
+        time.sleep(0.3)
+        rec = new_rec()
+        c = Client(port, rec)
+        code, text = c.cmd(b"MAIL FROM:<a@lan.test> SIZE=30000\r\n")
+        check("SIZE over max-size refused (552)", code == 552, text)
+        c.cmd(b"RSET\r\n")
+        # interleaved: two clients in DATA at once, both acked
+        c2 = Client(port, rec)
+        for cl, tag in ((c, "x1"), (c2, "x2")):
+            cl.cmd(b"MAIL FROM:<%s@lan.test>\r\n" % tag.encode())
+            cl.cmd(b"RCPT TO:<bob@dane-ee.test>\r\n")
+            cl.cmd(b"DATA\r\n")
+        d1, d2 = body("x1", 5000), body("x2", 5000)
+        c.s.sendall(d1[:2000]); c2.s.sendall(d2[:3000]); c.s.sendall(d1[2000:] + b".\r\n")
+        c2.s.sendall(d2[3000:] + b".\r\n")
+        r1, r2 = c.reply(), c2.reply()
+        check("two messages in DATA at once: both 250", r1[0] == 250 and r2[0] == 250, "%s %s" % (r1, r2))
+        ids = [re.search(r"queued as (\w+)", r[1]).group(1) for r in (r1, r2) if r[0] == 250]
+        acked = {i: "%08X" % zlib.crc32(d) for i, d in zip(ids, (d1, d2))}
+        # fill up to 452
+        codes = []
+        for i in range(40):
+            tag = "fill%d" % i
+            data = body(tag, 15000)
+            c.cmd(b"MAIL FROM:<%s@lan.test>\r\n" % tag.encode())
+            c.cmd(b"RCPT TO:<bob@dane-ee.test>\r\n")
+            c.cmd(b"DATA\r\n")
+            c.s.sendall(data + b".\r\n")
+            code, text = c.reply()
+            codes.append(code)
+            if code == 250:
+                acked[re.search(r"queued as (\w+)", text).group(1)] = "%08X" % zlib.crc32(data)
+            if code != 250:
+                break
+        check("queue full: 452 4.3.1", codes and codes[-1] == 452, str(codes[-3:]))
+        c.cmd(b"QUIT\r\n")
+        p.terminate()
+        p.communicate(timeout=30)
+        p = qemu(img, "allow=192.0.2.0/24", (port := free_port()))
+        wait_listening(p)
+        c = Client(port, new_rec())
+        c.cmd(b"MAIL FROM:<a@lan.test>\r\n")
+        code, text = c.cmd(b"RCPT TO:<bob@dane-ee.test>\r\n")
+        check("client not on allow= gets 554 5.7.1", code == 554 and "5.7.1" in text, text)
+        p.terminate()
+        p.communicate(timeout=30)
+        lrc, q, bad, out = listing(img)
+        have = dict(q)
+        check("after the 452 and a reboot every acked message is intact (%d)" % len(acked),
+              all(have.get(k) == v for k, v in acked.items()) and len(have) == len(acked) and not bad,
+              "%d listed, %d acked" % (len(have), len(acked)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 1 if fails else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=220)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--figures", action="store_true", help="queue figures for make bench")
+    ap.add_argument("--functional", action="store_true", help="mode=relay checks")
     a = ap.parse_args()
     if a.figures:
         return figures()
+    if a.functional:
+        return functional()
     fails = 0
     tmp = tempfile.mkdtemp(prefix="dbx-powercut-")
     try:
