@@ -128,7 +128,10 @@ $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
 	@$(CC) $(OUR_CFLAGS) -c $< -o $@
 
-$(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked
+# Our objects also depend on the board's make fragments: limits such as
+# DBX_QUEUE_MAX_RCPTS change struct layouts, so a flag change rebuilds them.
+BOARD_MKS := board/$(BOARD)/board.mk $(wildcard board/common/*.mk)
+$(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BOARD_MKS)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(OUR_CFLAGS) $(if $(findstring firmware/,$<),$(LWIP_INC)) -c $< -o $@
