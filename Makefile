@@ -39,7 +39,12 @@ SIZE    := $(CROSS)size
 MBEDTLS_DEFS := -DMBEDTLS_CONFIG_FILE='"dbx_mbedtls_config.h"'
 DEP_INC  := -I$(MBEDTLS_DIR)/include -I$(LDNS_CONF) -I$(LDNS_DIR) \
             -Ifirmware/config $(BOARD_DEP_INC)
-OUR_INC  := -Isrc -Isrc/core -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BOARD) -Iboard/common -I$(B)/gen $(DEP_INC)
+# Layers: src/base (status, check macros, transport interface, addresses,
+# strings, limits) may be included by everyone; hal/ is compiled with the
+# base and its own directories only (HAL_INC), so a hal/ file that includes
+# anything else of src/ fails the build.
+HAL_INC  := -Isrc/base -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BOARD) -Iboard/common $(DEP_INC)
+OUR_INC  := -Isrc -Isrc/base -Isrc/core -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -Iboard/$(BOARD) -Iboard/common -I$(B)/gen $(DEP_INC)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE $(BOARD_CFLAGS) $(MBEDTLS_DEFS) -MMD -MP
@@ -63,7 +68,8 @@ LWIP_OBJS := $(patsubst $(LWIP_DIR)/src/%.c,$(B)/deps/lwip/%.o,$(LWIP_SRCS))
 LWIP_INC  := -I$(LWIP_DIR)/src/include -Ifirmware -Ifirmware/config
 
 # ---- our code ---------------------------------------------------------------
-CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c hal/storage/hal_*.c)) $(BOARD_HAL_SRCS)
+CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c hal/storage/hal_*.c)) $(BOARD_HAL_SRCS) \
+             $(BOARD_EXTRA_SRCS)
 CORE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/gen/dbx_root_anchor.o
 
 LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a
@@ -96,7 +102,7 @@ $(LDNS_CONF)/ldns/config.h: $(LDNS_DIR)/.dbx-unpacked
 	  --without-pyldns --without-p5-dns-ldns CC=gcc >configure.log 2>&1 \
 	  || { tail -20 configure.log; exit 1; }
 
-$(B)/deps/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.dbx-unpacked
+$(B)/deps/mbedtls/%.o: $(MBEDTLS_DIR)/library/%.c $(MBEDTLS_DIR)/.dbx-unpacked board/$(BOARD)/board.mk
 	@mkdir -p $(@D)
 	@$(CC) $(DEP_CFLAGS) -c $< -o $@
 
@@ -135,6 +141,12 @@ $(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BOAR
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(OUR_CFLAGS) $(if $(findstring firmware/,$<),$(LWIP_INC)) -c $< -o $@
+
+# hal/: without the src/ include paths (see HAL_INC)
+$(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BOARD_MKS)
+	@mkdir -p $(@D)
+	@echo "  CC      $< (hal)"
+	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(B)/libdbx.a: $(CORE_OBJS)
 	@echo "  AR      $@"

@@ -35,9 +35,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifndef DBX_VERSION
-#define DBX_VERSION "0.1-dev"
-#endif
 
 /* The semihosting command line is "<image path> <-append text>": the first
  * word is argv[0], the rest is the config block (dbx_config.h). */
@@ -100,6 +97,7 @@ int main(void)
     st = dbx_selftest(line, sizeof line);
     printf("%s\n", line);
     printf("selftest: %s\n", dbx_strerror(st));
+    if (dbx_crypto_counters_line(line, sizeof line) == DBX_OK) printf("%s\n", line);
     if (st != DBX_OK) {
         rc = 1;
     }

@@ -12,6 +12,8 @@
 #include "smtp/dbx_smtp.h"
 
 #include <stdio.h>
+#include "dbx_str.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,14 +21,9 @@
 
 static void sha256_hex(const uint8_t *b, size_t n, char out[65])
 {
-    static const char d[] = "0123456789abcdef";
     uint8_t h[32];
     mbedtls_sha256(b, n, h, 0);
-    for (size_t i = 0; i < 32; i++) {
-        out[2 * i] = d[h[i] >> 4];
-        out[2 * i + 1] = d[h[i] & 15];
-    }
-    out[64] = '\0';
+    dbx_hex_encode(h, 32, out, 65);
 }
 
 int fw_probe(const dbx_config_t *cfg, const dbx_transport_t *tr)

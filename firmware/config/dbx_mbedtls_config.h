@@ -94,10 +94,9 @@
 /* ---- TLS client --------------------------------------------------------- */
 #define MBEDTLS_SSL_TLS_C
 #define MBEDTLS_SSL_CLI_C
-#if !defined(__arm__)
-/* host only: inbound STARTTLS of `danebox relay` (tools/danebox/relay_tls.c) */
-#define MBEDTLS_SSL_SRV_C
-#endif
+/* host only: MBEDTLS_SSL_SRV_C comes from board/host/board.mk (the unit
+ * tests' in-memory TLS peer and the inbound STARTTLS of `danebox relay`,
+ * tools/danebox/relay_tls.c); the firmware is built without it. */
 #define MBEDTLS_SSL_PROTO_TLS1_2
 #define MBEDTLS_SSL_PROTO_TLS1_3
 #define MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE

@@ -4,6 +4,39 @@
 #include "dbx_common.h"
 
 static hal_crypto_counters_t counters[2];
+static const hal_crypto_vtable_t *accel_override;
+static int refusing;
+
+void hal_crypto_accel_override(const hal_crypto_vtable_t *vt)
+{
+    accel_override = vt;
+}
+
+static const hal_crypto_vtable_t *accel(void)
+{
+    return accel_override != NULL ? accel_override : hal_crypto_accel_get();
+}
+
+const char *hal_crypto_accel_name(void)
+{
+    const hal_crypto_vtable_t *vt = accel();
+    return vt != NULL && vt->name != NULL ? vt->name : "none";
+}
+
+void hal_crypto_refuse(void)
+{
+    refusing = 1;
+}
+
+int hal_crypto_refusing(void)
+{
+    return refusing;
+}
+
+void hal_crypto_refuse_clear(void)
+{
+    refusing = 0;
+}
 
 size_t hal_hash_len(hal_hash_alg_t alg)
 {
@@ -30,7 +63,7 @@ void hal_crypto_counters_reset(void)
 
 /* Pick the backend for one operation: the accelerator when it has the slot. */
 #define HAL_PICK(slot, idx)                                                    \
-    const hal_crypto_vtable_t *vt_ = hal_crypto_accel_get();                   \
+    const hal_crypto_vtable_t *vt_ = accel();                                   \
     int idx = 1;                                                               \
     if (vt_ == NULL || vt_->slot == NULL) {                                    \
         vt_ = hal_crypto_sw_get();                                             \
@@ -51,6 +84,10 @@ int hal_crypto_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_
                           size_t siglen)
 {
     DBX_ASSERT(n != NULL && e != NULL && digest != NULL && sig != NULL);
+    if (refusing) {
+        counters[0].refused++;
+        return DBX_ERR_CRYPTO;
+    }
     HAL_PICK(rsa_verify, which);
     counters[which].rsa_verify++;
     return vt_->rsa_verify(n, nlen, e, elen, alg, digest, sig, siglen);
@@ -61,6 +98,10 @@ int hal_crypto_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t pub
                             size_t siglen)
 {
     DBX_ASSERT(pub != NULL && digest != NULL && sig != NULL);
+    if (refusing) {
+        counters[0].refused++;
+        return DBX_ERR_CRYPTO;
+    }
     HAL_PICK(ecdsa_verify, which);
     counters[which].ecdsa_verify++;
     return vt_->ecdsa_verify(curve, pub, publen, digest, dlen, sig, siglen);

@@ -68,7 +68,30 @@ typedef struct hal_crypto_counters {
     uint32_t rsa_verify;
     uint32_t ecdsa_verify;
     uint32_t random_calls;
+    uint32_t refused;        /**< verifies refused after a failed self test */
 } hal_crypto_counters_t;
+
+/**
+ * Replace the board's accelerator (hal_crypto_accel_get()) by @p vt, e.g. a
+ * test backend that delegates and counts, or one that answers wrongly; NULL
+ * restores the board's.  Every operation then reports the accelerator's
+ * answer (never second-guessed by the software backend) and counts it in
+ * hal_crypto_counters(1).  Not thread-safe (set before use).
+ */
+void hal_crypto_accel_override(const hal_crypto_vtable_t *vt);
+
+/** @return the name of the accelerator in use ("none" when absent). */
+const char *hal_crypto_accel_name(void);
+
+/**
+ * Latch a failed power-on self test: from then on hal_crypto_rsa_verify() and
+ * hal_crypto_ecdsa_verify() refuse (DBX_ERR_CRYPTO, no backend called, counted
+ * in refused) so nothing validates.  hal_crypto_refusing() reports the latch;
+ * hal_crypto_refuse_clear() is for tests only.
+ */
+void hal_crypto_refuse(void);
+int hal_crypto_refusing(void);
+void hal_crypto_refuse_clear(void);
 
 /** @return the counters of backend @p accel (0 software, 1 accelerator). */
 const hal_crypto_counters_t *hal_crypto_counters(int accel);

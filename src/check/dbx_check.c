@@ -4,6 +4,7 @@
 #include "dbx_check_int.h"
 
 #include "dbx_str.h"
+#include "hal_crypto.h"
 #include "hal_platform.h"
 
 #include <string.h>
@@ -63,6 +64,7 @@ int dbx_check_begin(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_check_
     memset(w, 0, sizeof *w);
     w->finished = true;
     DBX_CHECK(cfg->now > 0, DBX_ERR_NOTIME);
+    DBX_CHECK(!hal_crypto_refusing(), DBX_ERR_CRYPTO); /* self test failed */
     DBX_CHECK(cfg->families & (DBX_CHECK_IPV4 | DBX_CHECK_IPV6), DBX_ERR_INVAL);
     DBX_CHECK((unsigned)cfg->level <= (unsigned)DBX_LEVEL_DANE_TEST, DBX_ERR_INVAL);
     dlen = strlen(domain);

@@ -54,6 +54,7 @@
 #define DBX_CHECK_H
 
 #include "dbx_common.h"
+#include "dbx_limits.h"
 #include "dbx_transport.h"
 #include "dane/dbx_dane.h"
 #include "dnssec/dbx_resolver.h"
@@ -67,15 +68,6 @@
 extern "C" {
 #endif
 
-#ifndef DBX_CHECK_MAX_HOSTS
-#define DBX_CHECK_MAX_HOSTS 8 /**< MX hosts checked (rest ignored, counted) */
-#endif
-#ifndef DBX_CHECK_MAX_ADDRS
-#define DBX_CHECK_MAX_ADDRS 4 /**< addresses probed per host (both families) */
-#endif
-#ifndef DBX_CHECK_MAX_TLSA
-#define DBX_CHECK_MAX_TLSA 8 /**< TLSA records kept in the report per host */
-#endif
 #define DBX_CHECK_NAME_LEN 254   /**< DNS name, presentation, no final dot, + NUL */
 #define DBX_CHECK_REASON_LEN 128 /**< lookup / address / host reason text */
 #define DBX_CHECK_TLSA_TEXT 140  /**< "U S M HEX" (SHA-512 fits; longer data cut, "...") */
@@ -226,7 +218,8 @@ void dbx_check_config_defaults(dbx_check_config_t *cfg);
  * @return DBX_OK when @p out holds a verdict (any verdict: network and DNS
  *         failures and allocation failures are verdicts, not errors);
  *         DBX_ERR_INVAL (bad domain name, bad config, NULL); DBX_ERR_NOTIME
- *         (now <= 0).
+ *         (now <= 0); DBX_ERR_CRYPTO (the power-on self test failed:
+ *         refuses to validate anything).
  */
 int dbx_check_run(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_transport_t *tr,
                   dbx_check_work_t *work, const char *domain, dbx_check_result_t *out);

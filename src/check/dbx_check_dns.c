@@ -94,7 +94,7 @@ static void skip(dbx_check_lookup_t *lk, const char *why)
 static void add_host(dbx_check_result_t *out, const char *nm, uint16_t pref, size_t limit)
 {
     size_t pos = out->n_hosts;
-    out->hosts_total++;
+    if (out->hosts_total < UINT8_MAX) out->hosts_total++; /* remote-controlled count */
     for (size_t k = 0; k < out->n_hosts; k++) {
         if (dbx_ascii_eq(out->hosts[k].name, nm)) return;
     }
@@ -167,10 +167,11 @@ bool dbx_check_mx_stage(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_ch
 static void collect_addrs(const dbx_result_t *res, uint16_t port, dbx_check_host_t *h, size_t max)
 {
     size_t n = dbx_result_count(res);
+    if (max == 0 || max > DBX_CHECK_MAX_ADDRS) max = DBX_CHECK_MAX_ADDRS;
     for (size_t i = 0; i < n; i++) {
         dbx_addr_t ad;
         if (dbx_result_addr(res, i, port, &ad) != DBX_OK) continue;
-        h->addrs_total++;
+        if (h->addrs_total < UINT8_MAX) h->addrs_total++; /* remote-controlled count */
         if (h->n_addrs < max) {
             memset(&h->addrs[h->n_addrs], 0, sizeof h->addrs[0]);
             h->addrs[h->n_addrs].addr = ad;

@@ -33,6 +33,7 @@
 #define DBX_DANE_H
 
 #include "dbx_common.h"
+#include "dbx_limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,15 +45,6 @@
 extern "C" {
 #endif
 
-#ifndef DBX_DANE_MAX_RECORDS
-#define DBX_DANE_MAX_RECORDS 16 /**< TLSA records considered, rest ignored */
-#endif
-#ifndef DBX_DANE_MAX_CHAIN
-#define DBX_DANE_MAX_CHAIN 8 /**< certificates of the sent chain considered */
-#endif
-#ifndef DBX_DANE_MAX_NAMES
-#define DBX_DANE_MAX_NAMES 8 /**< reference identifiers considered */
-#endif
 #define DBX_DANE_MAX_NAME_LEN 253 /**< longest DNS name (no trailing dot) */
 #define DBX_DANE_MAX_DATA 8192    /**< longest association data accepted */
 #define DBX_DANE_REASON_LEN 160

@@ -1,5 +1,6 @@
 /* danebox: report lines shared by the CLI and the firmware (dbx_report.h). */
 #include "report/dbx_report.h"
+#include "dbx_str.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,30 +87,12 @@ const char *dbx_answer_kind_str(dbx_answer_kind_t k)
 
 void dbx_json_str(FILE *f, const char *s)
 {
-    char out[96];
-    size_t n = 0;
-    out[n++] = '"';
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (n > sizeof out - 8) {
-            fwrite(out, 1, n, f);
-            n = 0;
-        }
-        if (c == '"' || c == '\\') {
-            out[n++] = '\\';
-            out[n++] = (char)c;
-        } else if (c == '\t') {
-            out[n++] = ' ';
-        } else if (c == '\n') {
-            continue;
-        } else if (c < 0x20) {
-            n += (size_t)snprintf(out + n, sizeof out - n, "\\u%04x", c);
-        } else {
-            out[n++] = (char)c;
-        }
+    char e[7];
+    fputc('"', f);
+    for (; s != NULL && *s; s++) {
+        fwrite(e, 1, dbx_json_escape_char((unsigned char)*s, e), f);
     }
-    out[n++] = '"';
-    fwrite(out, 1, n, f);
+    fputc('"', f);
 }
 
 static int list_json(FILE *f, const char *key, const ldns_rr_list *l)

@@ -1,5 +1,6 @@
 /* danebox: STARTTLS SMTP client state machine for DANE verification. */
 #include "dbx_smtp.h"
+#include "dbx_str.h"
 #include "hal_platform.h"
 
 #include <stdio.h>
@@ -8,17 +9,6 @@
 static const char default_helo[] = "danebox.invalid";
 
 /* ---- small helpers ------------------------------------------------------------ */
-
-static int ascii_casecmp_n(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int ca = (unsigned char)a[i], cb = (unsigned char)b[i];
-        if (ca >= 'A' && ca <= 'Z') ca += 'a' - 'A';
-        if (cb >= 'A' && cb <= 'Z') cb += 'a' - 'A';
-        if (ca != cb) return ca - cb;
-    }
-    return 0;
-}
 
 static void fail(dbx_smtp_t *s, int st, const char *reason)
 {
@@ -190,7 +180,7 @@ static void parse_cap(const char *t, size_t n, uint32_t *caps, uint64_t *size)
     size_t kl = 0;
     while (kl < n && t[kl] != ' ') kl++;
     for (size_t i = 0; i < DBX_ARRAY_LEN(kws); i++) {
-        if (strlen(kws[i].kw) == kl && ascii_casecmp_n(t, kws[i].kw, kl) == 0) {
+        if (strlen(kws[i].kw) == kl && dbx_ascii_casecmp_n(t, kws[i].kw, kl) == 0) {
             *caps |= kws[i].bit;
             if (kws[i].bit == DBX_SMTP_CAP_SIZE && size != NULL) {
                 uint64_t v = 0;

@@ -35,6 +35,7 @@
 #define DBX_SMTP_H
 
 #include "dbx_common.h"
+#include "dbx_limits.h"
 #include "dbx_tls.h"
 #include "dbx_transport.h"
 
@@ -42,24 +43,6 @@
 extern "C" {
 #endif
 
-#ifndef DBX_SMTP_LINE_MAX
-#define DBX_SMTP_LINE_MAX 1000u /**< octets per reply line incl. CRLF */
-#endif
-#ifndef DBX_SMTP_REPLY_LINES
-#define DBX_SMTP_REPLY_LINES 64u /**< lines per reply */
-#endif
-#ifndef DBX_SMTP_REPLY_MAX
-#define DBX_SMTP_REPLY_MAX 16384u /**< octets per reply */
-#endif
-#ifndef DBX_SMTP_TEXT_MAX
-#define DBX_SMTP_TEXT_MAX 160u /**< first reply line kept for reports */
-#endif
-#ifndef DBX_SMTP_HELO_MAX
-#define DBX_SMTP_HELO_MAX 253u
-#endif
-#ifndef DBX_SMTP_REPLY_TEXT
-#define DBX_SMTP_REPLY_TEXT 512u /**< reply text kept by the command API */
-#endif
 
 /** Where the dialogue is (or stopped). */
 typedef enum dbx_smtp_state {

@@ -17,6 +17,7 @@
 #define DBX_TLS_H
 
 #include "dbx_common.h"
+#include "dbx_limits.h"
 #include "dbx_transport.h"
 
 #include "mbedtls/ctr_drbg.h"
@@ -27,12 +28,6 @@
 extern "C" {
 #endif
 
-#ifndef DBX_TLS_CHAIN_MAX
-#define DBX_TLS_CHAIN_MAX 8 /**< certificates exposed; longer chains are an error */
-#endif
-#ifndef DBX_TLS_SNI_MAX
-#define DBX_TLS_SNI_MAX 253 /**< longest DNS name (presentation, no final dot) */
-#endif
 
 /** Protocol versions for dbx_tls_config_t::min_version / max_version. */
 #define DBX_TLS_V12 0x0303u

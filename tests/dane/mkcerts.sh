@@ -13,10 +13,15 @@
 # Chains (leaf first): A-chain (leaf,int,root), A-chain2 (leaf,int: TA not
 # sent), A-expired-chain, A-future-chain, A-wrong-chain, A-wild-chain,
 # A-cn-chain, A-cnsan-chain, A-self-chain, A-badsig-chain.
+# ec-anon: a self-signed DANE-EE leaf with an empty subject and issuer (the
+# "anonymous" certificates of OpenSSL's DANE tests), which mbedTLS 3.6 cannot
+# parse; ec-anonsub: the same key with a normal subject (the in-memory TLS
+# peer of the unit tests parses this one and sends ec-anon's DER).
 # tokens.txt: "NAME.{cert,spki}.{full,sha256,sha512} HEX" for every cert.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$top/build/dane}
+mkdir -p "$out"; out=$(cd "$out" && pwd)   # absolute: the script cds into it
 stamp=$out/.stamp
 if [ -f "$stamp" ] && [ "$stamp" -nt "$0" ]; then exit 0; fi
 rm -rf "$out"; mkdir -p "$out"; cd "$out"
@@ -103,6 +108,11 @@ for A in rsa ec; do
   for l in expired future wrong wild cn cnsan badsig; do cat $A-$l.pem $A-int.pem $A-root.pem >$A-$l-chain.pem; done
   cp $A-self.pem $A-self-chain.pem
 done
+key ec P-256 ec-anon.key
+openssl req -new -x509 -key ec-anon.key -subj / -addext subjectAltName=DNS:mx.example \
+  -set_serial 7 -days 3650 -out ec-anon.pem 2>/dev/null
+openssl req -new -x509 -key ec-anon.key -subj /CN=mx.example -set_serial 8 -days 3650 \
+  -out ec-anonsub.pem 2>/dev/null
 # a chain of 10 (leaf + 9 CAs) for the chain-length limit
 prev=rsa-root; : >long-cas.pem
 for i in 1 2 3 4 5 6 7 8 9; do

@@ -1,7 +1,7 @@
 /* Fuzz the firmware config block parser (dbx_config_parse) and the address
  * parser it uses.  Input: the config line (any bytes; NUL ends it early). */
 #include "fuzz_common.h"
-#include "dbx_config.h"
+#include "../../firmware/dbx_config.h" /* the firmware's config block */
 
 #include <stdio.h>
 

@@ -10,13 +10,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-QEMU=${QEMU:-qemu-system-arm}
 TMO=${QEMU_TIMEOUT:-60}
-fails=0
+. tests/lib.sh
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; fails=$((fails + 1)); }
 
 # run <log> <machine> <elf> <net args...> -- <cmdline>
 run() {
@@ -24,15 +20,12 @@ run() {
   local net=() append=
   while [ $# -gt 0 ] && [ "$1" != -- ]; do net+=("$1"); shift; done
   [ "${1:-}" = -- ] && { shift; append=$*; }
-  timeout "$TMO" "$QEMU" -M "$machine" -nographic -monitor none -serial stdio \
-    -semihosting-config enable=on,target=native "${net[@]}" -kernel "$elf" \
+  qemu_args "$machine" "$elf"
+  timeout "$TMO" "${QEMU_ARGS[@]}" "${net[@]}" \
     ${append:+-append "$append"} </dev/null 2>"$log.err" | tr -d '\r' >"$log"
   return "${PIPESTATUS[0]}"
 }
 
-expect() { # name log regex
-  if grep -Eq -- "$3" "$2"; then pass "$1"; else fail "$1" "no /$3/"; fi
-}
 
 for b in mps2-an386 mps2-an385; do
   elf=build/$b/danebox.elf

@@ -28,9 +28,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/lib.sh
 export E2E_NS=dbxfwc$$
 export E2E_DIR=$top/build/e2e/$E2E_NS
-QEMU=${QEMU:-qemu-system-arm}
 TMO=${QEMU_TIMEOUT:-90}
 elf=build/mps2-an386/danebox.elf
 DANEBOX=build/host/danebox
@@ -43,15 +43,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; fails=$((fails + 1)); }
 
 for f in "$elf" "$DANEBOX"; do
   [ -f "$f" ] || { fail "built: $f" "missing (make; make BOARD=mps2-an386)"; exit 1; }
 done
 t0=$SECONDS
-QBASE=("$QEMU" -M mps2-an386 -nographic -monitor none -serial stdio
-       -semihosting-config enable=on,target=native -icount shift=0 -kernel "$elf")
+qemu_args mps2-an386 "$elf"
+QBASE=("${QEMU_ARGS[@]}" -icount shift=0)
 
 # ---- (c) refusals (no network needed) -----------------------------------------
 A="mode=check ip=192.0.2.100/24 resolver=192.0.2.53 check=dane-ee.test"
@@ -105,7 +103,6 @@ host() {
   "${NSX[@]}" timeout 120 "$DANEBOX" check "$@" --resolver "$srv" --anchor "$RIG_ANCHOR" \
     --time "$RIG_TIME" -4 --timeout 10000 >"$log" 2>"$log.err"
 }
-jv() { python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' "$1" "$2" 2>/dev/null; }
 kv() { sed -n "s/.* $2=\([0-9]*\).*/\1/p" <<<"$1"; }
 
 # ---- (a) NSD upstream: byte-for-byte --------------------------------------------

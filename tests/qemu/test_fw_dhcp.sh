@@ -17,8 +17,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/lib.sh
 export RIG_NS=${RIG_NS_DHCP:-dbxdhcp$$}
-QEMU=${QEMU:-qemu-system-arm}
 TMO=${QEMU_TIMEOUT:-60}
 elf=build/mps2-an386/danebox.elf
 TAP=dhcptap0
@@ -34,21 +34,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; fails=$((fails + 1)); }
-expect() { # name log regex
-  if grep -Eq -- "$3" "$2"; then pass "$1"; else fail "$1" "no /$3/"; fi
-}
-expect_not() { # name log regex
-  if grep -Eq -- "$3" "$2"; then fail "$1" "$(grep -E -m1 -- "$3" "$2")"; else pass "$1"; fi
-}
 
 # fw <log> <config block>: the firmware on the rig link
 fw() {
   local log=$1; shift
-  tools/rig/qemu-net.sh -t "$TAP" -- timeout "$TMO" "$QEMU" -M mps2-an386 -nographic \
-    -monitor none -serial stdio -semihosting-config enable=on,target=native \
-    -kernel "$elf" -append "$*" </dev/null 2>"$log.err" | tr -d '\r' >"$log"
+  qemu_args mps2-an386 "$elf"
+  tools/rig/qemu-net.sh -t "$TAP" -- timeout "$TMO" "${QEMU_ARGS[@]}" -append "$*" </dev/null 2>"$log.err" | tr -d '\r' >"$log"
   local rc=${PIPESTATUS[0]}
   sed 's/^/  | /' "$log" | cut -c1-200; sed 's/^/  ! /' "$log.err"
   return "$rc"

@@ -25,9 +25,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/lib.sh
 export RIG_NS=${RIG_NS_FWV:-dbxfwv$$}
 SMTP_DIR_FWV=$top/build/smtp/$RIG_NS
-QEMU=${QEMU:-qemu-system-arm}
 TMO=${QEMU_TIMEOUT:-60}
 elf=build/mps2-an386/danebox.elf
 DANEBOX=build/host/danebox
@@ -43,8 +43,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; fails=$((fails + 1)); }
 
 for f in "$elf" "$DANEBOX"; do
   [ -f "$f" ] || { fail "built: $f" "missing (make; make BOARD=mps2-an386)"; exit 1; }
@@ -61,9 +59,9 @@ NSX=(ip netns exec "$RIG_NS")
 # fw <log> <config block>: the firmware on the rig link, deterministic time
 fw() {
   local log=$1; shift
-  RIG_NS=$RIG_NS tools/rig/qemu-net.sh -t "$TAP" -- timeout "$TMO" "$QEMU" -M mps2-an386 \
-    -nographic -monitor none -serial stdio -semihosting-config enable=on,target=native \
-    -icount shift=0 -kernel "$elf" -append "$*" </dev/null 2>"$log.err" | tr -d '\r' >"$log"
+  qemu_args mps2-an386 "$elf"
+  RIG_NS=$RIG_NS tools/rig/qemu-net.sh -t "$TAP" -- timeout "$TMO" "${QEMU_ARGS[@]}" \
+    -icount shift=0 -append "$*" </dev/null 2>"$log.err" | tr -d '\r' >"$log"
   local rc=${PIPESTATUS[0]}
   sed 's/^/  | /' "$log" | cut -c1-240; sed 's/^/  ! /' "$log.err"
   return "$rc"

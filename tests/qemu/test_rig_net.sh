@@ -17,8 +17,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/lib.sh
 export RIG_NS=${RIG_NS_QNET:-dbxqnet$$}
-QEMU=${QEMU:-qemu-system-arm}
 TMO=${QEMU_TIMEOUT:-60}
 elf=build/mps2-an386/danebox.elf
 fails=0
@@ -31,11 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "PASS: $1"; }
-fail() { echo "FAIL: $1${2:+ ($2)}"; fails=$((fails + 1)); }
-expect() { # name log regex
-  if grep -Eq -- "$3" "$2"; then pass "$1"; else fail "$1" "no /$3/"; fi
-}
 
 [ -f "$elf" ] || { fail "firmware image built" "$elf missing"; exit 1; }
 t0=$SECONDS
@@ -46,9 +41,8 @@ NSX=(ip netns exec "$RIG_NS")
 # run <log> <config block>: the firmware in QEMU on the rig link
 run() {
   local log=$1; shift
-  tools/rig/qemu-net.sh -t qtap0 -- timeout "$TMO" "$QEMU" -M mps2-an386 -nographic \
-    -monitor none -serial stdio -semihosting-config enable=on,target=native \
-    -kernel "$elf" -append "$*" </dev/null 2>"$log.err" | tr -d '\r' >"$log"
+  qemu_args mps2-an386 "$elf"
+  tools/rig/qemu-net.sh -t qtap0 -- timeout "$TMO" "${QEMU_ARGS[@]}" -append "$*" </dev/null 2>"$log.err" | tr -d '\r' >"$log"
   local rc=${PIPESTATUS[0]}
   sed 's/^/  | /' "$log"; sed 's/^/  ! /' "$log.err"
   return "$rc"

@@ -28,14 +28,13 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/lib.sh
 export E2E_NS=${E2E_NS:-dbxe2e-t$$}
 export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
 RIG=$top/tools/rig/e2e-rig.sh
 fails=0
 T0=$SECONDS
-pass() { echo "PASS: $*"; }
-failc() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 cleanup() {
   [ -n "${MITM_PID:-}" ] && kill "$MITM_PID" 2>/dev/null
@@ -66,11 +65,6 @@ run_check() {
   RC=$?
 }
 # jq-like: evaluate a python expression over d (the JSON) -> prints result
-jx() { python3 -c 'import json,sys
-d=json.loads(sys.argv[1].splitlines()[0]) if sys.argv[1].strip() else {}
-H=d.get("hosts",[])
-A=[a for h in H for a in h.get("addrs",[])]
-print(eval(sys.argv[2]))' "$1" "$2" 2>&1; }
 
 declare -A VERDICT          # case name -> danebox JSON (for posttls mapping)
 exit_for() { case $1 in dane-verified) echo 0 ;; opportunistic|encrypt-unauthenticated) echo 1 ;; *) echo 3 ;; esac; }

@@ -7,13 +7,12 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/lib.sh
 D=build/host/danebox
 W=build/dane
 C=$W/cases
 T=1767225600
 fails=0; n=0; nx=0; nsrv=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 [ -x "$D" ] || { echo "FAIL: $D not built (run make)"; exit 1; }
 command -v openssl >/dev/null || { echo "FAIL: openssl missing"; exit 1; }

@@ -4,14 +4,13 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/lib.sh
 export SMTP_NS=${SMTP_NS:-dbxsmtp-t$$}
 export SMTP_DIR=${SMTP_DIR:-$top/build/smtp/$SMTP_NS}
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
 RIG=$top/tools/rig/smtp-rig.sh
 fails=0
 
-pass() { echo "PASS: $*"; }
-failc() { echo "FAIL: $*"; fails=$((fails + 1)); }
 check() { # name cond...
   local name=$1; shift
   if "$@"; then pass "$name"; else failc "$name"; fi

@@ -40,9 +40,7 @@ static int f_recv(void *c, void *s, uint8_t *b, size_t cap, size_t *got, uint32_
 static void f_close(void *c, void *s) { (void)c; (void)s; }
 
 typedef struct {
-    dbx_trust_t trust;
-    dbx_memsrc_t mem;
-    dbx_resolver_t r;
+    dbx_test_zones_t z;
     fake_net_t net;
     dbx_transport_t tr;
     dbx_check_config_t cfg;
@@ -54,23 +52,12 @@ typedef struct {
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
-    char *t;
     if (fx == NULL) return -1;
     hal_mbedtls_init();
-    if (system("test -f " ZDIR "/all.zone || tests/dnssec/mkzones.sh " ZDIR " >/dev/null 2>&1") != 0) return -1;
-    t = dbx_test_slurp(ZDIR "/anchor.txt");
-    if (t == NULL || dbx_trust_from_text(&fx->trust, t) != DBX_OK) return -1;
-    free(t);
-    t = dbx_test_slurp(ZDIR "/all.zone");
-    if (t == NULL || dbx_memsrc_init(&fx->mem, t, NULL) != DBX_OK) return -1;
-    free(t);
-    t = dbx_test_slurp(ZDIR "/time.txt");
-    if (t == NULL) return -1;
+    if (dbx_test_zones_init(&fx->z, ZDIR) != 0) return -1;
     dbx_check_config_defaults(&fx->cfg);
-    fx->cfg.now = strtoll(t, NULL, 10);
-    free(t);
+    fx->cfg.now = fx->z.now;
     fx->tr = (dbx_transport_t){&fx->net, f_open, f_send, f_recv, f_close};
-    dbx_resolver_init_source(&fx->r, dbx_memsrc_source(&fx->mem), &fx->trust);
     *state = fx;
     return 0;
 }
@@ -78,9 +65,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *fx = *state;
-    dbx_resolver_free(&fx->r);
-    dbx_memsrc_free(&fx->mem);
-    dbx_trust_free(&fx->trust);
+    dbx_test_zones_free(&fx->z);
     free(fx);
     return 0;
 }
@@ -88,7 +73,7 @@ static int teardown(void **state)
 static void run(fx_t *fx, const char *domain)
 {
     fx->net.tcp_opens = 0;
-    assert_int_equal(dbx_check_run(&fx->cfg, &fx->r, &fx->tr, &fx->work, domain, &fx->res), DBX_OK);
+    assert_int_equal(dbx_check_run(&fx->cfg, &fx->z.r, &fx->tr, &fx->work, domain, &fx->res), DBX_OK);
 }
 
 static void test_args(void **state)
@@ -96,11 +81,11 @@ static void test_args(void **state)
     fx_t *fx = *state;
     dbx_check_config_t c = fx->cfg;
     c.now = 0;
-    assert_int_equal(dbx_check_run(&c, &fx->r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_ERR_NOTIME);
+    assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_ERR_NOTIME);
     c = fx->cfg;
     c.families = 0;
-    assert_int_equal(dbx_check_run(&c, &fx->r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_ERR_INVAL);
-    assert_int_equal(dbx_check_run(&fx->cfg, &fx->r, &fx->tr, &fx->work, "", &fx->res), DBX_ERR_INVAL);
+    assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_ERR_INVAL);
+    assert_int_equal(dbx_check_run(&fx->cfg, &fx->z.r, &fx->tr, &fx->work, "", &fx->res), DBX_ERR_INVAL);
     assert_int_equal(dbx_check_json(NULL, fx->buf, sizeof fx->buf), DBX_ERR_INVAL);
 }
 
@@ -133,7 +118,7 @@ static void test_secure_connect_fails(void **state)
     /* -4: one address only */
     dbx_check_config_t c = fx->cfg;
     c.families = DBX_CHECK_IPV4;
-    assert_int_equal(dbx_check_run(&c, &fx->r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_OK);
+    assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_OK);
     assert_int_equal(fx->res.hosts[0].n_addrs, 1);
     assert_false(fx->res.hosts[0].aaaa.done);
 }

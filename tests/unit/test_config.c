@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "dbx_config.h"
+#include "../../firmware/dbx_config.h" /* the firmware's config block */
 
 static dbx_config_t cfg;
 static char err[160];

@@ -9,6 +9,9 @@
 
 #include "dbx_common.h"
 #include "dbx_selftest.h"
+#include "check/dbx_check.h"
+
+#include <stdlib.h>
 #include "hal_crypto.h"
 #include "hal_mbedtls.h"
 
@@ -112,6 +115,114 @@ static void test_selftest_and_anchor(void **state)
     assert_non_null(strstr(line, "38696:ok"));
 }
 
+/* ---- accelerator test backends ------------------------------------------- */
+
+static unsigned acc_calls;
+
+static int acc_hash(hal_hash_alg_t a, const uint8_t *d, size_t l, uint8_t *o)
+{
+    acc_calls++;
+    return hal_crypto_sw_get()->hash(a, d, l, o);
+}
+static int acc_rsa(const uint8_t *n, size_t nl, const uint8_t *e, size_t el, hal_hash_alg_t a,
+                   const uint8_t *d, const uint8_t *s, size_t sl)
+{
+    acc_calls++;
+    return hal_crypto_sw_get()->rsa_verify(n, nl, e, el, a, d, s, sl);
+}
+static int acc_ecdsa(hal_ec_curve_t c, const uint8_t *p, size_t pl, const uint8_t *d, size_t dl,
+                     const uint8_t *s, size_t sl)
+{
+    acc_calls++;
+    return hal_crypto_sw_get()->ecdsa_verify(c, p, pl, d, dl, s, sl);
+}
+/* the lying one: every signature "verifies" */
+static int liar_rsa(const uint8_t *n, size_t nl, const uint8_t *e, size_t el, hal_hash_alg_t a,
+                    const uint8_t *d, const uint8_t *s, size_t sl)
+{
+    (void)n; (void)nl; (void)e; (void)el; (void)a; (void)d; (void)s; (void)sl;
+    acc_calls++;
+    return DBX_OK;
+}
+static int liar_ecdsa(hal_ec_curve_t c, const uint8_t *p, size_t pl, const uint8_t *d, size_t dl,
+                      const uint8_t *s, size_t sl)
+{
+    (void)c; (void)p; (void)pl; (void)d; (void)dl; (void)s; (void)sl;
+    acc_calls++;
+    return DBX_OK;
+}
+
+static const hal_crypto_vtable_t delegating = {"test-delegate", acc_hash, acc_rsa, acc_ecdsa, NULL};
+static const hal_crypto_vtable_t liar = {"test-liar", NULL, liar_rsa, liar_ecdsa, NULL};
+
+/* the accelerator's answers are used and counted as the accelerator's */
+static void test_accel_delegating(void **state)
+{
+    char line[160];
+    (void)state;
+    hal_crypto_counters_reset();
+    acc_calls = 0;
+    hal_crypto_accel_override(&delegating);
+    assert_string_equal(hal_crypto_accel_name(), "test-delegate");
+    assert_int_equal(dbx_selftest(line, sizeof line), DBX_OK);
+    assert_non_null(strstr(line, "rsa ok, ecdsa ok, accel test-delegate"));
+    assert_int_equal(hal_crypto_counters(1)->rsa_verify, 2);   /* good + bad */
+    assert_int_equal(hal_crypto_counters(1)->ecdsa_verify, 2);
+    assert_true(hal_crypto_counters(1)->hash[HAL_HASH_SHA256] >= 3);
+    assert_int_equal(hal_crypto_counters(0)->rsa_verify, 0);   /* software not asked */
+    assert_int_equal(acc_calls, hal_crypto_counters(1)->rsa_verify + hal_crypto_counters(1)->ecdsa_verify +
+                                    hal_crypto_counters(1)->hash[HAL_HASH_SHA256] +
+                                    hal_crypto_counters(1)->hash[HAL_HASH_SHA384]);
+    assert_false(hal_crypto_refusing());
+    assert_int_equal(dbx_crypto_counters_line(line, sizeof line), DBX_OK);
+    assert_non_null(strstr(line, "crypto: accel test-delegate; sw hash=0 rsa=0 ecdsa=0"));
+    assert_non_null(strstr(strstr(line, "; accel hash="), " rsa=2 ecdsa=2 random=0"));
+    hal_crypto_accel_override(NULL);
+    assert_string_equal(hal_crypto_accel_name(), "none");
+}
+
+/* a lying accelerator: its (wrong) answer is what the HAL returns, counted;
+ * the self test catches it and latches the refusal */
+static void test_accel_liar_caught(void **state)
+{
+    char line[160];
+    uint8_t dig[32] = {1}, sig[64] = {2}, pub[64] = {3};
+    dbx_check_config_t cfg;
+    dbx_resolver_t r;
+    dbx_check_work_t *w = calloc(1, sizeof *w);
+    dbx_check_result_t *res = calloc(1, sizeof *res);
+    dbx_transport_t tr = {0};
+    (void)state;
+    assert_non_null(w);
+    assert_non_null(res);
+    hal_crypto_counters_reset();
+    hal_crypto_accel_override(&liar);
+    /* a forged signature "verifies": the accelerator's answer, counted */
+    assert_int_equal(hal_crypto_ecdsa_verify(HAL_EC_P256, pub, 64, dig, 32, sig, 64), DBX_OK);
+    assert_int_equal(hal_crypto_counters(1)->ecdsa_verify, 1);
+    assert_int_equal(dbx_selftest(line, sizeof line), DBX_ERR_CRYPTO);
+    assert_non_null(strstr(line, "rsa FAIL, ecdsa FAIL, accel test-liar"));
+    assert_non_null(strstr(line, "sha256 ok")); /* hashing fell back to software */
+    assert_true(hal_crypto_refusing());
+    /* refused from now on: even the liar is not asked */
+    acc_calls = 0;
+    assert_int_equal(hal_crypto_ecdsa_verify(HAL_EC_P256, pub, 64, dig, 32, sig, 64), DBX_ERR_CRYPTO);
+    assert_int_equal(hal_crypto_rsa_verify(pub, 64, pub, 3, HAL_HASH_SHA256, dig, sig, 64), DBX_ERR_CRYPTO);
+    assert_int_equal(acc_calls, 0);
+    assert_int_equal(hal_crypto_counters(0)->refused, 2);
+    /* and check refuses to validate */
+    dbx_check_config_defaults(&cfg);
+    cfg.now = 1767225600;
+    memset(&r, 0, sizeof r);
+    tr.ctx = NULL;
+    assert_int_equal(dbx_check_run(&cfg, &r, &tr, w, "example.test", res), DBX_ERR_CRYPTO);
+    hal_crypto_accel_override(NULL);
+    hal_crypto_refuse_clear();
+    assert_int_equal(dbx_selftest(line, sizeof line), DBX_OK);
+    free(w);
+    free(res);
+}
+
 static void test_mbedtls_heap_cap(void **state)
 {
     (void)state;
@@ -135,6 +246,8 @@ int main(void)
         cmocka_unit_test(test_rsa_verify),
         cmocka_unit_test(test_ecdsa_verify),
         cmocka_unit_test(test_selftest_and_anchor),
+        cmocka_unit_test(test_accel_delegating),
+        cmocka_unit_test(test_accel_liar_caught),
         cmocka_unit_test(test_mbedtls_heap_cap),
     };
     hal_mbedtls_init();

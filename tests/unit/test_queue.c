@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host_spool.h"
+#include "../../tools/danebox/port/host_spool.h" /* the host port of the queue */
 #include "queue/dbx_queue.h"
 
 static dbx_queue_env_t E1, E2;

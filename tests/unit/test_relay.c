@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "host_spool.h"
+#include "../../tools/danebox/port/host_spool.h" /* the host port of the queue */
 #include "relay/dbx_relay.h"
 
 #define T0 1790000000

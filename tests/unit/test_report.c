@@ -116,8 +116,10 @@ static void test_json_str(void **state)
 {
     char *s;
     (void)state;
-    s = capture(emit_str, "a\"b\\c\td\ne\x01");
-    assert_string_equal(s, "\"a\\\"b\\\\c de\\u0001\"");
+    /* the one escaper (src/base/dbx_str.h): \t \n as such, other controls
+     * and non-ASCII as \u00XX */
+    s = capture(emit_str, "a\"b\\c\td\ne\x01\xc3");
+    assert_string_equal(s, "\"a\\\"b\\\\c\\td\\ne\\u0001\\u00c3\"");
     free(s);
 }
 

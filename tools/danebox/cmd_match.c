@@ -2,6 +2,8 @@
 #include "cli.h"
 #include "dane/dbx_dane.h"
 
+#include "report/dbx_report.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +22,7 @@ static const char *match_usage =
 
 static void json_str(const char *s)
 {
-    putchar('"');
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            printf("\\%c", c);
-        } else if (c < 0x20) {
-            printf("\\u%04x", c);
-        } else {
-            putchar(c);
-        }
-    }
-    putchar('"');
+    dbx_json_str(stdout, s);
 }
 
 /* Parse the TLSA file into recs (data decoded into pool).  -1 on error. */

@@ -13,27 +13,20 @@
 #include "host_net.h"
 #include "smtp/dbx_smtp.h"
 
+#include "dbx_str.h"
+#include "report/dbx_report.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mbedtls/sha256.h"
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-    static const char d[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = d[b[i] >> 4];
-        out[2 * i + 1] = d[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static void sha256_hex(const uint8_t *b, size_t n, char out[65])
 {
     uint8_t h[32];
     mbedtls_sha256(b, n, h, 0);
-    hex(h, 32, out);
+    dbx_hex_encode(h, 32, out, 65);
 }
 
 static int leaf_spki_hex(const dbx_tls_chain_t *c, char out[65])
@@ -57,15 +50,7 @@ static int verify_spki(const dbx_tls_chain_t *chain, const dbx_tls_info_t *info,
 
 static void json_str(const char *s)
 {
-    putchar('"');
-    for (; s != NULL && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c == '\n') printf("\\n");
-        else if (c < 0x20 || c >= 0x7f) printf("\\u%04x", c);
-        else putchar(c);
-    }
-    putchar('"');
+    dbx_json_str(stdout, s);
 }
 
 static void caps_json(uint32_t caps)

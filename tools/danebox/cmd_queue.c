@@ -11,7 +11,7 @@
  * owner (the relay's user), so the files it rewrites stay readable to the
  * relay. */
 #include "cli.h"
-#include "host_spool.h"
+#include "port/host_spool.h"
 #include "relay/dbx_relay.h"
 #include "relay_config.h"
 

@@ -15,7 +15,7 @@
  * (listen addresses and spool are kept), SIGUSR1 starts a queue run. */
 #include "cli.h"
 #include "hal_mbedtls.h"
-#include "host_spool.h"
+#include "port/host_spool.h"
 #include "relay_host.h"
 
 #include <errno.h>

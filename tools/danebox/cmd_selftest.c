@@ -11,7 +11,10 @@ int dbx_cmd_selftest(int argc, char **argv)
     int st;
     (void)argc;
     (void)argv;
+    char counters[200];
     st = dbx_selftest(line, sizeof line);
     printf("%s\n", line);
+    (void)dbx_crypto_counters_line(counters, sizeof counters);
+    printf("%s\n", counters);
     return st == 0 ? DBX_EXIT_OK : DBX_EXIT_INTERNAL;
 }

@@ -24,19 +24,22 @@ static const cmd_t cmds[] = {
      "match --tlsa FILE --chain PEM --name HOST [--name HOST...] [--time UNIX] [--json]"},
     {"check", dbx_cmd_check,
      "check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
-     "                [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]"},
+     "                [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n"
+     "                [--level dane|dane-only|encrypt|may|dane-test]"},
     {"relay", dbx_cmd_relay, "relay --config FILE [--check-config]   (DANE-enforcing SMTP relay)"},
     {"queue", dbx_cmd_queue,
      "queue (--config FILE | --spool DIR) list | show ID | flush | delete ID"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
-    {"probe", dbx_cmd_probe, NULL}, /* hidden: SMTP rig tests */
+    {"probe", dbx_cmd_probe,
+     "probe ADDR[:PORT] --sni NAME [--tls12|--tls13] [--expect-spki HEX] [--helo NAME]\n"
+     "                [--timeout MS] [--json] [--transcript]   (one STARTTLS session, no DANE)"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: danebox COMMAND [ARGS]\n");
+    fprintf(f, "usage: danebox COMMAND [ARGS]    (danebox --help, danebox --version,\n"
+               "       danebox COMMAND --help)\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        if (cmds[i].usage == NULL) continue; /* hidden */
         fprintf(f, "  danebox %s\n", cmds[i].usage);
     }
     fprintf(f, "exit codes: 0 secure/match/dane-verified, 1 insecure/no-match/opportunistic,\n"
@@ -123,13 +126,22 @@ int dbx_cli_default_resolver(dbx_addr_t *a)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? DBX_EXIT_USAGE : DBX_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("danebox %s\n", DBX_VERSION);
+        return DBX_EXIT_OK;
     }
     hal_mbedtls_init();
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(argv[1], cmds[i].name) == 0) {
+            if (argc == 3 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+                printf("usage: danebox %s\n", cmds[i].usage);
+                return DBX_EXIT_OK;
+            }
             return cmds[i].fn(argc - 1, argv + 1);
         }
     }

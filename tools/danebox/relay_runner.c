@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "hal_platform.h"
 #include "host_net.h"
-#include "host_spool.h"
+#include "port/host_spool.h"
 #include "relay/dbx_relay_session.h"
 #include "smtp/dbx_tls.h"
 

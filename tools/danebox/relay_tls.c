@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 
 #if !defined(MBEDTLS_SSL_SRV_C)
-#error "relay_tls.c needs MBEDTLS_SSL_SRV_C (firmware/config/dbx_mbedtls_config.h, host)"
+#error "relay_tls.c needs MBEDTLS_SSL_SRV_C (board/host/board.mk)"
 #endif
 
 #define PEM_MAX (256u * 1024u)

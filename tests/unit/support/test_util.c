@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 char *dbx_test_slurp(const char *path)
 {
@@ -22,4 +23,37 @@ char *dbx_test_slurp(const char *path)
     if (b != NULL) b[n] = '\0';
     fclose(f);
     return b;
+}
+
+static int load(const char *dir, const char *name, char **out)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    *out = dbx_test_slurp(path);
+    return *out != NULL ? 0 : -1;
+}
+
+int dbx_test_zones_init(dbx_test_zones_t *z, const char *dir)
+{
+    char *t;
+    int ok;
+    memset(z, 0, sizeof *z);
+    if (load(dir, "anchor.txt", &t) != 0) return -1;
+    ok = dbx_trust_from_text(&z->trust, t) == DBX_OK;
+    free(t);
+    if (!ok || load(dir, "all.zone", &t) != 0) return -1;
+    ok = dbx_memsrc_init(&z->mem, t, NULL) == DBX_OK;
+    free(t);
+    if (!ok || load(dir, "time.txt", &t) != 0) return -1;
+    z->now = strtoll(t, NULL, 10);
+    free(t);
+    dbx_resolver_init_source(&z->r, dbx_memsrc_source(&z->mem), &z->trust);
+    return z->now > 0 ? 0 : -1;
+}
+
+void dbx_test_zones_free(dbx_test_zones_t *z)
+{
+    dbx_resolver_free(&z->r);
+    dbx_memsrc_free(&z->mem);
+    dbx_trust_free(&z->trust);
 }

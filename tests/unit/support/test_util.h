@@ -9,4 +9,20 @@
  *  @return the buffer (caller frees) or NULL when it cannot be read. */
 char *dbx_test_slurp(const char *path);
 
+#include "dnssec/dbx_resolver.h"
+
+/** A resolver over the signed test tree (tests/dnssec/mkzones.sh output in
+ *  @p dir: anchor.txt, all.zone, time.txt), validating at its time. */
+typedef struct dbx_test_zones {
+    dbx_trust_t trust;
+    dbx_memsrc_t mem;
+    dbx_resolver_t r;
+    int64_t now; /**< the tree's validation time */
+} dbx_test_zones_t;
+
+/** Load @p dir into @p z.  @return 0 or -1. */
+int dbx_test_zones_init(dbx_test_zones_t *z, const char *dir);
+/** Free what dbx_test_zones_init() set up. */
+void dbx_test_zones_free(dbx_test_zones_t *z);
+
 #endif /* DBX_TEST_UTIL_H */

@@ -21,6 +21,12 @@
 extern "C" {
 #endif
 
+/** Version of the core, printed by `danebox --version` and the firmware
+ *  banner (override with -DDBX_VERSION=...). */
+#ifndef DBX_VERSION
+#define DBX_VERSION "0.1-dev"
+#endif
+
 /** Status codes shared by every layer of the core. */
 typedef enum dbx_status {
     DBX_OK = 0,

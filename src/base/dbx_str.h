@@ -67,6 +67,10 @@ void dbx_sbuf_printf(dbx_sbuf_t *s, const char *f, ...)
  */
 void dbx_sbuf_json_str(dbx_sbuf_t *s, const char *t);
 
+/** The one JSON escaping rule for one octet: writes its escaped form
+ *  (1..6 chars) plus NUL into @p out.  @return the length. */
+size_t dbx_json_escape_char(unsigned char c, char out[7]);
+
 /** JSON-escape @p t into @p out (with the quotes), as dbx_sbuf_json_str().
  *  @return DBX_OK or DBX_ERR_BUFFER (cut, NUL-terminated). */
 int dbx_json_escape(const char *t, char *out, size_t cap);

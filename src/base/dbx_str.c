@@ -112,27 +112,34 @@ void dbx_sbuf_printf(dbx_sbuf_t *s, const char *f, ...)
     dbx_sbuf_puts(s, tmp);
 }
 
+size_t dbx_json_escape_char(unsigned char c, char out[7])
+{
+    size_t n = 0;
+    if (c == '"' || c == '\\') {
+        out[n++] = '\\';
+        out[n++] = (char)c;
+    } else if (c == '\n' || c == '\r' || c == '\t') {
+        out[n++] = '\\';
+        out[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+    } else if (c < 0x20 || c >= 0x7f) {
+        memcpy(out, "\\u00", 4);
+        n = 4;
+        out[n++] = hexdig[c >> 4];
+        out[n++] = hexdig[c & 15];
+    } else {
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
 void dbx_sbuf_json_str(dbx_sbuf_t *s, const char *t)
 {
+    char e[7];
     dbx_sbuf_putc(s, '"');
     for (; t != NULL && *t; t++) {
-        unsigned char c = (unsigned char)*t;
-        if (c == '"' || c == '\\') {
-            dbx_sbuf_putc(s, '\\');
-            dbx_sbuf_putc(s, (char)c);
-        } else if (c == '\n') {
-            dbx_sbuf_puts(s, "\\n");
-        } else if (c == '\r') {
-            dbx_sbuf_puts(s, "\\r");
-        } else if (c == '\t') {
-            dbx_sbuf_puts(s, "\\t");
-        } else if (c < 0x20 || c >= 0x7f) {
-            dbx_sbuf_puts(s, "\\u00");
-            dbx_sbuf_putc(s, hexdig[c >> 4]);
-            dbx_sbuf_putc(s, hexdig[c & 15]);
-        } else {
-            dbx_sbuf_putc(s, (char)c);
-        }
+        dbx_json_escape_char((unsigned char)*t, e);
+        dbx_sbuf_puts(s, e);
     }
     dbx_sbuf_putc(s, '"');
 }
