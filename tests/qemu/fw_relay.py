@@ -392,7 +392,7 @@ def main():
               "%d with an acked message lost or a foreign one accepted; duplicates: 0 possible "
               "(no delivery in this test)" %
               ("PASS" if lost == 0 and cut_runs >= len(cuts) * 9 // 10 else "FAIL", len(cuts),
-               total, max(1, total // n), cut_runs, lost))
+               total, total / max(1, len(cuts)), cut_runs, lost))
         fails += cut_runs < len(cuts) * 9 // 10
         print("  cut points by phase: " + ", ".join("%s %d" % kv for kv in sorted(phases.items())))
         ok = phases.get("compact", 0) > 0 and phases.get("receive", 0) > 0
