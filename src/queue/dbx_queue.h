@@ -3,7 +3,7 @@
  * @brief The relay's mail queue as an interface (a const ops struct), plus
  *        the portable envelope record every backend stores.
  *
- * Backends: the host spool (hal/host/host_spool.c: fsync'd files + rename)
+ * Backends: the host spool (tools/danebox/port/host_spool.c: fsync'd files + rename)
  * and, next, a log-structured journal on the storage HAL for boards.  The
  * delivery engine and the SMTP server only ever see ::dbx_queue_t.
  *

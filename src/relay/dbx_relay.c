@@ -175,8 +175,25 @@ static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_inf
     char cmd[DBX_QUEUE_ADDR_MAX + 96];
     int code = 0, st;
     attempt_t a = {info, NULL, NULL, 0, NULL, rl->text};
-    snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s> SIZE=%llu%s%s\r\n", env->sender,
-             (unsigned long long)env->size, env->body_8bit ? " BODY=8BITMIME" : "",
+    if (env->smtputf8 && (info->caps & DBX_RELAY_CAP_SMTPUTF8) == 0) {
+        snprintf(rl->text, sizeof(rl->text), "SMTPUTF8 is required, but was not offered by %s",
+                 info->host);
+        a.code = 550;
+        a.dsn = "5.6.7";
+        for (uint16_t i = 0; i < env->n_rcpts; i++) {
+            if (grp[i] != 0) {
+                result(rl, i, &a, now, stats);
+            }
+        }
+        rl->conn->close(rl->conn->ctx, sess, true);
+        return;
+    }
+    char size[32] = "";
+    if (info->caps & DBX_RELAY_CAP_SIZE) {
+        snprintf(size, sizeof(size), " SIZE=%llu", (unsigned long long)env->size);
+    }
+    snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>%s%s%s\r\n", env->sender, size,
+             env->body_8bit && (info->caps & DBX_RELAY_CAP_8BITMIME) ? " BODY=8BITMIME" : "",
              env->smtputf8 ? " SMTPUTF8" : "");
     const char *stage = "MAIL FROM";
     st = command(rl, sess, cmd, &code);

@@ -62,7 +62,16 @@ typedef struct dbx_relay_session_info {
     uint16_t port;
     char tls[DBX_RELAY_TLS_MAX];    /**< "dane-verified (DANE 3 1 1 @0, TLSv1.3, ...)",
                                          "untrusted (TLSv1.3, ...)", "none" */
+    uint32_t caps;                  /**< DBX_RELAY_CAP_* of the EHLO in force */
 } dbx_relay_session_info_t;
+
+/** Peer EHLO keywords the engine uses (dbx_relay_session_info_t::caps):
+ *  SIZE= only when offered; BODY=8BITMIME only when offered (8-bit data is
+ *  still sent, as Postfix does); a message that needs SMTPUTF8 fails with
+ *  5.6.7 for the recipients of a peer without it (RFC 6531 §3.2). */
+#define DBX_RELAY_CAP_SIZE 1u
+#define DBX_RELAY_CAP_8BITMIME 2u
+#define DBX_RELAY_CAP_SMTPUTF8 4u
 
 /** Why a session could not be opened. */
 typedef struct dbx_relay_open_fail {

@@ -53,6 +53,9 @@ static int c_open(void *ctx, const char *domain, dbx_tls_policy_t pol, void **se
         dbx_addr_format(&f->addr, info->addr, sizeof(info->addr));
         info->port = f->addr.port;
         dbx_relay_tls_summary(f, info->tls, sizeof(info->tls));
+        info->caps = ((f->caps & DBX_SMTP_CAP_SIZE) ? DBX_RELAY_CAP_SIZE : 0u) |
+                     ((f->caps & DBX_SMTP_CAP_8BITMIME) ? DBX_RELAY_CAP_8BITMIME : 0u) |
+                     ((f->caps & DBX_SMTP_CAP_SMTPUTF8) ? DBX_RELAY_CAP_SMTPUTF8 : 0u);
         c->busy = true;
         *sess = c;
         return DBX_OK;

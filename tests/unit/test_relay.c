@@ -70,6 +70,9 @@ static int f_open(void *ctx, const char *domain, dbx_tls_policy_t pol, void **se
     snprintf(info->host, sizeof(info->host), "mx.%s", domain);
     snprintf(info->addr, sizeof(info->addr), "192.0.2.1");
     snprintf(info->tls, sizeof(info->tls), "dane-verified (DANE 3 1 1 @0, TLSv1.3, X)");
+    info->caps = strcmp(domain, "old.test") == 0
+                     ? 0
+                     : DBX_RELAY_CAP_SIZE | DBX_RELAY_CAP_8BITMIME | DBX_RELAY_CAP_SMTPUTF8;
     *sess = f;
     return DBX_OK;
 }
@@ -377,6 +380,39 @@ static void test_null_sender_and_breaks(void **st)
     assert_int_equal(ENV.rcpt[1].state, DBX_RCPT_DEFERRED);
 }
 
+/* Peer capabilities: no SIZE / BODY= to a peer without them; a message
+ * that needs SMTPUTF8 fails (5.6.7) where the peer lacks it, no MAIL sent. */
+static const script_t CAPS[] = {
+    {"old.test", DBX_OK, false, 0, 0, 0, NULL, false},
+    {"new.test", DBX_OK, false, 0, 0, 0, NULL, false},
+};
+
+static void test_peer_caps(void **st)
+{
+    (void)st;
+    F.scripts = CAPS;
+    F.n = 2;
+    static const char *const r[] = {"a@old.test", NULL};
+    enqueue("alice@lan.test", r, "Subject: c\r\n\r\nb\r\n");
+    ENV.body_8bit = true;
+    assert_int_equal(Q.ops->update(Q.ctx, &ENV), DBX_OK);
+    dbx_relay_stats_t s = {0};
+    assert_int_equal(dbx_relay_run(&RL, ENV.id, T0 + 1, &s), DBX_OK);
+    assert_non_null(strstr(F.sent, "MAIL FROM:<alice@lan.test>\r\n"));
+    F.sent_len = 0;
+    F.sent[0] = '\0';
+    static const char *const r2[] = {"b@new.test", "c@old.test", NULL};
+    enqueue("alice@lan.test", r2, "Subject: u\r\n\r\nb\r\n");
+    ENV.body_8bit = ENV.smtputf8 = true;
+    assert_int_equal(Q.ops->update(Q.ctx, &ENV), DBX_OK);
+    assert_int_equal(dbx_relay_run(&RL, ENV.id, T0 + 1, &s), DBX_OK);
+    assert_non_null(strstr(F.sent, "MAIL FROM:<alice@lan.test> SIZE=17 BODY=8BITMIME SMTPUTF8\r\n"
+                                   "RCPT TO:<b@new.test>\r\n"));
+    assert_null(strstr(F.sent, "c@old.test"));
+    assert_non_null(strstr(F.log, "to=<c@old.test>, relay=mx.old.test[192.0.2.1]:25, delay=1, "
+                                  "attempts=1, dsn=5.6.7, status=bounced (SMTPUTF8 is required"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +420,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mixed_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_until_lifetime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_null_sender_and_breaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peer_caps, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
