@@ -388,7 +388,7 @@ def main():
                 print("FAIL: cut at flash op %d (%s): %s" % (cut, "torn" if torn else "clean",
                                                             "; ".join(errs[:3])))
         fails += lost
-        print("%s: %d cut points (1..%d flash ops, every ~%d; half torn), %d stopped the machine, "
+        print("%s: %d cut points (1..%d flash ops, every ~%.1f; half torn), %d stopped the machine, "
               "%d with an acked message lost or a foreign one accepted; duplicates: 0 possible "
               "(no delivery in this test)" %
               ("PASS" if lost == 0 and cut_runs >= len(cuts) * 9 // 10 else "FAIL", len(cuts),
