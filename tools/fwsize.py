@@ -38,7 +38,7 @@ RELAY_PARTS = [
     ("relay: flash queue", re.compile(r"^(dbx_fqueue\w*|dbx_queue_env|dbx_crc32)\.o$")),
     ("relay: storage HAL", re.compile(r"^(hal_storage\w*|storage_semihost)\.o$")),
     ("relay: lwIP listener", re.compile(r"^relay(_queue)?\.o$")),
-    ("relay: delivery engine", re.compile(r"^dbx_relay\w*\.o$")),
+    ("relay: src/relay (linked)", re.compile(r"^dbx_relay\w*\.o$")),
 ]
 RELAY_FLASH, RELAY_RAM = {}, {}
 

@@ -336,13 +336,13 @@ static void test_roundtrip_and_reboot(void **st)
     assert_int_equal(verify(), 0);
     size_t n = dbx_fqueue_count(FQ);
     assert_true(FQ != NULL && dbx_fqueue_stats(FQ)->gc_runs > 0); /* compaction ran */
-    assert_int_equal(boot(0, false), DBX_OK);
-    assert_int_equal(dbx_fqueue_count(FQ), n);
-    assert_int_equal(verify(), 0);
     /* the scenario's flash operations with NOR rules kept (none refused) */
     print_message("scenario: %lu programs, %lu erases, %lu syncs, %lu gc runs\n",
                   (unsigned long)ST.n_program, (unsigned long)ST.n_erase,
                   (unsigned long)ST.n_sync, (unsigned long)dbx_fqueue_stats(FQ)->gc_runs);
+    assert_int_equal(boot(0, false), DBX_OK);
+    assert_int_equal(dbx_fqueue_count(FQ), n);
+    assert_int_equal(verify(), 0);
 }
 
 /* Many rotations: the log wraps around the area several times. */
