@@ -112,7 +112,8 @@ LWIP_OBJS := $(patsubst $(LWIP_DIR)/src/%.c,$(B)/deps/lwip/%.o,$(LWIP_SRCS))
 LWIP_INC  := -I$(LWIP_DIR)/src/include -Ifirmware -Ifirmware/config
 
 # ---- our code ---------------------------------------------------------------
-CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c)) $(BOARD_HAL_SRCS) $(BOARD_EXTRA_SRCS)
+CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c hal/storage/hal_*.c)) $(BOARD_HAL_SRCS) \
+             $(BOARD_EXTRA_SRCS)
 CORE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/gen/dbx_root_anchor.o
 
 LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/libbearssl.a
@@ -191,13 +192,16 @@ $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
 	@$(CC) $(OUR_CFLAGS) -c $< -o $@
 
-$(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BEARSSL_DIR)/.dbx-unpacked
+# Our objects also depend on the board's make fragments: limits such as
+# DBX_QUEUE_MAX_RCPTS change struct layouts, so a flag change rebuilds them.
+BOARD_MKS := board/$(BOARD)/board.mk $(wildcard board/common/*.mk)
+$(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BEARSSL_DIR)/.dbx-unpacked $(BOARD_MKS)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(OUR_CFLAGS) $(if $(findstring firmware/,$<),$(LWIP_INC)) -c $< -o $@
 
 # hal/: without the src/ include paths (see HAL_INC)
-$(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked
+$(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BOARD_MKS)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (hal)"
 	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(CRYPTO_DEFS) $(EXTRA_CFLAGS) -c $< -o $@

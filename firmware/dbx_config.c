@@ -17,7 +17,7 @@ static const struct {
 };
 
 static const char *const mode_names[] = {"selftest", "ping", "dnsprobe", "resolve", "probe",
-                                             "bench",    "check"};
+                                             "bench",    "check",   "relay"};
 
 const char *dbx_mode_name(dbx_mode_t mode)
 {
@@ -207,11 +207,67 @@ static int parse_addr(const char *s, size_t n, dbx_addr_t *a)
 
 enum {
     K_MODE, K_IP, K_GW, K_IP6, K_RESOLVER, K_PING, K_QUERY, K_CHECK, K_ANCHOR, K_TIME, K_TIMEOUT,
-    K_ANCHOR_DS, K_PROBE, K_SNI, K_COUNT
+    K_ANCHOR_DS, K_PROBE, K_SNI, K_FLASH, K_POWERCUT, K_TORN, K_ALLOW, K_MAXSIZE, K_MAXRCPT,
+    K_PORT, K_COUNT
 };
 static const char *const keys[K_COUNT] = {"mode",  "ip",    "gw",     "ip6",  "resolver", "ping",
                                           "query", "check", "anchor", "time", "timeout",
-                                          "anchor-ds", "probe", "sni"};
+                                          "anchor-ds", "probe", "sni", "flash", "powercut",
+                                          "powercut-torn", "allow", "max-size", "max-rcpts",
+                                          "port"};
+
+static int add_allow(const char *s, size_t n, dbx_config_t *cfg)
+{
+    const char *slash = memchr(s, '/', n);
+    uint64_t p;
+    DBX_CHECK(cfg->n_allow < DBX_CFG_MAX_ALLOW, DBX_ERR_LIMIT);
+    DBX_CHECK(slash != NULL, DBX_ERR_MALFORMED);
+    dbx_cfg_net_t *a = &cfg->allow[cfg->n_allow];
+    DBX_CHECK(parse_addr(s, (size_t)(slash - s), &a->addr) == DBX_OK && a->addr.family == 4,
+              DBX_ERR_MALFORMED);
+    DBX_CHECK(parse_uint(slash + 1, n - (size_t)(slash - s) - 1, 0, 32, &p) == 0,
+              DBX_ERR_MALFORMED);
+    a->prefix = (uint8_t)p;
+    cfg->n_allow++;
+    return DBX_OK;
+}
+
+/* mode=relay keys (flash=, powercut=, ...).  @return DBX_OK / status. */
+static int parse_relay_key(int k, const char *v, size_t vl, dbx_config_t *cfg)
+{
+    uint64_t n;
+    switch (k) {
+    case K_FLASH:
+        DBX_CHECK(vl < sizeof cfg->flash, DBX_ERR_MALFORMED);
+        memcpy(cfg->flash, v, vl);
+        cfg->flash[vl] = '\0';
+        return DBX_OK;
+    case K_POWERCUT:
+        DBX_CHECK(parse_uint(v, vl, 1, 100000000u, &n) == 0, DBX_ERR_MALFORMED);
+        cfg->powercut = (uint32_t)n;
+        return DBX_OK;
+    case K_TORN:
+        DBX_CHECK(parse_uint(v, vl, 0, 1, &n) == 0, DBX_ERR_MALFORMED);
+        cfg->powercut_torn = (int)n;
+        return DBX_OK;
+    case K_ALLOW:
+        return parse_list(v, vl, cfg, add_allow);
+    case K_MAXSIZE:
+        DBX_CHECK(parse_uint(v, vl, 1024, 1048576, &n) == 0, DBX_ERR_MALFORMED);
+        cfg->max_size = (uint32_t)n;
+        return DBX_OK;
+    case K_MAXRCPT:
+        DBX_CHECK(parse_uint(v, vl, 1, 8, &n) == 0, DBX_ERR_MALFORMED);
+        cfg->max_rcpts = (uint16_t)n;
+        return DBX_OK;
+    case K_PORT:
+        DBX_CHECK(parse_uint(v, vl, 0, 65535, &n) == 0, DBX_ERR_MALFORMED);
+        cfg->relay_port = (uint16_t)n;
+        return DBX_OK;
+    default:
+        return DBX_ERR_INTERNAL;
+    }
+}
 
 static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen[K_COUNT],
                       char *err, size_t cap)
@@ -249,7 +305,7 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
             if (strlen(mode_names[m]) == vl && memcmp(mode_names[m], v, vl) == 0) break;
         }
         if (m == DBX_ARRAY_LEN(mode_names)) {
-            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe|bench|check)");
+            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe|bench|check|relay)");
         }
         cfg->mode = (dbx_mode_t)m;
         return DBX_OK;
@@ -368,7 +424,11 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
         return DBX_OK;
     }
     default:
-        return DBX_ERR_INTERNAL;
+        st = parse_relay_key(k, v, vl, cfg);
+        if (st == DBX_ERR_LIMIT) {
+            return fail(err, cap, st, "config: more than %d allow= networks", DBX_CFG_MAX_ALLOW);
+        }
+        return st == DBX_OK ? st : BAD("bad value (see the config reference)");
     }
 #undef BAD
 }
@@ -382,6 +442,9 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
     DBX_ASSERT(line != NULL && cfg != NULL);
     memset(cfg, 0, sizeof *cfg);
     cfg->timeout_ms = 3000;
+    cfg->max_size = 65536;
+    cfg->max_rcpts = 8;
+    cfg->relay_port = 25;
     if (err != NULL && cap > 0) err[0] = '\0';
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
@@ -428,6 +491,14 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
     }
     if (cfg->mode == DBX_MODE_CHECK && cfg->n_checks == 0) {
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=check needs check=");
+    }
+    if (cfg->mode == DBX_MODE_RELAY && (!v4 || cfg->flash[0] == '\0')) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: mode=relay needs ip= and flash=");
+    }
+    if ((seen[K_FLASH] || seen[K_POWERCUT] || seen[K_TORN] || seen[K_ALLOW] || seen[K_MAXSIZE] ||
+         seen[K_MAXRCPT] || seen[K_PORT]) &&
+        cfg->mode != DBX_MODE_RELAY) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: relay keys only with mode=relay");
     }
     if (cfg->mode == DBX_MODE_RESOLVE && cfg->n_queries == 0) {
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=resolve needs query=");

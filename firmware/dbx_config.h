@@ -10,7 +10,7 @@
  *   mode=probe probe=192.0.2.25 sni=mx1.dane-ee.test
  *
  * Keys (each at most once, except resolver= up to DBX_CFG_MAX_RESOLVERS):
- *  - mode=selftest|ping|dnsprobe|resolve|probe|bench|check   default selftest
+ *  - mode=selftest|ping|dnsprobe|resolve|probe|bench|check|relay   default selftest
  *                                      (bench: crypto timings, tools/bench/;
  *                                      check: RFC 7672 check of check= domains,
  *                                      needs resolver= and check=)
@@ -37,6 +37,20 @@
  *  - sni=NAME                          mode=probe TLS SNI (required there)
  *  - time=auto|UNIXSECONDS             wall clock source
  *  - timeout=MS                        per-exchange timeout, 100..60000
+ * mode=relay (the SMTP relay on the board; needs ip= and flash=):
+ *  - flash=PATH                        the queue's flash image (QEMU: a
+ *                                      host file via semihosting, created
+ *                                      blank when missing)
+ *  - allow=A.B.C.D/N[,...]             clients that may relay (max 4;
+ *                                      others may only send to nobody: 554)
+ *  - max-size=N                        message size limit, 1024..1048576
+ *                                      (default 65536)
+ *  - max-rcpts=N                       recipients per message, 1..8 (8)
+ *  - port=N                            listening port (default 25); 0: no
+ *                                      listener, print the queue and exit
+ *  - powercut=N                        TEST ONLY: cut the power at the N-th
+ *                                      flash program/erase operation
+ *  - powercut-torn=0|1                 TEST ONLY: the cut leaves a torn unit
  * Parsing is strict: an unknown key, a repeated key, an empty or malformed
  * value, or a missing prerequisite (a mode needing an address) is an error
  * with a one-line explanation.  Portable C, no OS calls.
@@ -73,7 +87,17 @@ typedef enum dbx_mode {
     DBX_MODE_PROBE,        /**< one STARTTLS + TLS session to probe= */
     DBX_MODE_BENCH,        /**< crypto HAL timings (needs no network) */
     DBX_MODE_CHECK,        /**< dbx_check_run() for every check= domain */
+    DBX_MODE_RELAY,        /**< SMTP relay: listener + flash queue */
 } dbx_mode_t;
+
+#define DBX_CFG_MAX_ALLOW 4
+#define DBX_CFG_PATH_MAX  96 /**< flash= host file path incl. NUL */
+
+/** One allowed client network (relay allowlist). */
+typedef struct dbx_cfg_net {
+    dbx_addr_t addr; /**< port unused */
+    uint8_t prefix;
+} dbx_cfg_net_t;
 
 typedef enum dbx_anchor_src {
     DBX_ANCHOR_BUILTIN = 0, /**< the compiled-in IANA root anchor */
@@ -113,6 +137,15 @@ typedef struct dbx_config {
     char sni[DBX_CFG_NAME_MAX]; /**< mode=probe SNI, as given (no dot added) */
     int64_t time;        /**< 0 = auto (board clock), else fixed Unix time */
     uint32_t timeout_ms; /**< per exchange; default 3000 */
+    /* mode=relay */
+    char flash[DBX_CFG_PATH_MAX]; /**< queue image (QEMU: host file) */
+    uint32_t powercut;            /**< power cut at flash op N (0 = never) */
+    int powercut_torn;            /**< the cut leaves a torn unit */
+    dbx_cfg_net_t allow[DBX_CFG_MAX_ALLOW]; /**< clients that may relay */
+    size_t n_allow;
+    uint32_t max_size;            /**< message size limit; default 65536 */
+    uint16_t max_rcpts;           /**< recipients per message; default 8 */
+    uint16_t relay_port;          /**< listening port; default 25 */
 } dbx_config_t;
 
 /** Parse the words of @p line (NUL-terminated; words separated by spaces or

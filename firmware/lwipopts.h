@@ -90,7 +90,7 @@
 #define MEM_SIZE                (6 * 1024)
 #define MEMP_NUM_PBUF           4
 #define MEMP_NUM_UDP_PCB        (4 + LWIP_DHCP) /* + the DHCP client's */
-#define MEMP_NUM_TCP_PCB        4 /* 2 live + TIME_WAIT (oldest recycled) */
+#define MEMP_NUM_TCP_PCB        6 /* relay: 2 inbound + 1 refused + 1 outbound + TIME_WAIT */
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG        12
 #define MEMP_NUM_ND6_QUEUE      4

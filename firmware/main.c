@@ -4,7 +4,8 @@
  * mode=resolve: validated lookups, firmware/resolve.c; mode=probe: STARTTLS +
  * TLS session, firmware/probe.c;
  * mode=bench: crypto HAL timings, firmware/bench.c; mode=check: RFC 7672
- * check of the check= domains, firmware/check.c).
+ * check of the check= domains, firmware/check.c; mode=relay: SMTP listener
+ * into the flash queue, firmware/relay.c).
  * The exit status reaches the host through semihosting (QEMU's exit code):
  *   0  the mode ran (mode=check: every domain got a verdict, whatever it is)
  *   1  power-on self test or ldns check failed (network modes not run)
@@ -15,13 +16,15 @@
  *   5  bad config block, or mode=resolve/check without wall time
  *      (time=auto and no clock)
  *   6  ip=dhcp: no lease within the wait (5 x timeout=, 20..60 s), or the
- *      lease has no DNS server and no resolver= was given (mode not run) */
+ *      lease has no DNS server and no resolver= was given (mode not run)
+ *  7  mode=relay: the power cut armed by powercut=N happened (test only) */
 #include "board.h"
 #include "dbx_common.h"
 #include "dbx_config.h"
 #include "dbx_selftest.h"
 #include "fw.h"
 #include "fw_net.h"
+#include "fw_relay.h"
 #include "hal_crypto.h"
 #include "hal_mbedtls.h"
 #include "hal_platform.h"
@@ -144,6 +147,15 @@ int main(void)
             printf("bench: not run (boot checks failed)\n");
         } else if (fw_bench() != DBX_OK) {
             rc = 3;
+        }
+    } else if (cfg.mode == DBX_MODE_RELAY) {
+        if (rc != 0) {
+            printf("relay: not run (boot checks failed)\n");
+        } else if (cfg.relay_port != 0 && (st = net_start(&cfg)) != 0) {
+            rc = st;
+        } else if ((st = fw_relay(&cfg)) != DBX_OK) {
+            printf("relay: %s\n", dbx_strerror(st));
+            rc = 2;
         }
     } else if (cfg.mode == DBX_MODE_DNSPROBE || cfg.mode == DBX_MODE_RESOLVE ||
                cfg.mode == DBX_MODE_PROBE || cfg.mode == DBX_MODE_CHECK) {

@@ -32,6 +32,27 @@ ORDER = ["ours: src/", "ours: hal/", "ours: board/", "ours: firmware/", "ours: g
          "mbedTLS", "BearSSL", "ldns", "lwIP", "libc/libgcc", "padding", "other"]
 
 
+# The relay's parts (issue: flash added by the relay <= 24 KB, per part),
+# by object file name.
+RELAY_PARTS = [
+    ("relay: smtpd server", re.compile(r"^dbx_smtpd\w*\.o$")),
+    ("relay: flash queue", re.compile(r"^(dbx_fqueue\w*|dbx_queue_env|dbx_crc32)\.o$")),
+    ("relay: storage HAL", re.compile(r"^(hal_storage\w*|storage_semihost)\.o$")),
+    ("relay: lwIP listener", re.compile(r"^relay(_queue)?\.o$")),
+    ("relay: src/relay (linked)", re.compile(r"^dbx_relay\w*\.o$")),
+]
+RELAY_FLASH, RELAY_RAM = {}, {}
+
+
+def relay_part(path):
+    m = re.search(r"\(([^)]+\.o)\)$", path)
+    obj = m.group(1) if m else os.path.basename(path)
+    for name, rx in RELAY_PARTS:
+        if rx.match(obj):
+            return name
+    return None
+
+
 def member_index(objroot):
     """basename.o -> top directory (src, hal, board, gen) for libdbx.a members."""
     idx = {}
@@ -110,7 +131,8 @@ def parse(map_path, members):
             pending = False
             if m:
                 cur[3].append((int(m.group(1), 16), int(m.group(2), 16),
-                               component(m.group(3).strip(), members)))
+                               component(m.group(3).strip(), members),
+                               relay_part(m.group(3).strip())))
     for name, start, size, entries in sections:
         kind = ("flash" if name in FLASH_SECS else "both" if name in BOTH_SECS
                 else "ram" if name in RAM_SECS else None)
@@ -118,11 +140,15 @@ def parse(map_path, members):
             continue
         per = {}
         covered = start
-        for addr, sz, comp in sorted(entries, key=lambda e: (e[0], -e[1])):
+        for addr, sz, comp, part in sorted(entries, key=lambda e: (e[0], -e[1])):
             lo, hi = max(addr, covered), min(addr + sz, start + size)
             if hi > lo:
                 per[comp] = per.get(comp, 0) + hi - lo
                 covered = hi
+                if part and kind in ("flash", "both"):
+                    RELAY_FLASH[part] = RELAY_FLASH.get(part, 0) + hi - lo
+                if part and kind in ("ram", "both"):
+                    RELAY_RAM[part] = RELAY_RAM.get(part, 0) + hi - lo
         pad = size - sum(per.values())
         if pad:
             per["padding"] = per.get("padding", 0) + pad
@@ -160,7 +186,9 @@ def main():
                    "ours": {"flash": ours_f, "ram": ours_r},
                    "heap_reserve": heap, "stack_reserve": stack,
                    "total": {"flash": tf, "ram": tr},
-                   "budget": {"flash": fb, "ram": rb}}, sys.stdout, indent=1)
+                   "budget": {"flash": fb, "ram": rb},
+                   "relay": {p: {"flash": RELAY_FLASH.get(p, 0), "ram": RELAY_RAM.get(p, 0)}
+                             for p, _ in RELAY_PARTS}}, sys.stdout, indent=1)
         print()
         return 0
     print("%-18s %10s %10s" % ("component", "flash", "RAM"))
@@ -173,6 +201,12 @@ def main():
     if fb and rb:
         print("%-18s %10d %10d   (flash %.1f%%, RAM %.1f%% incl. reserves)"
               % ("budget", fb, rb, 100.0 * tf / fb, 100.0 * tr / rb))
+    if RELAY_FLASH:
+        print("relay parts (included above; static RAM only, sessions are heap):")
+        for p, _ in RELAY_PARTS:
+            print("  %-22s %10d %10d" % (p[7:], RELAY_FLASH.get(p, 0), RELAY_RAM.get(p, 0)))
+        print("  %-22s %10d %10d   (budget: flash 24576)" % (
+            "relay total", sum(RELAY_FLASH.values()), sum(RELAY_RAM.values())))
     return 0
 
 

@@ -26,11 +26,16 @@ DBX_CHECK_LIMITS ?= -DDBX_CHECK_MAX_HOSTS=4 -DDBX_CHECK_MAX_ADDRS=2 -DDBX_CHECK_
 # both keep all four; a smaller board turns some off here or in its board.mk,
 # e.g. DBX_TLS_OPTS = -DDBX_TLS_DHE=0 (the largest, and a 2048-bit modexp).
 DBX_TLS_OPTS ?=
+# mode=relay limits: envelopes of <= 8 recipients (a 4 KiB record), 32
+# messages in the flash queue's RAM index (src/queue/dbx_fqueue.h).
+DBX_RELAY_LIMITS ?= -DDBX_QUEUE_MAX_RCPTS=8 -DDBX_FQ_ENV_MAX=4096u -DDBX_FQ_MAX_MSGS=32u
 BOARD_CFLAGS    := $(BOARD_CPU) -Os -g -ffunction-sections -fdata-sections \
                    -DDBX_BARE_METAL=1 $(DBX_CFLAGS) $(DBX_TLS_OPTS) $(DBX_CHECK_LIMITS) \
+                   $(DBX_RELAY_LIMITS) \
                    -DHAL_MBEDTLS_HEAP_DEFAULT_CAP=$(MBEDTLS_HEAP_CAP)
 BOARD_DEP_INC   := -Ifirmware/port/include
-BOARD_HAL_SRCS  := $(sort $(wildcard hal/arm/*.c hal/nic/*.c)) board/common/mps2_board.c
+BOARD_HAL_SRCS  := $(sort $(wildcard hal/arm/*.c hal/nic/*.c)) hal/storage/storage_semihost.c \
+                   board/common/mps2_board.c
 BOARD_LDSCRIPT  := board/$(BOARD)/memory.ld
 BOARD_RULES     := board/common/cortex-m.mk
 BOARD_ALL       := firmware

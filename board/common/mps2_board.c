@@ -9,6 +9,9 @@ const board_t board = {
     .ram_base = BOARD_SSRAM23_BASE,
     .console = {.base = 0x40004000u, .pclk_hz = 25000000u, .baud = 115200u},
     .eth = {.base = 0x40200000u, .irq = 13},
+    /* 16 x 16 KiB erase blocks (256 KiB), 16-octet program unit: the shape
+     * of a typical Cortex-M4 internal flash bank / SPI NOR sector set */
+    .queue_flash = {.base = 0, .geom = {.erase_size = 16384u, .prog_unit = 16u, .blocks = 16u}},
 };
 
 void board_init(void)

@@ -17,6 +17,36 @@ int32_t semihost_open_ro(const char *path)
     return semihost_call(SH_SYS_OPEN, args);
 }
 
+int32_t semihost_open(const char *path, uint32_t mode)
+{
+    uint32_t args[3] = {(uint32_t)(uintptr_t)path, mode, (uint32_t)strlen(path)};
+    return semihost_call(SH_SYS_OPEN, args);
+}
+
+int semihost_close(int32_t fd)
+{
+    uint32_t args[1] = {(uint32_t)fd};
+    return semihost_call(SH_SYS_CLOSE, args) == 0 ? 0 : -1;
+}
+
+int semihost_write_all(int32_t fd, const uint8_t *buf, size_t len)
+{
+    uint32_t args[3] = {(uint32_t)fd, (uint32_t)(uintptr_t)buf, (uint32_t)len};
+    return semihost_call(SH_SYS_WRITE, args) == 0 ? 0 : -1; /* r0 = bytes NOT written */
+}
+
+int semihost_seek(int32_t fd, uint32_t pos)
+{
+    uint32_t args[2] = {(uint32_t)fd, pos};
+    return semihost_call(SH_SYS_SEEK, args) == 0 ? 0 : -1;
+}
+
+int32_t semihost_flen(int32_t fd)
+{
+    uint32_t args[1] = {(uint32_t)fd};
+    return semihost_call(SH_SYS_FLEN, args);
+}
+
 int semihost_read_all(int32_t fd, uint8_t *buf, size_t len)
 {
     while (len > 0) {

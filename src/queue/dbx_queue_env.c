@@ -52,6 +52,22 @@ static int put(char *buf, size_t cap, size_t *off, const char *fmt, ...)
     return DBX_OK;
 }
 
+/* Decimal text of @p v: newlib-nano's printf (boards) has no %lld. */
+static const char *dec64(int64_t v, char buf[24])
+{
+    uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+    char *p = buf + 23;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10u);
+        u /= 10u;
+    } while (u != 0);
+    if (v < 0) {
+        *--p = '-';
+    }
+    return p;
+}
+
 int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size_t *len)
 {
     DBX_CHECK(env != NULL && buf != NULL && cap > 0, DBX_ERR_INVAL);
@@ -59,16 +75,18 @@ int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size
     DBX_CHECK(env->id[0] != '\0' && clean(env->id, false) && clean(env->sender, true),
               DBX_ERR_INVAL);
     size_t off = 0;
-    int st = put(buf, cap, &off, "DBXQ 1\nid %s\nfrom %s\narrival %lld\nsize %llu\nflags%s%s\n",
-                 env->id, env->sender, (long long)env->arrival, (unsigned long long)env->size,
+    char d1[24], d2[24];
+    int st = put(buf, cap, &off, "DBXQ 1\nid %s\nfrom %s\narrival %s\nsize %s\nflags%s%s\n",
+                 env->id, env->sender, dec64(env->arrival, d1),
+                 dec64((int64_t)(env->size & INT64_MAX), d2),
                  env->body_8bit ? " 8bitmime" : "", env->smtputf8 ? " smtputf8" : "");
     for (uint16_t i = 0; st == DBX_OK && i < env->n_rcpts; i++) {
         const dbx_queue_rcpt_t *r = &env->rcpt[i];
         DBX_CHECK(r->addr[0] != '\0' && clean(r->addr, true) && clean(r->reason, true) &&
                       clean(r->dsn, false) && r->state <= DBX_RCPT_FAILED,
                   DBX_ERR_INVAL);
-        st = put(buf, cap, &off, "rcpt %s %u %lld %s %s\nreason %s\n",
-                 dbx_rcpt_state_name(r->state), (unsigned)r->attempts, (long long)r->next_try,
+        st = put(buf, cap, &off, "rcpt %s %u %s %s %s\nreason %s\n",
+                 dbx_rcpt_state_name(r->state), (unsigned)r->attempts, dec64(r->next_try, d1),
                  r->dsn[0] != '\0' ? r->dsn : "-", r->addr, r->reason);
     }
     if (st == DBX_OK) {

@@ -166,7 +166,7 @@ static void cmd_ehlo(dbx_smtpd_t *s, const char *arg, bool ehlo)
     }
     dbx_smtpd_reply(s, "250-%s", s->cfg.hostname);
     dbx_smtpd_reply(s, "250-PIPELINING");
-    dbx_smtpd_reply(s, "250-SIZE %llu", (unsigned long long)s->cfg.max_size);
+    dbx_smtpd_reply(s, "250-SIZE %lu", (unsigned long)s->cfg.max_size); /* no %llu in nano */
     dbx_smtpd_reply(s, "250-8BITMIME");
     if (s->cfg.tls_available && !s->tls_on) {
         dbx_smtpd_reply(s, "250-STARTTLS");

@@ -129,6 +129,39 @@ static void test_probe_mode(void **state)
     assert_int_equal(cfg.probe.port, 587);
 }
 
+static void test_relay_mode(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("mode=relay ip=10.0.2.15/24 flash=q.img"), DBX_OK);
+    assert_int_equal(cfg.mode, DBX_MODE_RELAY);
+    assert_string_equal(cfg.flash, "q.img");
+    assert_int_equal(cfg.max_size, 65536);
+    assert_int_equal(cfg.max_rcpts, 8);
+    assert_int_equal(cfg.relay_port, 25);
+    assert_int_equal(cfg.powercut, 0);
+    assert_int_equal(parse("mode=relay ip=10.0.2.15/24 flash=q.img allow=10.0.2.0/24,192.0.2.7/32 "
+                           "max-size=2048 max-rcpts=2 port=2525 powercut=17 powercut-torn=1"),
+                     DBX_OK);
+    assert_int_equal(cfg.n_allow, 2);
+    assert_int_equal(cfg.allow[1].prefix, 32);
+    assert_int_equal(cfg.allow[1].addr.addr[3], 7);
+    assert_int_equal(cfg.max_size, 2048);
+    assert_int_equal(cfg.max_rcpts, 2);
+    assert_int_equal(cfg.relay_port, 2525);
+    assert_int_equal(cfg.powercut, 17);
+    assert_int_equal(cfg.powercut_torn, 1);
+    /* strict: prerequisites, ranges, relay keys only in mode=relay */
+    assert_int_equal(parse("mode=relay flash=q.img"), DBX_ERR_INVAL);
+    assert_int_equal(parse("mode=relay ip=10.0.2.15/24"), DBX_ERR_INVAL);
+    assert_int_equal(parse("mode=relay ip=10.0.2.15/24 flash=q max-rcpts=9"), DBX_ERR_MALFORMED);
+    assert_int_equal(parse("mode=relay ip=10.0.2.15/24 flash=q max-size=10"), DBX_ERR_MALFORMED);
+    assert_int_equal(parse("mode=relay ip=10.0.2.15/24 flash=q allow=10.0.2.0"), DBX_ERR_MALFORMED);
+    assert_int_equal(parse("mode=relay ip=10.0.2.15/24 flash=q allow=1.0.0.0/8,2.0.0.0/8,"
+                           "3.0.0.0/8,4.0.0.0/8,5.0.0.0/8"),
+                     DBX_ERR_LIMIT);
+    assert_int_equal(parse("mode=ping ip=10.0.2.15/24 gw=10.0.2.2 flash=q"), DBX_ERR_INVAL);
+}
+
 static void test_dhcp(void **state)
 {
     char buf[64];
@@ -257,7 +290,7 @@ static const bad_case_t bad[] = {
     {"mode=check ip=192.0.2.100/24 check=a.test", DBX_ERR_INVAL, "mode=check needs resolver="},
     {"mode=check ip=192.0.2.100/24 resolver=192.0.2.2 anchor=rig check=a.test", DBX_ERR_INVAL,
      "mode=check anchor=rig needs anchor-ds="},
-    {"mode=verify", DBX_ERR_MALFORMED, "|check)"},
+    {"mode=verify", DBX_ERR_MALFORMED, "|relay)"},
     {"probe=192.0.2.25", DBX_ERR_INVAL, "only with mode=probe"},
     {"sni=mx.test", DBX_ERR_INVAL, "only with mode=probe"},
     {"mode=probe ip=192.0.2.100/24 probe=192.0.2.25", DBX_ERR_INVAL, "needs probe= and sni="},
@@ -297,7 +330,7 @@ int main(void)
         cmocka_unit_test(test_empty_is_selftest), cmocka_unit_test(test_full_dnsprobe),
         cmocka_unit_test(test_defaults),          cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_rrtypes),           cmocka_unit_test(test_resolve_mode),
-        cmocka_unit_test(test_probe_mode),        cmocka_unit_test(test_check_mode),
+        cmocka_unit_test(test_probe_mode), cmocka_unit_test(test_relay_mode),        cmocka_unit_test(test_check_mode),
         cmocka_unit_test(test_dhcp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

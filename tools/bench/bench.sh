@@ -609,11 +609,20 @@ bench_fwcheck() {
   [ -n "$m" ] && put fwchk_memory "$m"
 }
 
+# ---- relay on the board: flash queue figures (tests/qemu/fw_relay.py --figures) ----------
+bench_relay() {
+  log "relay queue"
+  local k v
+  while read -r _ k v; do put "$k" "$v"; done < <($PY tests/qemu/fw_relay.py --figures 2>"$OUT/relay.err" | grep '^figure: ')
+  grep -q relay_full_scan_insns "$RES" || put relay_status "fw_relay.py --figures failed (see build/bench/relay.err)"
+}
+
 # ---- run ----------------------------------------------------------------------------------
 bench_machine
 bench_footprint
 bench_target
 skipped crypto || bench_crypto
+bench_relay
 if skipped rig; then
   put rig_status "skipped (BENCH_SKIP=rig)"
 elif rig_up; then
