@@ -32,7 +32,13 @@ int mbedtls_ecdsa_verify(mbedtls_ecp_group *grp, const unsigned char *buf, size_
     switch (grp->id) {
     case MBEDTLS_ECP_DP_SECP256R1: curve = HAL_EC_P256; clen = 32; break;
     case MBEDTLS_ECP_DP_SECP384R1: curve = HAL_EC_P384; clen = 48; break;
-    default: return MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE;
+    default:
+        /* curves the HAL does not carry (P-521 in TLS): mbedTLS' own group
+         * arithmetic, still behind the self test's refusal latch */
+        if (hal_crypto_refusing()) return MBEDTLS_ERR_ECP_VERIFY_FAILED;
+        return hal_mbedtls_ecdsa_math(grp, buf, blen, Q, r, s) == DBX_OK
+                   ? 0
+                   : MBEDTLS_ERR_ECP_VERIFY_FAILED;
     }
     /* r and s wider than the order cannot be valid (>= n) */
     if (mbedtls_ecp_point_write_binary(grp, Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, pub,

@@ -1,5 +1,6 @@
 /* danebox crypto HAL: the software backend, on mbedTLS.  Always linked. */
 #include "hal_crypto.h"
+#include "hal_mbedtls.h"
 #include "hal_platform.h"
 #include "dbx_common.h"
 
@@ -68,8 +69,8 @@ static int sw_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_t
  * not infinity and x(R) mod n == r.  Written here rather than calling
  * mbedtls_ecdsa_verify() because with MBEDTLS_ECDSA_VERIFY_ALT that name is
  * the bridge into this HAL (hal_crypto_mbedtls.c), which must not loop back. */
-static int sw_ecdsa_math(mbedtls_ecp_group *grp, const uint8_t *digest, size_t dlen,
-                         const mbedtls_ecp_point *q, const mbedtls_mpi *r, const mbedtls_mpi *s)
+int hal_mbedtls_ecdsa_math(mbedtls_ecp_group *grp, const uint8_t *digest, size_t dlen,
+                           const mbedtls_ecp_point *q, const mbedtls_mpi *r, const mbedtls_mpi *s)
 {
     mbedtls_mpi e, sinv, u1, u2;
     mbedtls_ecp_point rp;
@@ -131,7 +132,7 @@ static int sw_ecdsa_verify(hal_ec_curve_t curve, const uint8_t *pub, size_t publ
         mbedtls_ecp_check_pubkey(&grp, &q) == 0 &&
         mbedtls_mpi_read_binary(&r, sig, clen) == 0 &&
         mbedtls_mpi_read_binary(&s, sig + clen, clen) == 0) {
-        st = sw_ecdsa_math(&grp, digest, dlen, &q, &r, &s);
+        st = hal_mbedtls_ecdsa_math(&grp, digest, dlen, &q, &r, &s);
     }
     mbedtls_mpi_free(&s);
     mbedtls_mpi_free(&r);

@@ -20,4 +20,17 @@ void hal_mbedtls_heap_stats(size_t *cur, size_t *peak);
 /** Start a new high-water measurement from the current level. */
 void hal_mbedtls_heap_reset_peak(void);
 
+#include <stdint.h>
+#include "mbedtls/ecp.h"
+
+/**
+ * ECDSA verify (SEC 1 4.1.4) on mbedTLS' own group arithmetic, for any curve
+ * mbedTLS has: the software backend's maths and the MBEDTLS_ECDSA_VERIFY_ALT
+ * bridge's path for curves the HAL does not carry (P-521).
+ * @return DBX_OK when (r, s) is valid for @p digest under @p q, else
+ *         DBX_ERR_CRYPTO.
+ */
+int hal_mbedtls_ecdsa_math(mbedtls_ecp_group *grp, const uint8_t *digest, size_t dlen,
+                           const mbedtls_ecp_point *q, const mbedtls_mpi *r, const mbedtls_mpi *s);
+
 #endif /* HAL_MBEDTLS_H */
