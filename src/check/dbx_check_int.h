@@ -13,6 +13,12 @@
 
 #include "dbx_check.h"
 
+/* The check reads DNS answers only through the dbx_result_*() accessors of
+ * dnssec/dbx_resolver.h; the ldns record accessors are unusable here, so a
+ * regression fails the build. */
+#pragma GCC poison ldns_rr_list_rr_count ldns_rr_list_rr ldns_rr_rdf ldns_rr_get_type
+#pragma GCC poison ldns_rr_owner ldns_rdf_data ldns_rdf_size ldns_rdf_get_type ldns_rdf2str
+
 /** MX stage: look up MX, build the host list, dbx_policy_mx().  Sets
  *  out->verdict/why/reason when the domain is decided (deferred) here.
  *  @return true when hosts are to be checked. */

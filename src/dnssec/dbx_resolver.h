@@ -55,6 +55,10 @@ typedef enum dbx_answer_kind {
     DBX_ANSWER_NXDOMAIN = 2 /**< name does not exist */
 } dbx_answer_kind_t;
 
+/** RR types the consumers resolve (IANA values), so that they need no
+ *  ldns constants. */
+enum { DBX_RR_A = 1, DBX_RR_MX = 15, DBX_RR_AAAA = 28, DBX_RR_TLSA = 52 };
+
 /** @return "secure", "insecure", "bogus" or "indeterminate". */
 const char *dbx_sec_str(dbx_sec_t s);
 
@@ -193,9 +197,18 @@ void dbx_result_free(dbx_result_t *res);
 
 /** @return number of RRs in the validated answer. */
 size_t dbx_result_count(const dbx_result_t *res);
-/** MX RR @p i: preference and exchange (borrowed). @return DBX_OK,
- *  DBX_ERR_NOTFOUND, DBX_ERR_MALFORMED. */
-int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, const ldns_rdf **exchange);
+/** MX RR @p i: preference and the exchange as text (lower case, no final
+ *  dot, "." for the root, octets other than LDH, '_' and '*' as \\DDD).
+ *  @return DBX_OK, DBX_ERR_NOTFOUND, DBX_ERR_MALFORMED, DBX_ERR_LIMIT
+ *  (@p cap too small). */
+int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, char *name, size_t cap);
+/** @return true when a CNAME/DNAME chain was followed (the final name is
+ *  an alias target of the question). */
+bool dbx_result_is_alias(const dbx_result_t *res);
+/** The owner after CNAME/DNAME expansion as text (same form as
+ *  dbx_result_mx()).  @return DBX_OK, DBX_ERR_NOTFOUND (no name),
+ *  DBX_ERR_MALFORMED, DBX_ERR_LIMIT. */
+int dbx_result_final_name(const dbx_result_t *res, char *out, size_t cap);
 /** A/AAAA RR @p i as an address with @p port. */
 int dbx_result_addr(const dbx_result_t *res, size_t i, uint16_t port, dbx_addr_t *out);
 /** TLSA RR @p i fields; @p data borrowed. */

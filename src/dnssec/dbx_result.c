@@ -2,6 +2,7 @@
 #include "dnssec/dbx_dnssec_int.h"
 #include "dbx_anchor.h"
 #include "hal_platform.h"
+#include "dbx_str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,44 @@ void dbx_result_free(dbx_result_t *res)
 
 /* ---- consumers' helpers ------------------------------------------------------ */
 
+/* Wire-format name -> lower-case presentation without the final dot; "."
+ * for the root.  Non-LDH octets (other than '_' and '*') as \\DDD. */
+static int dname_text(const ldns_rdf *d, char *out, size_t cap)
+{
+    const uint8_t *p;
+    size_t len, pos = 0, o = 0;
+    if (d == NULL || ldns_rdf_get_type(d) != LDNS_RDF_TYPE_DNAME || cap < 2) return DBX_ERR_MALFORMED;
+    p = ldns_rdf_data(d);
+    len = ldns_rdf_size(d);
+    if (len == 0) return DBX_ERR_MALFORMED;
+    if (p[0] == 0) return dbx_str_copy(out, cap, ".") ? DBX_ERR_LIMIT : DBX_OK;
+    while (pos < len && p[pos] != 0) {
+        size_t l = p[pos++];
+        if (l > 63 || pos + l > len) return DBX_ERR_MALFORMED;
+        if (o != 0) {
+            if (o + 1 >= cap) return DBX_ERR_LIMIT;
+            out[o++] = '.';
+        }
+        for (size_t i = 0; i < l; i++) {
+            unsigned char c = (unsigned char)dbx_ascii_lower((char)p[pos + i]);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '*') {
+                if (o + 1 >= cap) return DBX_ERR_LIMIT;
+                out[o++] = (char)c;
+            } else {
+                if (o + 4 >= cap) return DBX_ERR_LIMIT;
+                out[o++] = '\\';
+                out[o++] = (char)('0' + c / 100);
+                out[o++] = (char)('0' + (c / 10) % 10);
+                out[o++] = (char)('0' + c % 10);
+            }
+        }
+        pos += l;
+    }
+    out[o] = '\0';
+    return DBX_OK;
+}
+
 size_t dbx_result_count(const dbx_result_t *res)
 {
     return (res && res->answer) ? ldns_rr_list_rr_count(res->answer) : 0;
@@ -45,14 +84,25 @@ static const ldns_rr *res_rr(const dbx_result_t *res, size_t i, ldns_rr_type t)
     return ldns_rr_get_type(rr) == t ? rr : NULL;
 }
 
-int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, const ldns_rdf **exchange)
+int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, char *name, size_t cap)
 {
     const ldns_rr *rr = res_rr(res, i, LDNS_RR_TYPE_MX);
     DBX_CHECK(rr != NULL, DBX_ERR_NOTFOUND);
     DBX_CHECK(ldns_rr_rd_count(rr) == 2 && ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 2, DBX_ERR_MALFORMED);
     *pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
-    *exchange = ldns_rr_rdf(rr, 1);
-    return DBX_OK;
+    return dname_text(ldns_rr_rdf(rr, 1), name, cap);
+}
+
+bool dbx_result_is_alias(const dbx_result_t *res)
+{
+    return res != NULL && res->chain != NULL && ldns_rr_list_rr_count(res->chain) > 0 &&
+           res->final_name != NULL;
+}
+
+int dbx_result_final_name(const dbx_result_t *res, char *out, size_t cap)
+{
+    DBX_CHECK(res != NULL && res->final_name != NULL, DBX_ERR_NOTFOUND);
+    return dname_text(res->final_name, out, cap);
 }
 
 int dbx_result_addr(const dbx_result_t *res, size_t i, uint16_t port, dbx_addr_t *out)
