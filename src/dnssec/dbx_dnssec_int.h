@@ -6,6 +6,9 @@
 #define DBX_DNSSEC_INT_H
 
 #include "dnssec/dbx_resolver.h"
+#include "dns/dbx_dns.h"
+
+#include <ldns/ldns.h>
 
 /** Per-resolution budgets and the reason slot. */
 typedef struct dbx_vctx {

@@ -11,7 +11,7 @@
 
 /* ---- network answer source ------------------------------------------------ */
 
-static int net_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int net_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     dbx_resolver_t *r = ctx;
     return dbx_dns_query(r->tr, r->ups, r->nups, qname, qtype, &r->net, out);

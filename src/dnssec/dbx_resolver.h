@@ -28,11 +28,18 @@
 
 #include "dbx_common.h"
 #include "dbx_transport.h"
-#include "dns/dbx_dns.h"
+#include "dns/dbx_dns_stats.h"
 #include "dnssec/dbx_dnssec_config.h"
 
 #include <stdbool.h>
-#include <ldns/ldns.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ldns objects appear here only behind pointers: users that touch them
+ * include <ldns/ldns.h> themselves (the check does not). */
+typedef struct ldns_struct_rdf ldns_rdf;
+typedef struct ldns_struct_rr_list ldns_rr_list;
+typedef struct ldns_struct_pkt ldns_pkt;
 
 #ifdef __cplusplus
 extern "C" {
@@ -83,6 +90,8 @@ int dbx_trust_from_ds(dbx_trust_t *t, const struct dbx_anchor_ds *ds, size_t n);
 int dbx_trust_from_text(dbx_trust_t *t, const char *text);
 /** Release the records of @p t (accepts NULL / zeroed). */
 void dbx_trust_free(dbx_trust_t *t);
+/** @return the number of DS records of @p t (0 for NULL / zeroed). */
+size_t dbx_trust_ds_count(const dbx_trust_t *t);
 
 /**
  * Parse zone text (the zone file format as written by ldns-signzone, or
@@ -97,7 +106,7 @@ int dbx_zone_text_parse(const char *text, size_t max, ldns_rr_list *out, int *ba
  *  fetch returns ::dbx_status_t; DBX_OK with *out owned by the caller. */
 typedef struct dbx_source {
     void *ctx;
-    int (*fetch)(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out);
+    int (*fetch)(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out);
 } dbx_source_t;
 
 /** In-memory answer source for offline validation: an authoritative view
@@ -166,7 +175,7 @@ typedef struct dbx_result {
     uint8_t rcode;              /**< RCODE of the final response */
     bool wildcard;              /**< answer synthesized from a wildcard */
     ldns_rdf *qname;            /**< the question */
-    ldns_rr_type qtype;
+    uint16_t qtype;             /**< the question's type */
     ldns_rdf *final_name;       /**< owner after CNAME/DNAME expansion */
     ldns_rr_list *answer;       /**< RRset of qtype at final_name (no RRSIGs);
                                      empty for negative answers */

@@ -23,7 +23,7 @@ typedef struct src {
     unsigned fetches;
 } src_t;
 
-static int s_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int s_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     src_t *s = ctx;
     if (++s->fetches > 1000) abort(); /* DBX_MAX_QUERIES must stop it long before */

@@ -178,7 +178,7 @@ typedef struct {
     uint32_t fetches;
 } slow_src_t;
 
-static int slow_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int slow_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     slow_src_t *s = ctx;
     struct timespec ts = {0, 5 * 1000 * 1000};
@@ -392,7 +392,7 @@ static int is_target(const mitm_t *x, const ldns_rr *rr)
            ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)) == x->covered;
 }
 
-static int mitm_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int mitm_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     mitm_t *x = ctx;
     int st = x->inner.fetch(x->inner.ctx, qname, qtype, out);
@@ -980,6 +980,15 @@ static void test_result_helpers(void **state)
     dbx_result_free(&res); /* safe twice */
     assert_int_equal(dbx_resolve(r, "bad..name", LDNS_RR_TYPE_A, fx->now, &res), DBX_ERR_INVAL);
     dbx_resolver_free(r);
+    {
+        dbx_trust_t b;
+        assert_int_equal(dbx_trust_ds_count(NULL), 0);
+        assert_int_equal(dbx_trust_builtin(&b), DBX_OK);
+        assert_true(dbx_trust_ds_count(&b) >= 1);
+        assert_int_equal(dbx_trust_ds_count(&b), ldns_rr_list_rr_count(b.ds));
+        dbx_trust_free(&b);
+        assert_int_equal(dbx_trust_ds_count(&b), 0);
+    }
     free(r);
 }
 
