@@ -88,7 +88,7 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
     cc.connect_ms = cc.command_ms = cc.handshake_ms = cfg->timeout_ms;
     printf("check: %u domain(s), anchor %s (%u DS), time %lu, families %s, timeout %lu ms\n",
            (unsigned)cfg->n_checks, cfg->anchor == DBX_ANCHOR_RIG ? "rig" : "builtin",
-           (unsigned)ldns_rr_list_rr_count(trust.ds), (unsigned long)now,
+           (unsigned)dbx_trust_ds_count(&trust), (unsigned long)now,
            cc.families == (DBX_CHECK_IPV4 | DBX_CHECK_IPV6) ? "ipv4+ipv6"
            : cc.families == DBX_CHECK_IPV4                  ? "ipv4"
                                                             : "ipv6",

@@ -62,7 +62,7 @@ int fw_resolve(const dbx_config_t *cfg, const dbx_transport_t *tr)
     dbx_resolver_init(r, tr, cfg->resolver, cfg->n_resolvers, &trust);
     printf("resolve: %u question(s), anchor %s (%u DS), time %lu, resolver state %u bytes\n",
            (unsigned)cfg->n_queries, cfg->anchor == DBX_ANCHOR_RIG ? "rig" : "builtin",
-           (unsigned)ldns_rr_list_rr_count(trust.ds), (unsigned long)now, (unsigned)sizeof *r);
+           (unsigned)dbx_trust_ds_count(&trust), (unsigned long)now, (unsigned)sizeof *r);
     for (size_t i = 0; i < cfg->n_queries; i++) {
         const dbx_cfg_query_t *q = &cfg->query[i];
         const char *type = dbx_rrtype_name(q->type);

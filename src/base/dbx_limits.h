@@ -5,7 +5,8 @@
  *        fields holding counts and indexes cannot overflow when a limit is
  *        raised.  Dependency-free (part of the base).
  *
- * The DNS/DNSSEC limits live in src/dnssec/dbx_dnssec_config.h.
+ * The DNS transport limits live in src/dns/dbx_dns_config.h, the DNSSEC
+ * validator limits in src/dnssec/dbx_dnssec_config.h.
  */
 #ifndef DBX_LIMITS_H
 #define DBX_LIMITS_H

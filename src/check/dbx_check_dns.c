@@ -6,44 +6,6 @@
 
 #include <string.h>
 
-/* Wire-format name -> lower-case presentation without the final dot; "."
- * for the root.  Non-LDH octets (other than '_' and '*') as \DDD. */
-static int dname_str(const ldns_rdf *d, char *out, size_t cap)
-{
-    const uint8_t *p;
-    size_t len, pos = 0, o = 0;
-    if (d == NULL || ldns_rdf_get_type(d) != LDNS_RDF_TYPE_DNAME || cap < 2) return DBX_ERR_MALFORMED;
-    p = ldns_rdf_data(d);
-    len = ldns_rdf_size(d);
-    if (len == 0) return DBX_ERR_MALFORMED;
-    if (p[0] == 0) return dbx_str_copy(out, cap, ".") ? DBX_ERR_LIMIT : DBX_OK;
-    while (pos < len && p[pos] != 0) {
-        size_t l = p[pos++];
-        if (l > 63 || pos + l > len) return DBX_ERR_MALFORMED;
-        if (o != 0) {
-            if (o + 1 >= cap) return DBX_ERR_LIMIT;
-            out[o++] = '.';
-        }
-        for (size_t i = 0; i < l; i++) {
-            unsigned char c = (unsigned char)dbx_ascii_lower((char)p[pos + i]);
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                c == '*') {
-                if (o + 1 >= cap) return DBX_ERR_LIMIT;
-                out[o++] = (char)c;
-            } else {
-                if (o + 4 >= cap) return DBX_ERR_LIMIT;
-                out[o++] = '\\';
-                out[o++] = (char)('0' + c / 100);
-                out[o++] = (char)('0' + (c / 10) % 10);
-                out[o++] = (char)('0' + c % 10);
-            }
-        }
-        pos += l;
-    }
-    out[o] = '\0';
-    return DBX_OK;
-}
-
 static dbx_dnssec_t to_dnssec(const dbx_result_t *res)
 {
     switch (res->sec) {
@@ -116,7 +78,7 @@ bool dbx_check_mx_stage(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_ch
     bool nomem = false, null_mx = false;
     size_t nroot = 0;
 
-    lookup(r, cfg->now, out->domain, LDNS_RR_TYPE_MX, &out->mx, &mx, out, &nomem);
+    lookup(r, cfg->now, out->domain, DBX_RR_MX, &out->mx, &mx, out, &nomem);
     if (mx.kind != DBX_ANSWER_DATA || dbx_result_count(&mx) == 0) {
         if (out->mx.sec != DBX_DNSSEC_BOGUS && out->mx.sec != DBX_DNSSEC_INDETERMINATE) {
             out->implicit_mx = true;
@@ -128,11 +90,8 @@ bool dbx_check_mx_stage(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_ch
                            ? DBX_CHECK_MAX_HOSTS : cfg->max_hosts;
         for (size_t i = 0; i < n; i++) {
             uint16_t pref;
-            const ldns_rdf *ex;
             char nm[DBX_CHECK_NAME_LEN];
-            if (dbx_result_mx(&mx, i, &pref, &ex) != DBX_OK || dname_str(ex, nm, sizeof nm) != DBX_OK) {
-                continue;
-            }
+            if (dbx_result_mx(&mx, i, &pref, nm, sizeof nm) != DBX_OK) continue;
             if (strcmp(nm, ".") == 0) {
                 nroot++;
                 continue;
@@ -185,8 +144,8 @@ static void collect_addrs(const dbx_result_t *res, uint16_t port, dbx_check_host
 static void expanded_of(const dbx_result_t *res, dbx_check_host_t *h)
 {
     char fin[DBX_CHECK_NAME_LEN];
-    if (res->chain == NULL || ldns_rr_list_rr_count(res->chain) == 0 || res->final_name == NULL) return;
-    if (dname_str(res->final_name, fin, sizeof fin) != DBX_OK) return;
+    if (!dbx_result_is_alias(res)) return;
+    if (dbx_result_final_name(res, fin, sizeof fin) != DBX_OK) return;
     if (!dbx_ascii_eq(fin, h->name)) dbx_str_copy(h->expanded, sizeof h->expanded, fin);
 }
 
@@ -203,7 +162,7 @@ static void tlsa_lookup(const dbx_check_config_t *cfg, dbx_resolver_t *r, const 
         dbx_str_copy(lk->reason, sizeof lk->reason, "TLSA owner name too long");
         return;
     }
-    lookup(r, cfg->now, q, LDNS_RR_TYPE_TLSA, lk, res, out, nomem);
+    lookup(r, cfg->now, q, DBX_RR_TLSA, lk, res, out, nomem);
 }
 
 /* Combined A/AAAA status: any bogus > any indeterminate > any insecure >
@@ -322,12 +281,12 @@ void dbx_check_host_dns(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_ch
     h->verdict = DBX_VERDICT_DEFER;
 
     if (cfg->families & DBX_CHECK_IPV4) {
-        lookup(r, cfg->now, h->name, LDNS_RR_TYPE_A, &h->a, &w->ra, out, &nomem);
+        lookup(r, cfg->now, h->name, DBX_RR_A, &h->a, &w->ra, out, &nomem);
     } else {
         skip(&h->a, "IPv4 disabled");
     }
     if (cfg->families & DBX_CHECK_IPV6) {
-        lookup(r, cfg->now, h->name, LDNS_RR_TYPE_AAAA, &h->aaaa, &w->raaaa, out, &nomem);
+        lookup(r, cfg->now, h->name, DBX_RR_AAAA, &h->aaaa, &w->raaaa, out, &nomem);
     } else {
         skip(&h->aaaa, "IPv6 disabled");
     }

@@ -13,6 +13,15 @@
 
 #include "dbx_check.h"
 
+/* The check reads DNS answers only through the dbx_result_*() accessors of
+ * dnssec/dbx_resolver.h and includes no ldns header (dbx_resolver.h only
+ * forward-declares ldns structs): a regression fails the build. */
+#if defined(LDNS_DNS_H) || defined(LDNS_RR_H)
+#error "src/check must not include ldns headers: use the dbx_result_*() accessors"
+#endif
+#pragma GCC poison ldns_rr_list_rr_count ldns_rr_list_rr ldns_rr_rdf ldns_rr_get_type
+#pragma GCC poison ldns_rr_owner ldns_rdf_data ldns_rdf_size ldns_rdf_get_type ldns_rdf2str
+
 /** MX stage: look up MX, build the host list, dbx_policy_mx().  Sets
  *  out->verdict/why/reason when the domain is decided (deferred) here.
  *  @return true when hosts are to be checked. */

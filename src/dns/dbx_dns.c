@@ -1,6 +1,6 @@
 /* Stub DNS exchange over dbx_transport_t (see dbx_dns.h). */
 #include "dns/dbx_dns.h"
-#include "dnssec/dbx_dnssec_config.h"
+#include "dns/dbx_dns_config.h"
 #include "hal_crypto.h"
 #include "hal_platform.h"
 

@@ -15,20 +15,13 @@
 
 #include "dbx_common.h"
 #include "dbx_transport.h"
+#include "dns/dbx_dns_stats.h"
 
 #include <ldns/ldns.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Exchange statistics (across calls; the caller zeroes them). */
-typedef struct dbx_dns_stats {
-    uint32_t queries;  /**< questions sent (each try of each upstream) */
-    uint32_t tcp;      /**< TCP fallbacks */
-    uint32_t timeouts; /**< tries that timed out */
-    uint32_t mismatch; /**< datagrams dropped by matching */
-} dbx_dns_stats_t;
 
 /**
  * Build the wire form of a query.  @p id is the message ID.

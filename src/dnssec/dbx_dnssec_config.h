@@ -3,8 +3,9 @@
  * @brief Every limit of the stub resolver and validator, with defaults.
  *
  * Override any value with -D on the compiler line, or put overrides in a file
- * named by -DDBX_DNSSEC_CONFIG_FILE='"my_config.h"' (included first).  The
- * check block at the end stops the build on nonsense values.
+ * named by -DDBX_DNSSEC_CONFIG_FILE='"my_config.h"' (included first,
+ * by dns/dbx_dns_config.h, which holds the DNS transport limits and is
+ * included here).  The check block at the end stops the build on nonsense values.
  *
  * The limits defend against hostile zones and upstreams: KeyTrap
  * (CVE-2023-50387: many keys x many signatures with colliding key tags) and
@@ -14,44 +15,9 @@
 #ifndef DBX_DNSSEC_CONFIG_H
 #define DBX_DNSSEC_CONFIG_H
 
-#ifdef DBX_DNSSEC_CONFIG_FILE
-#include DBX_DNSSEC_CONFIG_FILE
-#endif
-
-/* ---- transport (src/dns) ---------------------------------------------- */
-
-/** EDNS0 UDP payload size advertised (DNS flag day 2020 value). */
-#ifndef DBX_DNS_EDNS_SIZE
-#define DBX_DNS_EDNS_SIZE 1232
-#endif
-/** Largest response accepted (UDP and TCP).  Bigger TCP answers: limit. */
-#ifndef DBX_DNS_MAX_RESPONSE
-#define DBX_DNS_MAX_RESPONSE 16384
-#endif
-/** Per-try UDP receive timeout, milliseconds. */
-#ifndef DBX_DNS_UDP_TIMEOUT_MS
-#define DBX_DNS_UDP_TIMEOUT_MS 1500
-#endif
-/** TCP connect + whole-exchange timeout, milliseconds. */
-#ifndef DBX_DNS_TCP_TIMEOUT_MS
-#define DBX_DNS_TCP_TIMEOUT_MS 4000
-#endif
-/** UDP tries per upstream before moving to the next upstream. */
-#ifndef DBX_DNS_UDP_TRIES
-#define DBX_DNS_UDP_TRIES 2
-#endif
-/** Upstream resolvers remembered by one resolver. */
-#ifndef DBX_DNS_MAX_UPSTREAMS
-#define DBX_DNS_MAX_UPSTREAMS 4
-#endif
-/** Datagrams that fail to match (wrong ID/question) ignored per try. */
-#ifndef DBX_DNS_MAX_MISMATCH
-#define DBX_DNS_MAX_MISMATCH 8
-#endif
-/** RRs accepted in one response (all sections together). */
-#ifndef DBX_DNS_MAX_RRS
-#define DBX_DNS_MAX_RRS 128
-#endif
+/* The DNS transport limits (and the DBX_DNSSEC_CONFIG_FILE overrides,
+ * included there first) come from src/dns. */
+#include "dns/dbx_dns_config.h"
 
 /* ---- validator (src/dnssec) ------------------------------------------- */
 
@@ -132,21 +98,6 @@
 #endif
 
 /* ---- check block --------------------------------------------------------- */
-#if DBX_DNS_EDNS_SIZE < 512 || DBX_DNS_EDNS_SIZE > 4096
-#error "DBX_DNS_EDNS_SIZE must be 512..4096"
-#endif
-#if DBX_DNS_MAX_RESPONSE < DBX_DNS_EDNS_SIZE || DBX_DNS_MAX_RESPONSE > 65535
-#error "DBX_DNS_MAX_RESPONSE must be DBX_DNS_EDNS_SIZE..65535"
-#endif
-#if DBX_DNS_UDP_TIMEOUT_MS < 10 || DBX_DNS_TCP_TIMEOUT_MS < 10
-#error "DNS timeouts must be at least 10 ms"
-#endif
-#if DBX_DNS_UDP_TRIES < 1 || DBX_DNS_MAX_UPSTREAMS < 1
-#error "need at least one try and one upstream"
-#endif
-#if DBX_DNS_MAX_RRS < 8
-#error "DBX_DNS_MAX_RRS too small for any DNSSEC answer"
-#endif
 #if DBX_RESOLVE_TIME_LIMIT_MS < 1000u || DBX_RESOLVE_TIME_LIMIT_MS > 600000u
 #error "DBX_RESOLVE_TIME_LIMIT_MS must be 1000..600000"
 #endif

@@ -6,6 +6,9 @@
 #define DBX_DNSSEC_INT_H
 
 #include "dnssec/dbx_resolver.h"
+#include "dns/dbx_dns.h"
+
+#include <ldns/ldns.h>
 
 /** Per-resolution budgets and the reason slot. */
 typedef struct dbx_vctx {
@@ -107,5 +110,87 @@ int dbx_b32hex_decode(const uint8_t *s, size_t n, uint8_t *out, size_t cap, size
 
 /** Serial-arithmetic RRSIG window check. @return 0 ok, -1 expired, 1 not yet. */
 int dbx_sig_window(uint32_t inception, uint32_t expiration, int64_t now, uint32_t skew);
+
+
+/* ---- shared by the resolver files (dbx_resolver/chain/answer.c) ---------- */
+
+/** Kind of a cached zone cut (dbx_cache_entry_t.kind). */
+enum { DBX_V_CUT_SECURE = 1, DBX_V_CUT_INSECURE = 2, DBX_V_CUT_NONE = 3 };
+
+/* Cache entry of @p name when present and not expired (LRU stamp updated). */
+dbx_cache_entry_t *dbx_v_cache_get(dbx_resolver_t *r, const ldns_rdf *name, int64_t now);
+
+/* Cache @p name as a cut of @p kind for @p ttl.  Takes ownership of @p keys. */
+void dbx_v_cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldns_rr_list *keys,
+                     uint32_t ttl, int64_t now);
+
+/* @p l holds an RR of type @p t owned by @p owner. */
+int dbx_v_has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t);
+
+/* Fail with "@p prefix: <current reason>". */
+dbx_sec_t dbx_v_prefix_fail(dbx_vctx_t *v, dbx_sec_t s, const char *prefix);
+
+/* One question to the source, with the query budget and RCODE screening. */
+dbx_sec_t dbx_v_fetch(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                      ldns_rr_type qtype, ldns_pkt **out);
+
+/* TTL of a negative answer: the lowest NSEC/NSEC3/SOA TTL in the authority
+ * section (3600 at most; 60 when there is none). */
+uint32_t dbx_v_neg_ttl(const ldns_pkt *p);
+
+/* Presentation form of a wire-format name into @p buf (bounded, no heap). */
+const char *dbx_v_name_str(const ldns_rdf *n, char *buf, size_t cap);
+
+/* Walk down from the secure *@p zone (validated *@p keys) towards @p qname,
+ * asking DS at every label up to @p last labels that the cache does not
+ * answer, from label @p first (normally one below *zone).  Used where no
+ * signer name tells where the zone is: unsigned answers (a proof of an
+ * insecure delegation above them is required, the walk stops where it is
+ * proven) and the TLSA owner's "_tcp" label.  A broken denial at a label
+ * below @p ent_below labels is a warning (see below).  *@p pre: the DS answer
+ * for label @p first when already fetched (taken over).
+ * Out: deepest zone and its keys (INSECURE: *zone is the insecure cut). */
+dbx_sec_t dbx_v_walk_down(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname, int first,
+                          int last, int ent_below, ldns_rdf **zone, ldns_rr_list **keys,
+                          ldns_pkt **pre);
+
+/* Classic discovery: walk from the anchor down to @p qname (its parent for
+ * DS) asking DS at every label not cached.  Out: deepest zone and keys. */
+dbx_sec_t dbx_v_find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                          ldns_rr_type qtype, ldns_rdf **zone_out, ldns_rr_list **keys_out);
+
+/* Signer name of the RRSIGs in @p l over owner @p owner (NULL: any owner)
+ * and a type in @p types (@p nt of them): the deepest one that is an
+ * ancestor of (or, unless @p proper, equal to) @p below.  *@p seen: some
+ * RRSIG was considered at all.  Returns a borrowed rdf or NULL. */
+const ldns_rdf *dbx_v_pick_signer(const ldns_rr_list *l, const ldns_rdf *owner,
+                                  const ldns_rr_type *types, size_t nt, const ldns_rdf *below,
+                                  int proper, int *seen);
+
+/* The types whose RRSIGs name the zone of a denial (NSEC, NSEC3, SOA). */
+extern const ldns_rr_type dbx_v_neg_types[3];
+
+/* Signer of a DS answer for @p n: over the DS RRset, else over the denial. */
+const ldns_rdf *dbx_v_ds_signer(const ldns_pkt *p, const ldns_rdf *n, int *seen);
+
+/* Establish the validated keys of @p target, the signer name of an answer,
+ * from the deepest cached cut above it: DS @p target tells (by its own
+ * signer) the parent zone, whose chain is established first (bounded stack
+ * of pending DS answers), so only real zone cuts cost queries (DS +
+ * DNSKEY each).  A DS answer that is unsigned, i.e. an insecure zone may lie
+ * between, falls back to the label walk, which must prove it.  Every signer
+ * must be an ancestor of the name it signs and turn out to be a zone cut,
+ * else bogus.  Out: *zone == target with its keys (SECURE), the insecure
+ * cut (INSECURE), or an ancestor when an opt-out span hides the cut (SECURE
+ * with v->weak set: only that ancestor's signatures can still validate). */
+dbx_sec_t dbx_v_establish(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *target,
+                          ldns_rdf **zone, ldns_rr_list **keys);
+
+/* A cut known (cached) strictly below the signer @p zone and at or above
+ * @p owner: an answer signed by @p zone there is not from the zone that holds
+ * the name.  BOGUS for a secure cut, INSECURE (with *zone moved) for an
+ * insecure one, else SECURE. */
+dbx_sec_t dbx_v_known_cut_below(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *owner,
+                                int last, ldns_rdf **zone);
 
 #endif /* DBX_DNSSEC_INT_H */

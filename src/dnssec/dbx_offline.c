@@ -122,6 +122,11 @@ void dbx_trust_free(dbx_trust_t *t)
     memset(t, 0, sizeof *t);
 }
 
+size_t dbx_trust_ds_count(const dbx_trust_t *t)
+{
+    return (t != NULL && t->ds != NULL) ? ldns_rr_list_rr_count(t->ds) : 0;
+}
+
 int dbx_trust_from_ds(dbx_trust_t *t, const dbx_anchor_ds_t *ds, size_t n)
 {
     DBX_ASSERT(t != NULL && (ds != NULL || n == 0));
@@ -457,7 +462,7 @@ static void add_denial(const dbx_memsrc_t *m, ldns_pkt *p, const ldns_rdf *z, co
     ldns_rdf_deep_free(wc);
 }
 
-static int memsrc_fetch(void *ctx, const ldns_rdf *qname_in, ldns_rr_type qtype, ldns_pkt **out)
+static int memsrc_fetch(void *ctx, const ldns_rdf *qname_in, uint16_t qtype, ldns_pkt **out)
 {
     dbx_memsrc_t *m = ctx;
     ldns_pkt *p = ldns_pkt_new();

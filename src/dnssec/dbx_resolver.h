@@ -28,11 +28,18 @@
 
 #include "dbx_common.h"
 #include "dbx_transport.h"
-#include "dns/dbx_dns.h"
+#include "dns/dbx_dns_stats.h"
 #include "dnssec/dbx_dnssec_config.h"
 
 #include <stdbool.h>
-#include <ldns/ldns.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ldns objects appear here only behind pointers: users that touch them
+ * include <ldns/ldns.h> themselves (the check does not). */
+typedef struct ldns_struct_rdf ldns_rdf;
+typedef struct ldns_struct_rr_list ldns_rr_list;
+typedef struct ldns_struct_pkt ldns_pkt;
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +61,10 @@ typedef enum dbx_answer_kind {
     DBX_ANSWER_NODATA = 1,  /**< name exists, no RRset of that type */
     DBX_ANSWER_NXDOMAIN = 2 /**< name does not exist */
 } dbx_answer_kind_t;
+
+/** RR types the consumers resolve (IANA values), so that they need no
+ *  ldns constants. */
+enum { DBX_RR_A = 1, DBX_RR_MX = 15, DBX_RR_AAAA = 28, DBX_RR_TLSA = 52 };
 
 /** @return "secure", "insecure", "bogus" or "indeterminate". */
 const char *dbx_sec_str(dbx_sec_t s);
@@ -79,6 +90,8 @@ int dbx_trust_from_ds(dbx_trust_t *t, const struct dbx_anchor_ds *ds, size_t n);
 int dbx_trust_from_text(dbx_trust_t *t, const char *text);
 /** Release the records of @p t (accepts NULL / zeroed). */
 void dbx_trust_free(dbx_trust_t *t);
+/** @return the number of DS records of @p t (0 for NULL / zeroed). */
+size_t dbx_trust_ds_count(const dbx_trust_t *t);
 
 /**
  * Parse zone text (the zone file format as written by ldns-signzone, or
@@ -93,7 +106,7 @@ int dbx_zone_text_parse(const char *text, size_t max, ldns_rr_list *out, int *ba
  *  fetch returns ::dbx_status_t; DBX_OK with *out owned by the caller. */
 typedef struct dbx_source {
     void *ctx;
-    int (*fetch)(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out);
+    int (*fetch)(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out);
 } dbx_source_t;
 
 /** In-memory answer source for offline validation: an authoritative view
@@ -162,7 +175,7 @@ typedef struct dbx_result {
     uint8_t rcode;              /**< RCODE of the final response */
     bool wildcard;              /**< answer synthesized from a wildcard */
     ldns_rdf *qname;            /**< the question */
-    ldns_rr_type qtype;
+    uint16_t qtype;             /**< the question's type */
     ldns_rdf *final_name;       /**< owner after CNAME/DNAME expansion */
     ldns_rr_list *answer;       /**< RRset of qtype at final_name (no RRSIGs);
                                      empty for negative answers */
@@ -193,9 +206,18 @@ void dbx_result_free(dbx_result_t *res);
 
 /** @return number of RRs in the validated answer. */
 size_t dbx_result_count(const dbx_result_t *res);
-/** MX RR @p i: preference and exchange (borrowed). @return DBX_OK,
- *  DBX_ERR_NOTFOUND, DBX_ERR_MALFORMED. */
-int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, const ldns_rdf **exchange);
+/** MX RR @p i: preference and the exchange as text (lower case, no final
+ *  dot, "." for the root, octets other than LDH, '_' and '*' as \\DDD).
+ *  @return DBX_OK, DBX_ERR_NOTFOUND, DBX_ERR_MALFORMED, DBX_ERR_LIMIT
+ *  (@p cap too small). */
+int dbx_result_mx(const dbx_result_t *res, size_t i, uint16_t *pref, char *name, size_t cap);
+/** @return true when a CNAME/DNAME chain was followed (the final name is
+ *  an alias target of the question). */
+bool dbx_result_is_alias(const dbx_result_t *res);
+/** The owner after CNAME/DNAME expansion as text (same form as
+ *  dbx_result_mx()).  @return DBX_OK, DBX_ERR_NOTFOUND (no name),
+ *  DBX_ERR_MALFORMED, DBX_ERR_LIMIT. */
+int dbx_result_final_name(const dbx_result_t *res, char *out, size_t cap);
 /** A/AAAA RR @p i as an address with @p port. */
 int dbx_result_addr(const dbx_result_t *res, size_t i, uint16_t port, dbx_addr_t *out);
 /** TLSA RR @p i fields; @p data borrowed. */

@@ -15,6 +15,8 @@
 
 #include "dnssec/dbx_resolver.h"
 
+#include <ldns/ldns.h>
+
 #include <stdio.h>
 
 #ifdef __cplusplus

@@ -9,7 +9,7 @@
 #include "fuzz_common.h"
 #include "dns/dbx_dns.h"
 #include "report/dbx_report.h"
-#include "dnssec/dbx_dnssec_config.h"
+#include "dns/dbx_dns_config.h"
 
 typedef struct fake {
     fz_t in;

@@ -10,6 +10,7 @@
  * (key cache), and each result is printed as the JSON report. */
 #include "fuzz_common.h"
 #include "dnssec/dbx_resolver.h"
+#include "dns/dbx_dns.h"
 #include "report/dbx_report.h"
 #include "fixture_dnssec.h"
 
@@ -23,7 +24,7 @@ typedef struct src {
     unsigned fetches;
 } src_t;
 
-static int s_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int s_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     src_t *s = ctx;
     if (++s->fetches > 1000) abort(); /* DBX_MAX_QUERIES must stop it long before */
@@ -79,14 +80,18 @@ static void resolve(dbx_resolver_t *r, const ldns_pkt *qp)
         (void)dbx_report_resolve_json(devnull, "q", "T", &res, r->total_queries);
         for (size_t i = 0; i < dbx_result_count(&res); i++) {
             uint16_t pref;
-            const ldns_rdf *ex;
+            char ex[256];
             dbx_addr_t a;
             uint8_t u, s, m;
             const uint8_t *d;
             size_t dl;
-            (void)dbx_result_mx(&res, i, &pref, &ex);
+            (void)dbx_result_mx(&res, i, &pref, ex, sizeof ex);
             (void)dbx_result_addr(&res, i, 25, &a);
             (void)dbx_result_tlsa(&res, i, &u, &s, &m, &d, &dl);
+        }
+        if (dbx_result_is_alias(&res)) {
+            char fin[256];
+            (void)dbx_result_final_name(&res, fin, sizeof fin);
         }
         dbx_result_free(&res);
     }

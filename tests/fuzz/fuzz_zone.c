@@ -5,6 +5,8 @@
  * Input: zone text (NUL ends it early). */
 #include "fuzz_common.h"
 #include "dnssec/dbx_resolver.h"
+
+#include <ldns/ldns.h>
 #include "fixture_dnssec.h"
 
 static dbx_trust_t anchor;

@@ -6,6 +6,8 @@
  *   OUT/resolver/<n>   all responses of one resolution (fuzz_resolver format)
  * Usage: gen_seeds ZONEDIR OUTDIR NOW */
 #include "dnssec/dbx_resolver.h"
+
+#include <ldns/ldns.h>
 #include "hal_mbedtls.h"
 
 #include <stdio.h>
@@ -46,7 +48,7 @@ static void put(const char *path, const uint8_t *p, size_t n)
     fclose(f);
 }
 
-static int rec_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int rec_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     rec_t *r = ctx;
     uint8_t *w = NULL;

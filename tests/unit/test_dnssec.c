@@ -178,7 +178,7 @@ typedef struct {
     uint32_t fetches;
 } slow_src_t;
 
-static int slow_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int slow_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     slow_src_t *s = ctx;
     struct timespec ts = {0, 5 * 1000 * 1000};
@@ -392,7 +392,7 @@ static int is_target(const mitm_t *x, const ldns_rr *rr)
            ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)) == x->covered;
 }
 
-static int mitm_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int mitm_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     mitm_t *x = ctx;
     int st = x->inner.fetch(x->inner.ctx, qname, qtype, out);
@@ -943,16 +943,21 @@ static void test_result_helpers(void **state)
     dbx_resolver_t *r = calloc(1, sizeof *r);
     dbx_result_t res;
     uint16_t pref;
-    const ldns_rdf *ex;
+    char ex[64], fin[64];
     uint8_t u, s, m;
     const uint8_t *d;
     size_t dl;
     dbx_addr_t a;
     dbx_resolver_init_source(r, dbx_memsrc_source(&fx->mem), &fx->trust);
     assert_int_equal(dbx_resolve(r, "example.test", LDNS_RR_TYPE_MX, fx->now, &res), DBX_OK);
-    assert_int_equal(dbx_result_mx(&res, 0, &pref, &ex), DBX_OK);
+    assert_int_equal(dbx_result_mx(&res, 0, &pref, ex, sizeof ex), DBX_OK);
     assert_int_equal(pref, 10);
-    assert_int_equal(dbx_result_mx(&res, 1, &pref, &ex), DBX_ERR_NOTFOUND);
+    assert_string_equal(ex, "mx.example.test");
+    assert_int_equal(dbx_result_mx(&res, 0, &pref, ex, 4), DBX_ERR_LIMIT);
+    assert_int_equal(dbx_result_mx(&res, 1, &pref, ex, sizeof ex), DBX_ERR_NOTFOUND);
+    assert_false(dbx_result_is_alias(&res));
+    assert_int_equal(dbx_result_final_name(&res, fin, sizeof fin), DBX_OK);
+    assert_string_equal(fin, "example.test");
     dbx_result_free(&res);
     assert_int_equal(dbx_resolve(r, "_25._tcp.mx.example.test", LDNS_RR_TYPE_TLSA, fx->now, &res), DBX_OK);
     assert_int_equal(dbx_result_tlsa(&res, 0, &u, &s, &m, &d, &dl), DBX_OK);
@@ -966,10 +971,24 @@ static void test_result_helpers(void **state)
     assert_int_equal(a.family, 6);
     assert_int_equal(a.port, 25);
     assert_int_equal(ldns_rr_list_rr_count(res.chain), 1);
+    assert_true(dbx_result_is_alias(&res));
+    assert_int_equal(dbx_result_final_name(&res, fin, sizeof fin), DBX_OK);
+    assert_string_equal(fin, "mx.example.test");
     dbx_result_free(&res);
+    assert_false(dbx_result_is_alias(&res));
+    assert_int_equal(dbx_result_final_name(&res, fin, sizeof fin), DBX_ERR_NOTFOUND);
     dbx_result_free(&res); /* safe twice */
     assert_int_equal(dbx_resolve(r, "bad..name", LDNS_RR_TYPE_A, fx->now, &res), DBX_ERR_INVAL);
     dbx_resolver_free(r);
+    {
+        dbx_trust_t b;
+        assert_int_equal(dbx_trust_ds_count(NULL), 0);
+        assert_int_equal(dbx_trust_builtin(&b), DBX_OK);
+        assert_true(dbx_trust_ds_count(&b) >= 1);
+        assert_int_equal(dbx_trust_ds_count(&b), ldns_rr_list_rr_count(b.ds));
+        dbx_trust_free(&b);
+        assert_int_equal(dbx_trust_ds_count(&b), 0);
+    }
     free(r);
 }
 

@@ -141,7 +141,7 @@ static ldns_rr_list *filtered(const forge_t *f, const ldns_rr_list *l, int trim)
     return out;
 }
 
-static int forge_fetch(void *ctx, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out)
+static int forge_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pkt **out)
 {
     forge_t *f = ctx;
     int st = f->inner.fetch(f->inner.ctx, qname, qtype, out), hit;

@@ -10,6 +10,8 @@
  * the network (files run until the next --option). */
 #include "cli.h"
 #include "dnssec/dbx_resolver.h"
+
+#include <ldns/ldns.h>
 #include "hal_platform.h"
 #include "host_net.h"
 #include "report/dbx_report.h"

@@ -236,7 +236,7 @@ static int compare(dbx_cli_dns_t *dns, const char *host, const material_t *cur,
     size_t n;
     int rc;
     snprintf(q, sizeof q, "_25._tcp.%s", host);
-    if (dbx_resolve(dns->r, q, LDNS_RR_TYPE_TLSA, dns->now, &res) != DBX_OK) {
+    if (dbx_resolve(dns->r, q, DBX_RR_TLSA, dns->now, &res) != DBX_OK) {
         fprintf(stderr, "danebox: cannot resolve %s\n", q);
         return DBX_EXIT_INTERNAL;
     }

@@ -9,7 +9,7 @@
 
 #include "dbx_transport.h"
 #include "dns/dbx_dns.h"
-#include "dnssec/dbx_dnssec_config.h"
+#include "dns/dbx_dns_config.h"
 #include "relay/dbx_relay.h"
 
 #include <stdbool.h>
