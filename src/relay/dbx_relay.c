@@ -4,6 +4,7 @@
  *        MAIL, RCPT, DATA (dot-stuffed), per-recipient results, DSNs.
  */
 #include "relay/dbx_relay.h"
+#include "dbx_str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -27,18 +28,6 @@ static const char *domain_of(const char *addr)
 {
     const char *at = strrchr(addr, '@');
     return at != NULL ? at + 1 : "";
-}
-
-static bool same_domain(const char *a, const char *b)
-{
-    for (; *a != '\0' && *b != '\0'; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (x != y) {
-            return false;
-        }
-    }
-    return *a == *b;
 }
 
 /* Enhanced status from "NNN d.d.d text", else from the code class. */
@@ -317,7 +306,7 @@ int dbx_relay_run(dbx_relay_t *rl, const char *id, int64_t now, dbx_relay_stats_
             const dbx_queue_rcpt_t *o = &env->rcpt[j];
             bool due_j = o->state == DBX_RCPT_PENDING ||
                          (o->state == DBX_RCPT_DEFERRED && o->next_try <= now);
-            if (due_j && !done[j] && same_domain(domain_of(o->addr), dom)) {
+            if (due_j && !done[j] && dbx_ascii_eq(domain_of(o->addr), dom)) {
                 grp[j] = done[j] = 1;
             }
         }

@@ -4,6 +4,7 @@
  *        and the RFC 5322 date formatter.
  */
 #include "relay/dbx_relay.h"
+#include "dbx_str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -73,22 +74,10 @@ int dbx_tls_policy_parse(const char *s, dbx_tls_policy_t *out)
     return dbx_tls_level_parse(s, out) == DBX_OK ? DBX_OK : DBX_ERR_MALFORMED;
 }
 
-static bool same_domain(const char *a, const char *b)
-{
-    for (; *a != '\0' && *b != '\0'; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (x != y) {
-            return false;
-        }
-    }
-    return *a == *b;
-}
-
 dbx_tls_policy_t dbx_relay_policy_for(const dbx_relay_config_t *cfg, const char *domain)
 {
     for (size_t i = 0; i < cfg->n_policies; i++) {
-        if (cfg->policies[i].domain != NULL && same_domain(cfg->policies[i].domain, domain)) {
+        if (cfg->policies[i].domain != NULL && dbx_ascii_eq(cfg->policies[i].domain, domain)) {
             return cfg->policies[i].policy;
         }
     }
