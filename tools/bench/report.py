@@ -12,6 +12,8 @@ import json
 import os
 import sys
 
+from report_relay import relay_host_section, splice_only
+
 
 def load(path):
     r = {}
@@ -204,13 +206,19 @@ def crypto_section(w, g):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
-    ap.add_argument("--fwsize", required=True)
-    ap.add_argument("--queries", required=True)
+    ap.add_argument("--fwsize")
+    ap.add_argument("--queries")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--plotdir", required=True)
+    ap.add_argument("--plotdir")
+    ap.add_argument("--only", choices=["relay_host"],
+                    help="replace only this section of --out (BENCH_ONLY in bench.sh)")
     a = ap.parse_args()
     R = load(a.results)
     g = R.get
+    if a.only:
+        return splice_only(a.out, g)
+    if not (a.fwsize and a.queries and a.plotdir):
+        ap.error("--fwsize, --queries and --plotdir are required without --only")
     fw = None
     if os.path.exists(a.fwsize) and os.path.getsize(a.fwsize) > 0:
         with open(a.fwsize) as fh:
@@ -754,6 +762,8 @@ def main():
         w("not measured: %s" % g("chk_lat_status", g("check_status", g("lat_status", "skipped"))))
     w("")
 
+    relay_host_section(w, g)
+    w("")
     w("## Not yet measured")
     w("")
     nym = []
