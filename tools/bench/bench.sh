@@ -50,7 +50,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export LC_ALL=C
+export LC_ALL=C PYTHONDONTWRITEBYTECODE=1
 NS=${BENCH_NS:-dbxbench}
 RUNS=${BENCH_RUNS:-5}
 CG_RUNS=${BENCH_CG_RUNS:-3}

@@ -233,6 +233,10 @@ rh_dbx_run() { # TAG N VG(0|1)
 }
 rh_cleanup_dbx() {
   [ -n "$RH_DBX_PID" ] || return 0
+  # let the current round of queue runners finish (a runner killed at the
+  # drain would leave no callgrind profile); the next periodic round is
+  # queue_run_interval (60 s) away
+  for _ in $(seq 900); do [ -z "$(pgrep -P "$RH_DBX_PID")" ] && break; sleep 0.1; done
   chmod 666 "$RH_WORK"/cg/*.cg 2>/dev/null
   kill -TERM "$RH_DBX_PID" 2>/dev/null
   # the callgrind run writes its profiles at exit: allow for that
@@ -282,6 +286,23 @@ rh_mx_sessions() { # TLS sessions the MX accepted (its maillog), for the report
   grep -c 'TLS connection established from' "$E2E_DIR/smtp/dane-ee/maillog" 2>/dev/null || echo 0
 }
 
+# where the runners' Ir go: inclusive Ir of a few functions, summed over the
+# runner profiles (the names of bench_check_host)
+rh_dbx_annotate() {
+  command -v callgrind_annotate >/dev/null || return 0
+  local f fn v
+  declare -A sum=()
+  for f in "$RH_WORK"/cg/rh-dbx.*.cg; do
+    [ -s "$f" ] && grep -q '^cmd: .*--run-queue' "$f" || continue
+    callgrind_annotate --inclusive=yes "$f" 2>/dev/null >"$f.annotate"
+    for fn in dbx_resolve dbx_smtp_run mbedtls_ssl_handshake hal_crypto_ecdsa_verify hal_crypto_rsa_verify main; do
+      v=$(awk -v fn="$fn" '$1 ~ /^[0-9,]+$/ && index($0, ":" fn " [") {gsub(",", "", $1); print $1; exit}' "$f.annotate")
+      sum[$fn]=$(( ${sum[$fn]:-0} + ${v:-0} ))
+    done
+  done
+  for fn in "${!sum[@]}"; do put "rh_dbxcg_fn_$fn" "${sum[$fn]}"; done
+}
+
 bench_relay_host() {
   log "relay through the host: danebox relay vs Postfix relay, $RH_N messages each; callgrind $RH_CG_N"
   command -v smtp-source >/dev/null || { put rh_status "smtp-source missing (postfix)"; return; }
@@ -301,6 +322,7 @@ bench_relay_host() {
     rh_chmod_start
     rh_dbx_run dbxcg "$RH_CG_N" 1
     read -r r _ <<<"$(rh_cg_sum rh-dbx)"
+    rh_dbx_annotate
     put rh_dbxcg_ir "$r"; put rh_dbxcg_procs "$(wc -l <"$OUT/rh-dbx.cmds")"; put rh_dbxcg_cmds "$(rh_cmds rh-dbx)"
     rh_pf_run pfcg "$RH_CG_N" 1
     read -r r _ <<<"$(rh_cg_sum rh-pf)"

@@ -97,6 +97,16 @@ def relay_host_section(w, g):
             w("%s Ir by program (callgrind run): %s" % (label, ", ".join(
                 "`%s` %s" % (x.split(":")[0], mega(x.split(":")[1], 1)) for x in g(k).split())))
             w("")
+    fns = [("dbx_resolve", "DNS lookups + DNSSEC validation"),
+           ("hal_crypto_ecdsa_verify", "ECDSA P-256 verifies through the crypto HAL"),
+           ("dbx_smtp_run", "SMTP sessions incl. TLS"),
+           ("mbedtls_ssl_handshake", "TLS handshakes")]
+    if g("rh_dbxcg_fn_main"):
+        w("danebox queue runners, inclusive Ir summed over the runner profiles "
+          "(`callgrind_annotate --inclusive=yes`; per delivered message): %s."
+          % "; ".join("`%s` (%s) %s" % (f, d, per("rh_dbxcg_fn_" + f, "rh_dbxcg_delivered", 1e6,
+                                                   "%.1f M")) for f, d in fns))
+        w("")
     if g("rh_dbx_line"):
         w("danebox log line: `%s`" % g("rh_dbx_line"))
         w("")
