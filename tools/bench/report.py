@@ -313,13 +313,15 @@ def main():
           "without compaction. RAM in mode=relay with 2 inbound sessions: heap in use peak "
           "**%s B** (queue state and index, 2 sessions, envelope), sbrk %s B, stack peak %s B. "
           "A full queue (%s messages, the next ones answered 452: %s) is scanned at boot in "
-          "**%s instructions** (%s ms of QEMU virtual time at 1 insn/ns; about %.0f ms at the "
+          "**%s instructions** (%s ms of QEMU virtual time at 1 insn/ns; about %s ms at the "
           "board's 25 MHz)."
           % (n(g("relay_msg_octets")), g("relay_ops_per_msg"), g("relay_programs_per_msg"),
              g("relay_erases_per_msg"), g("relay_syncs_per_msg"), g("relay_write_amp"),
              n(g("relay_heap_inuse_peak")), n(g("relay_sbrk_peak")), n(g("relay_stack_peak")),
              g("relay_full_messages"), g("relay_full_452"), n(g("relay_full_scan_insns")),
-             g("relay_full_scan_ms"), int(g("relay_full_scan_insns", "0")) / 25e3))
+             g("relay_full_scan_ms"),
+             "%.0f" % (int(g("relay_full_scan_insns")) / 25e3)
+             if (g("relay_full_scan_insns") or "").isdigit() else "not measured"))
     else:
         w("not measured: %s" % g("relay_status", "skipped"))
     w("")
