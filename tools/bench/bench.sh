@@ -31,6 +31,9 @@
 #   bench_check_latency  50 ms RTT: danebox check vs posttls-finger + cold unbound
 #   bench_fwcheck     firmware mode=check in QEMU on the rig link (when the
 #                     firmware has it; else "not yet measured")
+#   bench_relay_host  mail through `danebox relay` vs Postfix as a DANE relay
+#                     on the rig (tools/bench/bench_relay_host.sh): messages/s,
+#                     CPU time and callgrind Ir per delivered message
 #
 # Rig: tools/rig/e2e-rig.sh (DNS rig + Postfix servers in one netns, mail
 # domains dane-ee.test, dane-ta.test, ... with signed MX/A/AAAA/TLSA).
@@ -39,18 +42,24 @@
 # default 5), BENCH_CG_RUNS (callgrind runs per command, default 3),
 # BENCH_DELAY_MS (one-way delay, default 25), BENCH_SKIP="latency smtp
 # fwcheck crypto rig ..." (rig: every rig measurement), BENCH_CRYPTO_VARIANTS
-# (firmware variants of bench_crypto, lines tag|DBX_CRYPTO|DBX_CFLAGS)
+# (firmware variants of bench_crypto, lines tag|DBX_CRYPTO|DBX_CFLAGS),
+# BENCH_RELAY_N / BENCH_RELAY_CG_N (messages per relay run, native /
+# callgrind; default 200 / 20), BENCH_SKIP="relayhost" or "relayhost-cg".
+# BENCH_ONLY=relay_host: bring up the rig, run only bench_relay_host and
+# replace only its section of BENCHMARKS.md (the rest stays as it was).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export LC_ALL=C
+export LC_ALL=C PYTHONDONTWRITEBYTECODE=1
 NS=${BENCH_NS:-dbxbench}
 RUNS=${BENCH_RUNS:-5}
 CG_RUNS=${BENCH_CG_RUNS:-3}
 DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
-RES=$OUT/results.tsv
+ONLY=${BENCH_ONLY:-}
+case $ONLY in ""|relay_host) ;; *) echo "bench: BENCH_ONLY=relay_host or unset" >&2; exit 2;; esac
+RES=$OUT/results${ONLY:+-$ONLY}.tsv
 DANEBOX=$top/build/host/danebox
 ELF=$top/build/mps2-an386/danebox.elf
 MAP=$top/build/mps2-an386/danebox.map
@@ -68,7 +77,7 @@ nsx() { ip netns exec "$NS" "$@"; }
 ms_now() { date +%s%N | cut -c1-13; }
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.log "$OUT"/*.cg "$OUT"/*.out "$RES"
+[ -n "$ONLY" ] || rm -f "$OUT"/*.log "$OUT"/*.cg "$OUT"/*.out "$RES"
 : >"$RES"
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
 [ -x "$DANEBOX" ] && [ -f "$ELF" ] || { echo "bench: build host and mps2-an386 first (make bench)" >&2; exit 1; }
@@ -213,7 +222,13 @@ bench_crypto() {
 # domains' MX/A/AAAA/TLSA; /etc/netns/$NS/resolv.conf -> the rig unbound.
 RIG_UP=0 SMTP_UP=0 NFQ_PID=
 E2E_DIR=$top/build/e2e/$NS
+# the rig MX hosts accept mail for their domains (bench_relay_host counts
+# deliveries in dane-ee.test's mailbox); probe/check only say QUIT
+export SMTP_ACCEPT_MAIL=1
+# shellcheck source=tools/bench/bench_relay_host.sh
+. "$top/tools/bench/bench_relay_host.sh"
 rig_down() {
+  rh_cleanup
   [ -n "$NFQ_PID" ] && { kill "$NFQ_PID" 2>/dev/null; wait "$NFQ_PID" 2>/dev/null; NFQ_PID=; }
   [ $RIG_UP = 1 ] && E2E_NS=$NS E2E_DIR=$E2E_DIR tools/rig/e2e-rig.sh down >/dev/null 2>&1
   SMTP_UP=0 RIG_UP=0
@@ -618,6 +633,15 @@ bench_relay() {
 }
 
 # ---- run ----------------------------------------------------------------------------------
+if [ "$ONLY" = relay_host ]; then
+  : >"$RES"
+  if rig_up; then bench_relay_host; else put rh_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
+  rig_down
+  log "report (section relay_host of BENCHMARKS.md only)"
+  $PY tools/bench/report.py --results "$RES" --only relay_host --out "$top/BENCHMARKS.md" || exit 1
+  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (relay_host section)"
+  exit 0
+fi
 bench_machine
 bench_footprint
 bench_target
@@ -637,6 +661,7 @@ elif rig_up; then
     skipped latency || bench_check_latency
   fi
   skipped fwcheck || bench_fwcheck
+  skipped relayhost || bench_relay_host
 else
   put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"
 fi

@@ -12,6 +12,8 @@ import json
 import os
 import sys
 
+from report_relay import relay_host_section, splice_only
+
 
 def load(path):
     r = {}
@@ -204,13 +206,19 @@ def crypto_section(w, g):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
-    ap.add_argument("--fwsize", required=True)
-    ap.add_argument("--queries", required=True)
+    ap.add_argument("--fwsize")
+    ap.add_argument("--queries")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--plotdir", required=True)
+    ap.add_argument("--plotdir")
+    ap.add_argument("--only", choices=["relay_host"],
+                    help="replace only this section of --out (BENCH_ONLY in bench.sh)")
     a = ap.parse_args()
     R = load(a.results)
     g = R.get
+    if a.only:
+        return splice_only(a.out, g)
+    if not (a.fwsize and a.queries and a.plotdir):
+        ap.error("--fwsize, --queries and --plotdir are required without --only")
     fw = None
     if os.path.exists(a.fwsize) and os.path.getsize(a.fwsize) > 0:
         with open(a.fwsize) as fh:
@@ -305,13 +313,15 @@ def main():
           "without compaction. RAM in mode=relay with 2 inbound sessions: heap in use peak "
           "**%s B** (queue state and index, 2 sessions, envelope), sbrk %s B, stack peak %s B. "
           "A full queue (%s messages, the next ones answered 452: %s) is scanned at boot in "
-          "**%s instructions** (%s ms of QEMU virtual time at 1 insn/ns; about %.0f ms at the "
+          "**%s instructions** (%s ms of QEMU virtual time at 1 insn/ns; about %s ms at the "
           "board's 25 MHz)."
           % (n(g("relay_msg_octets")), g("relay_ops_per_msg"), g("relay_programs_per_msg"),
              g("relay_erases_per_msg"), g("relay_syncs_per_msg"), g("relay_write_amp"),
              n(g("relay_heap_inuse_peak")), n(g("relay_sbrk_peak")), n(g("relay_stack_peak")),
              g("relay_full_messages"), g("relay_full_452"), n(g("relay_full_scan_insns")),
-             g("relay_full_scan_ms"), int(g("relay_full_scan_insns", "0")) / 25e3))
+             g("relay_full_scan_ms"),
+             "%.0f" % (int(g("relay_full_scan_insns")) / 25e3)
+             if (g("relay_full_scan_insns") or "").isdigit() else "not measured"))
     else:
         w("not measured: %s" % g("relay_status", "skipped"))
     w("")
@@ -754,6 +764,8 @@ def main():
         w("not measured: %s" % g("chk_lat_status", g("check_status", g("lat_status", "skipped"))))
     w("")
 
+    relay_host_section(w, g)
+    w("")
     w("## Not yet measured")
     w("")
     nym = []
