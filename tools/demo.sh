@@ -108,7 +108,8 @@ for r in rows:
     print(fmt % r)
 print()
 print("firmware figures per check (QEMU -icount shift=0: 1 instruction = 1 ns virtual time;")
-print("instructions include the network poll loop; heap = malloc peak, stack = painted peak):")
+print("instructions = busy work, the poll loop waiting for the network is not counted;")
+print("heap = malloc peak, stack = painted peak):")
 sh = ("domain", "DNS queries", "SMTP round trips", "heap peak B", "stack peak B", "mbedTLS peak B", "instructions")
 srow = []
 for dom, _ in expect:
