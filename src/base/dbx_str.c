@@ -151,3 +151,18 @@ int dbx_json_escape(const char *t, char *out, size_t cap)
     dbx_sbuf_json_str(&s, t);
     return s.cut ? DBX_ERR_BUFFER : DBX_OK;
 }
+
+const char *dbx_dec64(int64_t v, char buf[24])
+{
+    uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+    char *p = buf + 23;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10u);
+        u /= 10u;
+    } while (u != 0);
+    if (v < 0) {
+        *--p = '-';
+    }
+    return p;
+}

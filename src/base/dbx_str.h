@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,13 @@ size_t dbx_json_escape_char(unsigned char c, char out[7]);
 /** JSON-escape @p t into @p out (with the quotes), as dbx_sbuf_json_str().
  *  @return DBX_OK or DBX_ERR_BUFFER (cut, NUL-terminated). */
 int dbx_json_escape(const char *t, char *out, size_t cap);
+
+/**
+ * Decimal text of @p v in @p buf (24 bytes hold every int64_t): the one
+ * 64-bit formatter, since newlib-nano's printf (boards) has no %lld.
+ * @return a pointer into @p buf (not necessarily its start).
+ */
+const char *dbx_dec64(int64_t v, char buf[24]);
 
 #ifdef __cplusplus
 }

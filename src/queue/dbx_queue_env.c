@@ -3,6 +3,7 @@
  * @brief The queue's envelope record: text format and strict parser.
  */
 #include "queue/dbx_queue.h"
+#include "dbx_str.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,22 +53,6 @@ static int put(char *buf, size_t cap, size_t *off, const char *fmt, ...)
     return DBX_OK;
 }
 
-/* Decimal text of @p v: newlib-nano's printf (boards) has no %lld. */
-static const char *dec64(int64_t v, char buf[24])
-{
-    uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
-    char *p = buf + 23;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + u % 10u);
-        u /= 10u;
-    } while (u != 0);
-    if (v < 0) {
-        *--p = '-';
-    }
-    return p;
-}
-
 int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size_t *len)
 {
     DBX_CHECK(env != NULL && buf != NULL && cap > 0, DBX_ERR_INVAL);
@@ -77,8 +62,8 @@ int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size
     size_t off = 0;
     char d1[24], d2[24];
     int st = put(buf, cap, &off, "DBXQ 1\nid %s\nfrom %s\narrival %s\nsize %s\nflags%s%s\n",
-                 env->id, env->sender, dec64(env->arrival, d1),
-                 dec64((int64_t)(env->size & INT64_MAX), d2),
+                 env->id, env->sender, dbx_dec64(env->arrival, d1),
+                 dbx_dec64((int64_t)(env->size & INT64_MAX), d2),
                  env->body_8bit ? " 8bitmime" : "", env->smtputf8 ? " smtputf8" : "");
     for (uint16_t i = 0; st == DBX_OK && i < env->n_rcpts; i++) {
         const dbx_queue_rcpt_t *r = &env->rcpt[i];
@@ -86,7 +71,7 @@ int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size
                       clean(r->dsn, false) && r->state <= DBX_RCPT_FAILED,
                   DBX_ERR_INVAL);
         st = put(buf, cap, &off, "rcpt %s %u %s %s %s\nreason %s\n",
-                 dbx_rcpt_state_name(r->state), (unsigned)r->attempts, dec64(r->next_try, d1),
+                 dbx_rcpt_state_name(r->state), (unsigned)r->attempts, dbx_dec64(r->next_try, d1),
                  r->dsn[0] != '\0' ? r->dsn : "-", r->addr, r->reason);
     }
     if (st == DBX_OK) {

@@ -107,9 +107,10 @@ static void result(dbx_relay_t *rl, uint16_t i, const attempt_t *a, int64_t now,
     } else {
         snprintf(relay, sizeof(relay), "none");
     }
+    char delay[24];
     snprintf(rl->line, sizeof(rl->line),
-             "%s: to=<%s>, relay=%s, delay=%lld, attempts=%u, dsn=%s, status=%s (%s) tls=%s",
-             env->id, r->addr, relay, (long long)(now - env->arrival), (unsigned)r->attempts,
+             "%s: to=<%s>, relay=%s, delay=%s, attempts=%u, dsn=%s, status=%s (%s) tls=%s",
+             env->id, r->addr, relay, dbx_dec64(now - env->arrival, delay), (unsigned)r->attempts,
              r->dsn, status, r->reason, in ? in->tls : "none");
     rl->cfg->log(rl->cfg->log_user, rl->line);
 }
@@ -177,9 +178,9 @@ static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_inf
         rl->conn->close(rl->conn->ctx, sess, true);
         return;
     }
-    char size[32] = "";
+    char size[32] = "", dec[24];
     if (info->caps & DBX_RELAY_CAP_SIZE) {
-        snprintf(size, sizeof(size), " SIZE=%llu", (unsigned long long)env->size);
+        snprintf(size, sizeof(size), " SIZE=%s", dbx_dec64((int64_t)(env->size & INT64_MAX), dec));
     }
     snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>%s%s%s\r\n", env->sender, size,
              env->body_8bit && (info->caps & DBX_RELAY_CAP_8BITMIME) ? " BODY=8BITMIME" : "",

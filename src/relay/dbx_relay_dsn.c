@@ -4,6 +4,7 @@
  *        relay's failed recipients, written straight into the queue.
  */
 #include "relay/dbx_relay.h"
+#include "dbx_str.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -141,16 +142,18 @@ int dbx_relay_dsn(const dbx_relay_config_t *cfg, dbx_queue_t *q, const dbx_queue
     int st = q->ops->create(q->ctx, &o.h);
     DBX_CHECK(st == DBX_OK, st);
     char bnd[80], date[40], a[DBX_QUEUE_ADDR_MAX];
-    snprintf(bnd, sizeof(bnd), "%s.%lld/danebox", env->id, (long long)now);
+    char nowbuf[24];
+    const char *nowdec = dbx_dec64(now, nowbuf);
+    snprintf(bnd, sizeof(bnd), "%s.%s/danebox", env->id, nowdec);
     emit(&o, "From: Mail Delivery System <MAILER-DAEMON@%s>\r\nTo: <%s>\r\n"
              "Subject: Undelivered Mail Returned to Sender\r\nDate: %s\r\n",
          cfg->hostname, ascii(env->sender, a, sizeof(a)),
          dbx_relay_date(now, date, sizeof(date)));
-    emit(&o, "Message-ID: <%s.%lld.dsn@%s>\r\nAuto-Submitted: auto-replied\r\n"
+    emit(&o, "Message-ID: <%s.%s.dsn@%s>\r\nAuto-Submitted: auto-replied\r\n"
              "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
              "report-type=delivery-status;\r\n\tboundary=\"%s\"\r\n\r\n"
              "This is a MIME-encapsulated message.\r\n\r\n",
-         env->id, (long long)now, cfg->hostname, bnd);
+         env->id, nowdec, cfg->hostname, bnd);
     report(&o, cfg, env, bnd, now);
     emit(&o, "\r\n--%s\r\nContent-Description: Undelivered Message Headers\r\n"
              "Content-Type: text/rfc822-headers\r\n\r\n",

@@ -67,6 +67,18 @@ static void test_sbuf_json(void **state)
     assert_int_equal(dbx_json_escape("abcdefgh", tiny, sizeof tiny), DBX_ERR_BUFFER);
 }
 
+static void test_dec64(void **state)
+{
+    char b[24];
+    (void)state;
+    assert_string_equal(dbx_dec64(0, b), "0");
+    assert_string_equal(dbx_dec64(7, b), "7");
+    assert_string_equal(dbx_dec64(-42, b), "-42");
+    assert_string_equal(dbx_dec64(1764525600, b), "1764525600");
+    assert_string_equal(dbx_dec64(INT64_MAX, b), "9223372036854775807");
+    assert_string_equal(dbx_dec64(INT64_MIN, b), "-9223372036854775808");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -74,6 +86,7 @@ int main(void)
         cmocka_unit_test(test_case),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_sbuf_json),
+        cmocka_unit_test(test_dec64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
