@@ -100,7 +100,8 @@ bench_machine() {
   put v_ldns "$(drill -v 2>/dev/null | awk '{print $3; exit}')"
   put v_postfix "$(dpkg-query -W -f='${Version}' postfix 2>/dev/null)"
   put v_openssl "$(openssl version | awk '{print $2}')"
-  put v_mbedtls "$(basename "$(ls -d "$top"/deps/mbedtls-* 2>/dev/null | head -1)" | sed 's/mbedtls-//')"
+  # the version the Makefile builds (deps/ may also hold an older tree)
+  put v_mbedtls "$(sed -n 's/^MBEDTLS_DIR *:= *\$(DEPS)\/mbedtls-//p' "$top/Makefile")"
   put v_gnuplot "$(gnuplot --version | awk '{print $2"."$4}')"
 }
 
