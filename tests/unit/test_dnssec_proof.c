@@ -16,34 +16,22 @@
 #include "hal_mbedtls.h"
 #include "support/test_util.h"
 
-#define ZDIR "build/host/zones"
+#define ZDIR "build/host/zones" /* Makefile target: tests/dnssec/mkzones.sh */
 
-typedef struct {
-    dbx_trust_t trust;
-    dbx_memsrc_t mem;
-    int64_t now;
-} fx_t;
+/* The signed test tree (trust, memsrc, now) from the shared test support. */
+typedef dbx_test_zones_t fx_t;
 
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
-    char *t;
     if (fx == NULL) return -1;
     hal_mbedtls_init();
-    if (system("test -f " ZDIR "/weak.test.signed || tests/dnssec/mkzones.sh " ZDIR " >/dev/null 2>&1") != 0) {
+    if (dbx_test_zones_init(fx, ZDIR) != 0) {
+        print_error("signed test zones missing in " ZDIR " (run make)\n");
+        dbx_test_zones_free(fx);
         free(fx);
         return -1;
     }
-    t = dbx_test_slurp(ZDIR "/anchor.txt");
-    if (t == NULL || dbx_trust_from_text(&fx->trust, t) != DBX_OK) return -1;
-    free(t);
-    t = dbx_test_slurp(ZDIR "/time.txt");
-    if (t == NULL) return -1;
-    fx->now = strtoll(t, NULL, 10);
-    free(t);
-    t = dbx_test_slurp(ZDIR "/all.zone");
-    if (t == NULL || dbx_memsrc_init(&fx->mem, t, NULL) != DBX_OK) return -1;
-    free(t);
     *state = fx;
     return 0;
 }
@@ -51,8 +39,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *fx = *state;
-    dbx_memsrc_free(&fx->mem);
-    dbx_trust_free(&fx->trust);
+    dbx_test_zones_free(fx);
     free(fx);
     return 0;
 }
