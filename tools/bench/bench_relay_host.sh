@@ -136,29 +136,10 @@ smtp_dns_support_level = dnssec
 smtp_tls_security_level = dane
 smtp_tls_loglevel = 1
 EOF
-  cat >"$d/etc/master.cf" <<'EOF'
-# service type  private unpriv  chroot  wakeup  maxproc command
-127.0.0.1:2526 inet n   -       n       -       -       smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+  {
+    echo "127.0.0.1:2526 inet n   -       n       -       -       smtpd"
+    cat "$top/tools/rig/postfix-master.cf"
+  } >"$d/etc/master.cf"
   # creates the queue directories (owned by postfix)
   nsx postfix -c "$d/etc" check >"$OUT/rh-pf-check.log" 2>&1
 }

@@ -171,31 +171,12 @@ EOF
     printf '%s %s %s\n' "$mx" "$d/tls/leaf.key" "$d/tls/chain.pem" >"$d/etc/sni"
   fi
   "${NSX[@]}" postmap -c "$d/etc" -F "hash:$d/etc/sni"
-  cat >"$d/etc/master.cf" <<'EOF'
-# service type  private unpriv  chroot  wakeup  maxproc command
-smtp      inet  n       -       n       -       -       smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-virtual   unix  -       n       n       -       -       virtual
-EOF
+  {
+    echo "smtp      inet  n       -       n       -       -       smtpd"
+    cat "$top/tools/rig/postfix-master.cf"
+    echo "local     unix  -       n       n       -       -       local"
+    echo "virtual   unix  -       n       n       -       -       virtual"
+  } >"$d/etc/master.cf"
 
   # facts for the DNS rig and the tests
   local leafcert=$d/tls/leaf.pem
