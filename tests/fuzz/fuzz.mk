@@ -25,8 +25,10 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIBS)
 	@echo "  FUZZ    $@"
 	@$(CC) $(OUR_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group
 
-# Host unit tests under ASan + UBSan (gcc), in build/host-asan.
+# Host unit tests under ASan + UBSan (gcc), in build/host-asan.  The tests
+# read the fixtures of the plain host build (build/host/zones, build/dane).
 test-asan:
+	@$(MAKE) --no-print-directory BOARD=host build/host/zones/all.zone build/dane/.stamp
 	@$(MAKE) --no-print-directory BOARD=host B=build/host-asan \
 	  HOST_SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" host-all
 	@fail=0; for t in build/host-asan/tests/test_*; do \
