@@ -11,8 +11,10 @@ BOARD_HAL_SRCS  := $(wildcard hal/host/*.c)
 # the firmware's config-block parser lives with the firmware; the host
 # library carries it too for its unit test and fuzz harness; likewise the
 # host port of the relay queue (the spool) lives with the CLI and is in the
-# host library for the queue and relay unit tests
-BOARD_EXTRA_SRCS := firmware/dbx_config.c tools/danebox/port/host_spool.c
+# host library for the queue and relay unit tests, with the daemon's log
+# (port/host_log.c: stderr or syslog)
+BOARD_EXTRA_SRCS := firmware/dbx_config.c tools/danebox/port/host_spool.c \
+                    tools/danebox/port/host_log.c
 BOARD_RULES     := board/common/host.mk
 BOARD_ALL       := host-all
 # crypto: every backend built (unit tests), this chain in front of mbedTLS

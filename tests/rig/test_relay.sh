@@ -80,7 +80,7 @@ chmod 644 "$CONF"
 LOG=$WORK/relay.log
 RELAY_PID=
 start_relay() {
-  "${NSX[@]}" "$DANEBOX" relay --config "$CONF" >>"$LOG" 2>&1 &
+  "${NSX[@]}" "$DANEBOX" relay --config "$CONF" --log-stderr >>"$LOG" 2>&1 &
   RELAY_PID=$!
   for _ in $(seq 50); do
     "${NSX[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null && return 0

@@ -200,7 +200,7 @@ rh_dbx_run() { # TAG N VG(0|1)
   local -a pre=()
   [ "$vg" = 1 ] && pre=(valgrind --tool=callgrind --vgdb=no --trace-children=yes --callgrind-out-file="$RH_WORK/cg/rh-dbx.%p.cg" --log-file="$RH_WORK/cg/rh-dbx.%p.vglog")
   # not through a function: $! must be the relay itself (ip netns exec execs it)
-  ip netns exec "$NS" "${pre[@]}" "$DANEBOX" relay --config "$RH_WORK/dbx/relay.conf" \
+  ip netns exec "$NS" "${pre[@]}" "$DANEBOX" relay --config "$RH_WORK/dbx/relay.conf" --log-stderr \
     >"$OUT/rh-dbx-$tag.log" 2>&1 &
   RH_DBX_PID=$!
   rh_wait_port 2525 || { put "rh_${tag}_status" "danebox relay did not listen (build/bench/rh-dbx-$tag.log)"; rh_cleanup_dbx; return 1; }

@@ -1,6 +1,6 @@
 /* danebox relay: the DANE-enforcing SMTP relay daemon (host).
  *
- *   danebox relay --config FILE [--check-config]
+ *   danebox relay --config FILE [--check-config] [--log-stderr]
  *
  * One process: binds the listen addresses (as root if needed), drops to
  * `user`, locks the spool, then runs the SMTP listener in a poll loop.
@@ -12,9 +12,12 @@
  * domains are delivered one after the other.
  * Signals: SIGTERM/SIGINT drain (stop listening, let sessions end, let the
  * runner finish its message; 30 s at most), SIGHUP reloads the config
- * (listen addresses and spool are kept), SIGUSR1 starts a queue run. */
+ * (listen addresses and spool are kept), SIGUSR1 starts a queue run.
+ * Log (port/host_log.h): syslog, facility mail, when stderr is not a
+ * terminal; stderr when it is or with --log-stderr (passed on to runners). */
 #include "cli.h"
 #include "hal_mbedtls.h"
+#include "port/host_log.h"
 #include "port/host_spool.h"
 #include "relay_host.h"
 
@@ -51,17 +54,10 @@ static void on_signal(int sig)
 
 void relay_log(const char *fmt, ...)
 {
-    char msg[2048], ts[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    host_logv(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s danebox[%ld]: %s\n", ts, (long)getpid(), msg);
-    fflush(stderr);
 }
 
 static void signals(void)
@@ -79,7 +75,7 @@ static void signals(void)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: danebox relay --config FILE [--check-config]\n");
+    fprintf(stderr, "usage: danebox relay --config FILE [--check-config] [--log-stderr]\n");
     return DBX_EXIT_USAGE;
 }
 
@@ -136,7 +132,9 @@ static pid_t start_runner(const char *config_path, unsigned k, unsigned n)
     pid_t pid = fork();
     if (pid == 0) {
         char *args[] = {"danebox", "relay", "--config", (char *)config_path, "--run-queue",
-                        share, NULL};
+                        share,
+                        host_log_mode() == HOST_LOG_STDERR ? "--log-stderr" : "--log-syslog",
+                        NULL};
         /* exec the binary's path, not /proc/self/exe itself: same file, but a
          * tool that follows exec (valgrind --trace-children in make bench)
          * would run itself for /proc/self/exe; a binary replaced on disk
@@ -272,12 +270,17 @@ int dbx_cmd_relay(int argc, char **argv)
     static relay_config_t cfg;
     const char *path = NULL;
     bool check = false, run_queue = false;
+    host_log_mode_t log_mode = HOST_LOG_AUTO;
     unsigned share_k = 0, share_n = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             path = argv[++i];
         } else if (strcmp(argv[i], "--check-config") == 0) {
             check = true;
+        } else if (strcmp(argv[i], "--log-stderr") == 0) {
+            log_mode = HOST_LOG_STDERR;
+        } else if (strcmp(argv[i], "--log-syslog") == 0) {
+            log_mode = HOST_LOG_SYSLOG;
         } else if (strcmp(argv[i], "--run-queue") == 0 && i + 1 < argc) {
             run_queue = true;
             if (sscanf(argv[++i], "%u/%u", &share_k, &share_n) != 2 || share_n == 0 ||
@@ -298,6 +301,7 @@ int dbx_cmd_relay(int argc, char **argv)
         relay_config_print(&cfg);
         return DBX_EXIT_OK;
     }
+    host_log_init(log_mode);
     signals();
     if (run_queue) {
         return relay_runner_main(&cfg, &g_term, share_k, share_n);

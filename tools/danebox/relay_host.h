@@ -15,7 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/** Log one line to stderr: "TIME danebox[PID]: text". */
+/** Log one line through port/host_log.h: syslog (facility mail) or stderr
+ *  ("TIME danebox[PID]: text"), as the daemon chose at start. */
 void relay_log(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
