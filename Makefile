@@ -10,6 +10,7 @@
 #   make bench                 BENCHMARKS.md + plot
 #   make fuzz                  libFuzzer harnesses (clang-14, ASan/UBSan) in build/fuzz
 #   make test-asan             host unit tests under ASan + UBSan (build/host-asan)
+#   make install               host CLI, man pages, relay unit + config (PREFIX, DESTDIR)
 #
 # Board facts live in board/<name>/board.mk; an unknown BOARD stops here.
 
@@ -124,7 +125,7 @@ LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/libbearssl.a
 all: $(BOARD_ALL)
 
 help:
-	@sed -n '2,15p' Makefile
+	@sed -n '2,16p' Makefile
 
 setup:
 	@tools/setup.sh
@@ -213,6 +214,7 @@ $(B)/libdbx.a: $(CORE_OBJS)
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 include $(BOARD_RULES)
+include dist/install.mk
 
 # ---- everything, every board --------------------------------------------------
 TARGET_BOARDS := $(filter-out host,$(BOARDS))
