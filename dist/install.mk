@@ -22,7 +22,7 @@ DIST_SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g
 
 .PHONY: install install-files
 install:
-	@$(MAKE) --no-print-directory BOARD=host build/host/danebox
+	@$(MAKE) --no-print-directory BOARD=host $(B)/danebox
 	@$(MAKE) --no-print-directory BOARD=host install-files
 
 install-files:
@@ -30,7 +30,7 @@ install-files:
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/danebox $(DESTDIR)$(UNITDIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
-	$(INSTALL) -m 0755 build/host/danebox $(DESTDIR)$(BINDIR)/danebox
+	$(INSTALL) -m 0755 $(B)/danebox $(DESTDIR)$(BINDIR)/danebox
 	$(INSTALL) -m 0644 man/danebox.1 $(DESTDIR)$(MANDIR)/man1/danebox.1
 	$(INSTALL) -m 0644 man/danebox.conf.5 $(DESTDIR)$(MANDIR)/man5/danebox.conf.5
 	$(INSTALL) -m 0644 man/danebox-relay.8 $(DESTDIR)$(MANDIR)/man8/danebox-relay.8

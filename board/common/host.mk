@@ -5,6 +5,8 @@ TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
 TEST_SUPPORT := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tests/unit/support/*.c)))
 HOST_LDLIBS := -lcmocka $(HOST_SAN)
+# extra link flags of the danebox binary (debian/rules: dpkg-buildflags' LDFLAGS)
+HOST_LDFLAGS ?=
 
 # Generated test fixtures (Makefile targets, never system() in a test):
 # the DANE test PKI (certificates, keys, tokens.txt) and the signed zones.
@@ -27,7 +29,7 @@ $(B)/crypto_bench: $(B)/obj/tools/bench/crypto_bench.o $(LIBS)
 
 $(B)/danebox: $(CLI_OBJS) $(LIBS)
 	@echo "  LINK    $@"
-	@$(CC) $(BOARD_CFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(HOST_SAN)
+	@$(CC) $(BOARD_CFLAGS) $(HOST_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(HOST_SAN)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT) $(LIBS)
 	@mkdir -p $(@D)
