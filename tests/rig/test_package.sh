@@ -29,10 +29,8 @@ export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
 export SMTP_ACCEPT_MAIL=1
 RIG=$top/tools/rig/e2e-rig.sh
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
-fails=0
+. "$top/tests/lib.sh"   # pass, failc, finish
 T0=$SECONDS
-pass() { echo "PASS: $*"; }
-failc() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 WORK=$(mktemp -d /var/tmp/danebox-pkg.XXXXXX)
 chmod 755 "$WORK"
@@ -246,4 +244,4 @@ wait "$RELAY_PID"; rc=$?; RELAY_PID=
   || failc "stop: rc=$rc"
 
 echo "test_package: $((SECONDS - T0)) s"
-[ $fails = 0 ]
+finish

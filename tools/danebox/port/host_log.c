@@ -1,20 +1,27 @@
 /* The host daemon's log: stderr or syslog (facility mail), see host_log.h. */
 #include "host_log.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #define HOST_LOG_LINE_MAX 2048
+#define HOST_LOG_SOCKET "/dev/log" /* glibc's _PATH_LOG */
 
 static host_log_mode_t g_mode = HOST_LOG_STDERR;
 
 host_log_mode_t host_log_init(host_log_mode_t mode)
 {
     if (mode == HOST_LOG_AUTO) {
-        mode = isatty(STDERR_FILENO) ? HOST_LOG_STDERR : HOST_LOG_SYSLOG;
+        /* no syslog socket (a container without a syslog daemon): syslog(3)
+         * would drop every line, stderr keeps them */
+        struct stat st;
+        bool have_log = stat(HOST_LOG_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode);
+        mode = isatty(STDERR_FILENO) || !have_log ? HOST_LOG_STDERR : HOST_LOG_SYSLOG;
     }
     if (mode == HOST_LOG_SYSLOG) {
         openlog("danebox", LOG_PID | LOG_NDELAY, LOG_MAIL);

@@ -12,7 +12,8 @@
 
 /** Where the lines go. */
 typedef enum host_log_mode {
-    HOST_LOG_AUTO = 0, /**< stderr when it is a terminal, else syslog */
+    HOST_LOG_AUTO = 0, /**< stderr when it is a terminal or there is no
+                            /dev/log socket, else syslog */
     HOST_LOG_STDERR,   /**< always stderr (`--log-stderr`) */
     HOST_LOG_SYSLOG    /**< always syslog, facility mail */
 } host_log_mode_t;
