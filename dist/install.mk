@@ -22,6 +22,7 @@ DIST_SUBST := sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g
 
 .PHONY: install install-files
 install:
+	@test "$(BOARD)" = host || { echo "make install: the host side only (BOARD=host)" >&2; exit 2; }
 	@$(MAKE) --no-print-directory BOARD=host $(B)/danebox
 	@$(MAKE) --no-print-directory BOARD=host install-files
 
