@@ -1,6 +1,6 @@
 /* danebox relay: the DANE-enforcing SMTP relay daemon (host).
  *
- *   danebox relay --config FILE [--check-config] [--log-stderr]
+ *   danebox relay --config FILE [--check-config] [--log-stderr | --log-syslog]
  *
  * One process: binds the listen addresses (as root if needed), drops to
  * `user`, locks the spool, then runs the SMTP listener in a poll loop.
@@ -14,7 +14,8 @@
  * runner finish its message; 30 s at most), SIGHUP reloads the config
  * (listen addresses and spool are kept), SIGUSR1 starts a queue run.
  * Log (port/host_log.h): syslog, facility mail, when stderr is not a
- * terminal; stderr when it is or with --log-stderr (passed on to runners). */
+ * terminal and /dev/log exists; else stderr; --log-stderr / --log-syslog
+ * force one (the runners get the daemon's choice). */
 #include "cli.h"
 #include "hal_mbedtls.h"
 #include "port/host_log.h"
@@ -75,7 +76,8 @@ static void signals(void)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: danebox relay --config FILE [--check-config] [--log-stderr]\n");
+    fprintf(stderr, "usage: danebox relay --config FILE [--check-config]"
+                    " [--log-stderr | --log-syslog]\n");
     return DBX_EXIT_USAGE;
 }
 

@@ -26,8 +26,9 @@ static const cmd_t cmds[] = {
      "check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
      "                [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n"
      "                [--level dane|dane-only|encrypt|may|dane-test]"},
-    {"relay", dbx_cmd_relay, "relay --config FILE [--check-config] [--log-stderr]   (DANE-enforcing SMTP relay;\n"
-     "                log to syslog, facility mail, unless stderr is a terminal or --log-stderr)"},
+    {"relay", dbx_cmd_relay, "relay --config FILE [--check-config] [--log-stderr | --log-syslog]\n"
+     "                (DANE-enforcing SMTP relay; logs to syslog, facility mail, unless stderr\n"
+     "                is a terminal or there is no /dev/log)"},
     {"queue", dbx_cmd_queue,
      "queue (--config FILE | --spool DIR) list | show ID | flush | delete ID"},
     {"tlsa", dbx_cmd_tlsa,
