@@ -42,7 +42,8 @@ cleanup() {
   [ -n "$RIG_UP" ] && { "$RIG" down >/dev/null 2>&1 || true; }
   rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM   # the EXIT trap cleans up (after the running command)
 
 for t in dpkg-buildpackage dh systemd-analyze systemd-sysusers groff man setpriv swaks; do
   command -v "$t" >/dev/null || { failc "$t missing (tools/packages.txt)"; exit 1; }
