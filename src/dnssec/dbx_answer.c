@@ -15,6 +15,7 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
     static const ldns_rr_type cn[] = {LDNS_RR_TYPE_CNAME};
     static const ldns_rr_type dn[] = {LDNS_RR_TYPE_DNAME};
     const ldns_rr_list *ans = ldns_pkt_answer(p);
+    ldns_rr_list *sigs = NULL; /* RRSIGs of every section (dbx_v_pkt_sigs) */
     const ldns_rdf *owner = cur, *sn = NULL;
     ldns_rr_type qt = qtype;
     int seen = 0, proper = qtype == LDNS_RR_TYPE_DS, dname_above = 0, weak0, weak;
@@ -34,30 +35,34 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
             dname_above = 1;
         }
     }
+    sigs = dbx_v_pkt_sigs(p, NULL, 0);
+    if (sigs == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
     /* which RRset the main loop will validate (same order as there) */
     if (dbx_v_has_rr(ans, cur, qtype) && !(qtype == LDNS_RR_TYPE_CNAME && dname_above)) {
         owner = cur;
-        sn = dbx_v_pick_signer(ans, cur, &qt, 1, cur, proper, &seen);
+        sn = dbx_v_pick_signer(sigs, cur, &qt, 1, cur, proper, &seen);
     } else if (qtype != LDNS_RR_TYPE_CNAME && !dname_above && dbx_v_has_rr(ans, cur, LDNS_RR_TYPE_CNAME)) {
         owner = cur;
         proper = 0;
-        sn = dbx_v_pick_signer(ans, cur, cn, 1, cur, 0, &seen);
+        sn = dbx_v_pick_signer(sigs, cur, cn, 1, cur, 0, &seen);
     } else if (dname_above) {
         proper = 0;
-        sn = dbx_v_pick_signer(ans, owner, dn, 1, owner, 0, &seen);
+        sn = dbx_v_pick_signer(sigs, owner, dn, 1, owner, 0, &seen);
     } else {
         owner = cur;
         sn = dbx_v_pick_signer(ldns_pkt_authority(p), NULL, dbx_v_neg_types, DBX_ARRAY_LEN(dbx_v_neg_types), cur,
                          proper, &seen);
     }
-    if (sn == NULL && seen) {
-        return dbx_v_fail(v, DBX_SEC_BOGUS, "RRSIG signer name is not an ancestor of the name");
+    if (sn == NULL) {
+        ldns_rr_list_deep_free(sigs);
+        if (seen) return dbx_v_fail(v, DBX_SEC_BOGUS, "RRSIG signer name is not an ancestor of the name");
+        return dbx_v_find_zone(r, v, cur, qtype, zone_out, keys_out);
     }
-    if (sn == NULL) return dbx_v_find_zone(r, v, cur, qtype, zone_out, keys_out);
 
     weak0 = v->weak;
     v->weak = 0;
     s = dbx_v_establish(r, v, sn, &zone, &keys);
+    ldns_rr_list_deep_free(sigs); /* sn is not used below */
     weak = v->weak;
     v->weak |= weak0;
     if (s == DBX_SEC_SECURE && !weak) {
@@ -142,8 +147,8 @@ static dbx_sec_t check_rrset(dbx_vctx_t *v, const ldns_pkt *p, const ldns_rr_lis
                              int *wildcard)
 {
     const ldns_rr *r0 = ldns_rr_list_rr(set, 0);
-    ldns_rr_list *sigs = dbx_select(ldns_pkt_answer(p), ldns_rr_owner(r0), LDNS_RR_TYPE_RRSIG,
-                                    ldns_rr_get_type(r0));
+    /* its RRSIGs from any section: verified over the RRset all the same */
+    ldns_rr_list *sigs = dbx_v_pkt_sigs(p, ldns_rr_owner(r0), ldns_rr_get_type(r0));
     int wild = -1;
     dbx_sec_t s;
     if (sigs == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");

@@ -127,6 +127,12 @@ void dbx_v_cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldns
 /* @p l holds an RR of type @p t owned by @p owner. */
 int dbx_v_has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t);
 
+/* The RRSIGs over @p owner covering @p covered found in any section of
+ * @p p (answer, authority, additional): a signature is verified over its
+ * RRset wherever it travels, so its section proves nothing either way.
+ * NULL on allocation failure. */
+ldns_rr_list *dbx_v_pkt_sigs(const ldns_pkt *p, const ldns_rdf *owner, ldns_rr_type covered);
+
 /* Fail with "@p prefix: <current reason>". */
 dbx_sec_t dbx_v_prefix_fail(dbx_vctx_t *v, dbx_sec_t s, const char *prefix);
 
