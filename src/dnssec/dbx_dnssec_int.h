@@ -133,6 +133,9 @@ int dbx_v_has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t);
  * NULL on allocation failure. */
 ldns_rr_list *dbx_v_pkt_sigs(const ldns_pkt *p, const ldns_rdf *owner, ldns_rr_type covered);
 
+/* @p l holds an RR other than an RRSIG owned by @p owner (an ANY answer). */
+int dbx_v_has_data(const ldns_rr_list *l, const ldns_rdf *owner);
+
 /* Fail with "@p prefix: <current reason>". */
 dbx_sec_t dbx_v_prefix_fail(dbx_vctx_t *v, dbx_sec_t s, const char *prefix);
 
@@ -166,7 +169,7 @@ dbx_sec_t dbx_v_find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qnam
                           ldns_rr_type qtype, ldns_rdf **zone_out, ldns_rr_list **keys_out);
 
 /* Signer name of the RRSIGs in @p l over owner @p owner (NULL: any owner)
- * and a type in @p types (@p nt of them): the deepest one that is an
+ * and a type in @p types (@p nt of them; 0: any type): the deepest one that is an
  * ancestor of (or, unless @p proper, equal to) @p below.  *@p seen: some
  * RRSIG was considered at all.  Returns a borrowed rdf or NULL. */
 const ldns_rdf *dbx_v_pick_signer(const ldns_rr_list *l, const ldns_rdf *owner,

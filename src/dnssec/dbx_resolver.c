@@ -121,6 +121,17 @@ int dbx_v_has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t)
     return 0;
 }
 
+int dbx_v_has_data(const ldns_rr_list *l, const ldns_rdf *owner)
+{
+    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(l, i);
+        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG && ldns_dname_compare(ldns_rr_owner(rr), owner) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 ldns_rr_list *dbx_v_pkt_sigs(const ldns_pkt *p, const ldns_rdf *owner, ldns_rr_type covered)
 {
     const ldns_rr_list *sec[3] = {ldns_pkt_answer(p), ldns_pkt_authority(p), ldns_pkt_additional(p)};

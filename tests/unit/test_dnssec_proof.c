@@ -231,7 +231,6 @@ static void test_replayed_wildcard(void **state)
      * the name, but proves existing.wild.example.test exists) */
     forge_init(&f, fx, "b.existing.wild.example.test.", LDNS_RR_TYPE_A);
     take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_A, "b.existing.wild.example.test.");
-    take(fx, &f.auth, "existing.wild.example.test.", LDNS_RR_TYPE_NSEC, NULL);
     check(fx, SRC(f), "b.existing.wild.example.test", LDNS_RR_TYPE_A, DBX_SEC_BOGUS, -1, "wildcard");
     forge_free(&f);
     /* the genuine answer for that name: NXDOMAIN */
@@ -436,6 +435,73 @@ static void test_sig_sections(void **state)
     forge_free(&f);
 }
 
+/* ---- ANY: every RRset validated, the worst one's verdict (val_any) ------------- */
+
+/* The genuine authority section of the answer to @p name/@p t. */
+static ldns_rr_list *auth_of(fx_t *fx, const char *name, ldns_rr_type t)
+{
+    ldns_pkt *p = NULL;
+    ldns_rdf *q = ldns_dname_new_frm_str(name);
+    dbx_source_t m = dbx_memsrc_source(&fx->mem);
+    ldns_rr_list *l;
+    assert_int_equal(m.fetch(m.ctx, q, t, &p), DBX_OK);
+    l = ldns_rr_list_clone(ldns_pkt_authority(p));
+    ldns_pkt_free(p);
+    ldns_rdf_deep_free(q);
+    return l;
+}
+
+static void test_any(void **state)
+{
+    fx_t *fx = *state;
+    forge_t f;
+    /* two signed RRsets at the name: secure, both handed out */
+    forge_init(&f, fx, "mx.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "mx.example.test.", LDNS_RR_TYPE_A, NULL);
+    take(fx, &f.answer, "mx.example.test.", LDNS_RR_TYPE_AAAA, NULL);
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_DATA, "validated");
+    /* one RRset unsigned: it cannot ride along with the signed one */
+    f.strip_owner = "mx.example.test.";
+    f.strip_type = LDNS_RR_TYPE_AAAA;
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    /* one RRset forged: bogus */
+    f.strip_owner = NULL;
+    ldns_rdf_deep_free(ldns_rr_set_rdf(ldns_rr_list_rr(f.answer, 0),
+                                       ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, "198.51.100.66"), 0));
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    forge_free(&f);
+    /* a wildcard ANY answer (A and TXT expanded) with its NSEC proof */
+    forge_init(&f, fx, "q.wild.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_A, "q.wild.example.test.");
+    take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_TXT, "q.wild.example.test.");
+    f.auth = auth_of(fx, "q.wild.example.test.", LDNS_RR_TYPE_A);
+    check(fx, SRC(f), "q.wild.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_DATA, "validated");
+    /* ...without it: each RRset needs its own wildcard proof */
+    ldns_rr_list_deep_free(f.auth);
+    f.auth = ldns_rr_list_new();
+    check(fx, SRC(f), "q.wild.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "wildcard");
+    forge_free(&f);
+    /* a genuine A beside the wildcard's TXT replayed for that existing
+     * name (the wildcard cannot apply there): bogus */
+    forge_init(&f, fx, "existing.wild.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "existing.wild.example.test.", LDNS_RR_TYPE_A, NULL);
+    take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_TXT, "existing.wild.example.test.");
+    f.auth = auth_of(fx, "q.wild.example.test.", LDNS_RR_TYPE_A);
+    check(fx, SRC(f), "existing.wild.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "wildcard");
+    forge_free(&f);
+    /* NSEC3 opt-out span over the next closer name: insecure (val_nsec3_wcany) */
+    forge_init(&f, fx, "q.w.n3.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "*.w.n3.test.", LDNS_RR_TYPE_A, "q.w.n3.test.");
+    f.auth = auth_of(fx, "q.w.n3.test.", LDNS_RR_TYPE_A);
+    check(fx, SRC(f), "q.w.n3.test", LDNS_RR_TYPE_ANY, DBX_SEC_INSECURE, DBX_ANSWER_DATA, "opt-out");
+    forge_free(&f);
+    /* a CNAME is one RRset of the answer, not followed (val_any_cname) */
+    forge_init(&f, fx, "www.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "www.example.test.", LDNS_RR_TYPE_CNAME, NULL);
+    check(fx, SRC(f), "www.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_DATA, "validated");
+    forge_free(&f);
+}
+
 /* ---- real root-signed data (tests/dnssec/realroot) ----------------------------- */
 
 /* The issue's case on real data, with the built-in anchor: the genuine
@@ -486,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_large_rrsets),
         cmocka_unit_test(test_availability),
         cmocka_unit_test(test_sig_sections),
+        cmocka_unit_test(test_any),
         cmocka_unit_test(test_real_replay),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
