@@ -38,7 +38,7 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
     sigs = dbx_v_pkt_sigs(p, NULL, 0);
     if (sigs == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
     /* which RRset the main loop will validate (same order as there) */
-    if (qtype == LDNS_RR_TYPE_ANY && dbx_v_has_data(ans, cur)) {
+    if (qtype == LDNS_RR_TYPE_ANY && !dname_above && dbx_v_has_data(ans, cur)) {
         /* every RRset at the name, one zone signs them all */
         owner = cur;
         sn = dbx_v_pick_signer(sigs, cur, NULL, 0, cur, 0, &seen);
@@ -284,7 +284,7 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
             }
         }
         /* 1. ANY: every RRset at the name */
-        if (type == LDNS_RR_TYPE_ANY && dbx_v_has_data(ldns_pkt_answer(p), cur)) {
+        if (type == LDNS_RR_TYPE_ANY && !dname_above && dbx_v_has_data(ldns_pkt_answer(p), cur)) {
             link = worse(link, check_any(&v, p, cur, insecure, zone, keys, &ttl, res));
             res->kind = DBX_ANSWER_DATA;
             goto link_end;

@@ -125,10 +125,35 @@ static int nsec_blocks_below(const ldns_rr *rr, size_t bm, const ldns_rdf *name)
            dbx_v_bitmap_has(rr, bm, LDNS_RR_TYPE_DNAME);
 }
 
+/* The type bitmap (field @p bm_idx) of @p rr lists a type other than RRSIG
+ * and NSEC, i.e. the name holds data (a malformed bitmap counts as data). */
+static int bitmap_has_data(const ldns_rr *rr, size_t bm_idx)
+{
+    const ldns_rdf *bm = ldns_rr_rdf(rr, bm_idx);
+    const uint8_t *d = bm != NULL ? ldns_rdf_data(bm) : NULL;
+    size_t n = bm != NULL ? ldns_rdf_size(bm) : 0, i = 0;
+    while (i < n) {
+        size_t len;
+        if (i + 2 > n || d[i + 1] == 0 || d[i + 1] > 32 || i + 2 + d[i + 1] > n) return 1;
+        len = d[i + 1];
+        for (size_t k = 0; k < len; k++) {
+            uint8_t b = d[i + 2 + k];
+            if (d[i] == 0 && k == 5) b &= (uint8_t)~0x03; /* RRSIG (46), NSEC (47) */
+            if (b != 0) return 1;
+        }
+        i += 2 + len;
+    }
+    return 0;
+}
+
 dbx_sec_t dbx_v_nodata_bits(dbx_vctx_t *v, const ldns_rr *m, size_t bm, ldns_rr_type qtype,
                             dbx_denial_t *out)
 {
     if (dbx_v_bitmap_has(m, bm, qtype)) return dbx_v_fail(v, DBX_SEC_BOGUS, "denial bitmap has the type");
+    if (qtype == LDNS_RR_TYPE_ANY && bitmap_has_data(m, bm)) {
+        /* "no data of any type" at a name whose record lists types */
+        return dbx_v_fail(v, DBX_SEC_BOGUS, "denial bitmap has data (ANY)");
+    }
     if (qtype != LDNS_RR_TYPE_CNAME && dbx_v_bitmap_has(m, bm, LDNS_RR_TYPE_CNAME)) {
         return dbx_v_fail(v, DBX_SEC_BOGUS, "denial bitmap has CNAME");
     }

@@ -495,6 +495,25 @@ static void test_any(void **state)
     f.auth = auth_of(fx, "q.w.n3.test.", LDNS_RR_TYPE_A);
     check(fx, SRC(f), "q.w.n3.test", LDNS_RR_TYPE_ANY, DBX_SEC_INSECURE, DBX_ANSWER_DATA, "opt-out");
     forge_free(&f);
+    /* "no data of any type" proven with the name's own NSEC / NSEC3, whose
+     * bitmap lists its types: bogus (was a secure NODATA) */
+    forge_init(&f, fx, "mx.example.test.", LDNS_RR_TYPE_ANY);
+    f.answer = ldns_rr_list_new();
+    take(fx, &f.auth, "example.test.", LDNS_RR_TYPE_SOA, NULL);
+    take(fx, &f.auth, "mx.example.test.", LDNS_RR_TYPE_NSEC, NULL);
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    forge_free(&f);
+    forge_init(&f, fx, "host.n3.test.", LDNS_RR_TYPE_ANY);
+    f.answer = ldns_rr_list_new();
+    f.auth = auth_of(fx, "host.n3.test.", LDNS_RR_TYPE_TXT);
+    check(fx, SRC(f), "host.n3.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    forge_free(&f);
+    /* an empty non-terminal has no data of any type: secure NODATA */
+    forge_init(&f, fx, "b.example.test.", LDNS_RR_TYPE_ANY);
+    f.answer = ldns_rr_list_new();
+    f.auth = auth_of(fx, "b.example.test.", LDNS_RR_TYPE_TXT);
+    check(fx, SRC(f), "b.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_NODATA, NULL);
+    forge_free(&f);
     /* a CNAME is one RRset of the answer, not followed (val_any_cname) */
     forge_init(&f, fx, "www.example.test.", LDNS_RR_TYPE_ANY);
     take(fx, &f.answer, "www.example.test.", LDNS_RR_TYPE_CNAME, NULL);
