@@ -43,6 +43,15 @@ static void add(ldns_rr_list *l, const char *fmt, int flags)
     assert_true(ldns_rr_list_push_rr(l, rr));
 }
 
+/* Append the complete chain 0 (closest encloser, next closer with flags
+ * @p nc_flags, wildcard) to @p l. */
+static void add_chain0(ldns_rr_list *l, int nc_flags)
+{
+    add(l, C0_CE, 0);
+    add(l, C0_NC, nc_flags);
+    add(l, C0_WC, 0);
+}
+
 /* dbx_nsec3_prove for www.example.com. A (NXDOMAIN when @p nx). */
 static dbx_sec_t prove(const ldns_rr_list *l, int nx, int wild_labels, dbx_denial_t *out, char *why)
 {
@@ -89,9 +98,7 @@ static void test_one_complete_chain(void **state)
     /* an incomplete chain first (closest encloser only), then a complete
      * one, and a record of a third chain at one of its owners (collision) */
     add(l, C8_CE, 0);
-    add(l, C0_CE, 0);
-    add(l, C0_NC, 0);
-    add(l, C0_WC, 0);
+    add_chain0(l, 0);
     add(l, C123_NC, 1);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
     assert_int_equal(out, DBX_DENY_NXDOMAIN);
@@ -99,9 +106,7 @@ static void test_one_complete_chain(void **state)
      * NXDOMAIN stands, insecure at best (the caller turns OPTOUT into it) */
     ldns_rr_list_deep_free(l);
     l = ldns_rr_list_new();
-    add(l, C0_CE, 0);
-    add(l, C0_NC, 1);
-    add(l, C0_WC, 0);
+    add_chain0(l, 1);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
     assert_int_equal(out, DBX_DENY_OPTOUT);
     /* without its wildcard record: no chain proves NXDOMAIN */
@@ -121,9 +126,7 @@ static void test_chain_rules(void **state)
     char why[128];
     (void)state;
     /* two records of one chain at one owner contradict each other */
-    add(l, C0_CE, 0);
-    add(l, C0_NC, 0);
-    add(l, C0_WC, 0);
+    add_chain0(l, 0);
     add(l, "onib9mgub9h0rml3cdf5bgrj59dkjhvk.example.com. 3600 IN NSEC3 1 %d 0 - onib9mgub9h0rml3cdf5bgrj59dkjhvm A", 0);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
     assert_non_null(strstr(why, "one owner"));
@@ -139,9 +142,7 @@ static void test_chain_rules(void **state)
     ldns_rr_list_deep_free(l);
     /* any usable record above the iteration limit: insecure, as before */
     l = ldns_rr_list_new();
-    add(l, C0_CE, 0);
-    add(l, C0_NC, 0);
-    add(l, C0_WC, 0);
+    add_chain0(l, 0);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
     {
         char high[300];
