@@ -15,6 +15,7 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
     static const ldns_rr_type cn[] = {LDNS_RR_TYPE_CNAME};
     static const ldns_rr_type dn[] = {LDNS_RR_TYPE_DNAME};
     const ldns_rr_list *ans = ldns_pkt_answer(p);
+    ldns_rr_list *sigs = NULL; /* RRSIGs of every section (dbx_v_pkt_sigs) */
     const ldns_rdf *owner = cur, *sn = NULL;
     ldns_rr_type qt = qtype;
     int seen = 0, proper = qtype == LDNS_RR_TYPE_DS, dname_above = 0, weak0, weak;
@@ -34,30 +35,38 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
             dname_above = 1;
         }
     }
+    sigs = dbx_v_pkt_sigs(p, NULL, 0);
+    if (sigs == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
     /* which RRset the main loop will validate (same order as there) */
-    if (dbx_v_has_rr(ans, cur, qtype) && !(qtype == LDNS_RR_TYPE_CNAME && dname_above)) {
+    if (qtype == LDNS_RR_TYPE_ANY && !dname_above && dbx_v_has_data(ans, cur)) {
+        /* every RRset at the name, one zone signs them all */
         owner = cur;
-        sn = dbx_v_pick_signer(ans, cur, &qt, 1, cur, proper, &seen);
+        sn = dbx_v_pick_signer(sigs, cur, NULL, 0, cur, 0, &seen);
+    } else if (dbx_v_has_rr(ans, cur, qtype) && !(qtype == LDNS_RR_TYPE_CNAME && dname_above)) {
+        owner = cur;
+        sn = dbx_v_pick_signer(sigs, cur, &qt, 1, cur, proper, &seen);
     } else if (qtype != LDNS_RR_TYPE_CNAME && !dname_above && dbx_v_has_rr(ans, cur, LDNS_RR_TYPE_CNAME)) {
         owner = cur;
         proper = 0;
-        sn = dbx_v_pick_signer(ans, cur, cn, 1, cur, 0, &seen);
+        sn = dbx_v_pick_signer(sigs, cur, cn, 1, cur, 0, &seen);
     } else if (dname_above) {
         proper = 0;
-        sn = dbx_v_pick_signer(ans, owner, dn, 1, owner, 0, &seen);
+        sn = dbx_v_pick_signer(sigs, owner, dn, 1, owner, 0, &seen);
     } else {
         owner = cur;
         sn = dbx_v_pick_signer(ldns_pkt_authority(p), NULL, dbx_v_neg_types, DBX_ARRAY_LEN(dbx_v_neg_types), cur,
                          proper, &seen);
     }
-    if (sn == NULL && seen) {
-        return dbx_v_fail(v, DBX_SEC_BOGUS, "RRSIG signer name is not an ancestor of the name");
+    if (sn == NULL) {
+        ldns_rr_list_deep_free(sigs);
+        if (seen) return dbx_v_fail(v, DBX_SEC_BOGUS, "RRSIG signer name is not an ancestor of the name");
+        return dbx_v_find_zone(r, v, cur, qtype, zone_out, keys_out);
     }
-    if (sn == NULL) return dbx_v_find_zone(r, v, cur, qtype, zone_out, keys_out);
 
     weak0 = v->weak;
     v->weak = 0;
     s = dbx_v_establish(r, v, sn, &zone, &keys);
+    ldns_rr_list_deep_free(sigs); /* sn is not used below */
     weak = v->weak;
     v->weak |= weak0;
     if (s == DBX_SEC_SECURE && !weak) {
@@ -142,8 +151,8 @@ static dbx_sec_t check_rrset(dbx_vctx_t *v, const ldns_pkt *p, const ldns_rr_lis
                              int *wildcard)
 {
     const ldns_rr *r0 = ldns_rr_list_rr(set, 0);
-    ldns_rr_list *sigs = dbx_select(ldns_pkt_answer(p), ldns_rr_owner(r0), LDNS_RR_TYPE_RRSIG,
-                                    ldns_rr_get_type(r0));
+    /* its RRSIGs from any section: verified over the RRset all the same */
+    ldns_rr_list *sigs = dbx_v_pkt_sigs(p, ldns_rr_owner(r0), ldns_rr_get_type(r0));
     int wild = -1;
     dbx_sec_t s;
     if (sigs == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
@@ -155,6 +164,57 @@ static dbx_sec_t check_rrset(dbx_vctx_t *v, const ldns_pkt *p, const ldns_rr_lis
                                        wild);
     }
     return s;
+}
+
+/* An ANY answer: every RRset at @p cur in the answer section (a CNAME is one
+ * of them and is not followed, as unbound), each validated on its own with
+ * its signature and wildcard proof (or insecure with the zone), appended to
+ * res->answer.  The verdict is the worst RRset's: secure only if all are. */
+static dbx_sec_t check_any(dbx_vctx_t *v, const ldns_pkt *p, const ldns_rdf *cur, int insecure,
+                           const ldns_rdf *zone, const ldns_rr_list *keys, uint32_t *ttl,
+                           dbx_result_t *res)
+{
+    const ldns_rr_list *ans = ldns_pkt_answer(p);
+    ldns_rr_type seen[DBX_MAX_ANY_RRSETS];
+    size_t nseen = 0;
+    dbx_sec_t worst = DBX_SEC_SECURE;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+        ldns_rr_type t = ldns_rr_get_type(rr);
+        size_t k = 0;
+        if (t == LDNS_RR_TYPE_RRSIG || ldns_dname_compare(ldns_rr_owner(rr), cur) != 0) continue;
+        while (k < nseen && seen[k] != t) k++;
+        if (k < nseen) continue; /* that RRset is done */
+        if (nseen == DBX_MAX_ANY_RRSETS) {
+            return worse(worst, dbx_v_fail(v, DBX_SEC_BOGUS, "too many RRsets in an ANY answer (limit)"));
+        }
+        seen[nseen++] = t;
+        ldns_rr_list *set = dbx_select(ans, cur, t, 0);
+        uint32_t t1 = UINT32_MAX;
+        int w = 0;
+        dbx_sec_t s;
+        if (set == NULL || ldns_rr_list_rr_count(set) == 0) {
+            ldns_rr_list_deep_free(set);
+            return worse(worst, dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory"));
+        }
+        if (insecure) {
+            s = DBX_SEC_INSECURE;
+            t1 = ldns_rr_ttl(ldns_rr_list_rr(set, 0));
+        } else {
+            s = check_rrset(v, p, set, zone, keys, &t1, &w);
+            if (s == DBX_SEC_BOGUS) s = dbx_v_prefix_fail(v, s, "ANY");
+        }
+        if (t1 < *ttl) *ttl = t1;
+        if (w) res->wildcard = 1;
+        for (size_t j = 0; j < ldns_rr_list_rr_count(set); j++) {
+            if (push_clone(res->answer, ldns_rr_list_rr(set, j)) != DBX_OK) {
+                s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            }
+        }
+        ldns_rr_list_deep_free(set);
+        worst = worse(worst, s);
+    }
+    return worst;
 }
 
 /* Synthesize the CNAME target of @p cur under DNAME @p d. */
@@ -222,6 +282,12 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
             if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNAME && ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
                 dname_above = 1;
             }
+        }
+        /* 1. ANY: every RRset at the name */
+        if (type == LDNS_RR_TYPE_ANY && !dname_above && dbx_v_has_data(ldns_pkt_answer(p), cur)) {
+            link = worse(link, check_any(&v, p, cur, insecure, zone, keys, &ttl, res));
+            res->kind = DBX_ANSWER_DATA;
+            goto link_end;
         }
         /* 1. the RRset itself (a CNAME question under a DNAME: the
          *    synthesised CNAME is checked against the DNAME in 3.) */

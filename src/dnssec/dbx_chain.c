@@ -256,7 +256,7 @@ dbx_sec_t dbx_v_find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qnam
 }
 
 /* Signer name of the RRSIGs in @p l over owner @p owner (NULL: any owner)
- * and a type in @p types (@p nt of them): the deepest one that is an
+ * and a type in @p types (@p nt of them; 0: any type): the deepest one that is an
  * ancestor of (or, unless @p proper, equal to) @p below.  *@p seen: some
  * RRSIG was considered at all.  Returns a borrowed rdf or NULL. */
 const ldns_rdf *dbx_v_pick_signer(const ldns_rr_list *l, const ldns_rdf *owner,
@@ -276,7 +276,7 @@ const ldns_rdf *dbx_v_pick_signer(const ldns_rr_list *l, const ldns_rdf *owner,
                 want = 1;
             }
         }
-        if (!want) continue;
+        if (nt > 0 && !want) continue;
         sn = ldns_rr_rdf(rr, 7);
         *seen = 1;
         if (sn == NULL || ldns_rdf_get_type(sn) != LDNS_RDF_TYPE_DNAME || !dbx_dname_under(below, sn)) {

@@ -60,6 +60,10 @@
 #ifndef DBX_MAX_DENIAL_RRSETS
 #define DBX_MAX_DENIAL_RRSETS 8
 #endif
+/** RRsets (distinct types at the name) validated in one ANY answer; more: bogus. */
+#ifndef DBX_MAX_ANY_RRSETS
+#define DBX_MAX_ANY_RRSETS 32
+#endif
 /** CNAME/DNAME links followed per resolution. */
 #ifndef DBX_MAX_CNAME_HOPS
 #define DBX_MAX_CNAME_HOPS 8
@@ -118,6 +122,9 @@
 #endif
 #if DBX_NSEC3_MAX_ITERATIONS < 0 || DBX_NSEC3_MAX_ITERATIONS > 2500
 #error "DBX_NSEC3_MAX_ITERATIONS must be 0..2500 (RFC 5155 s10.3 bound)"
+#endif
+#if DBX_MAX_ANY_RRSETS < 1 || DBX_MAX_ANY_RRSETS > 256
+#error "DBX_MAX_ANY_RRSETS must be 1..256"
 #endif
 #if DBX_MAX_CNAME_HOPS < 1 || DBX_MAX_CNAME_HOPS > 32
 #error "DBX_MAX_CNAME_HOPS must be 1..32"

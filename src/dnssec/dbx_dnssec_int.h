@@ -100,6 +100,29 @@ dbx_sec_t dbx_denial_wildcard_answer(dbx_vctx_t *v, const ldns_rdf *zone,
                                      const ldns_rr_list *keys, const ldns_rr_list *auth,
                                      const ldns_rdf *qname, int labels);
 
+/** NSEC3 records (of all chains) collected for one proof; more: bogus. */
+#define DBX_V_N3_MAX_RECORDS (2 * DBX_MAX_DENIAL_RRSETS)
+
+/**
+ * The NSEC3 part of dbx_denial_prove() (@p wild_labels < 0) and of
+ * dbx_denial_wildcard_answer() (@p wild_labels: the RRSIG labels; *@p out
+ * NXDOMAIN, or OPTOUT when the next closer name lies in an opt-out span),
+ * over the validated NSEC3 RRs @p l of @p zone.  Each chain (parameter set)
+ * is tried on its own; records of several chains never combine.
+ */
+dbx_sec_t dbx_nsec3_prove(dbx_vctx_t *v, const ldns_rr_list *l, const ldns_rdf *zone,
+                          const ldns_rdf *qname, ldns_rr_type qtype, int want_nx, int wild_labels,
+                          dbx_denial_t *out);
+
+/** @return 1 when the type bitmap (RDATA field @p bm_idx) of NSEC/NSEC3 @p rr has @p t. */
+int dbx_v_bitmap_has(const ldns_rr *rr, size_t bm_idx, ldns_rr_type t);
+/** New name "*.<ce>" (NULL on allocation failure or length). */
+ldns_rdf *dbx_v_wildcard_of(const ldns_rdf *ce);
+/** NODATA from the bitmap (field @p bm) of @p m, the record matching the name:
+ *  SECURE with *@p out NODATA / DELEGATION (DS), else BOGUS. */
+dbx_sec_t dbx_v_nodata_bits(dbx_vctx_t *v, const ldns_rr *m, size_t bm, ldns_rr_type qtype,
+                            dbx_denial_t *out);
+
 /** NSEC3 hash of @p name (counted against the budget).  @return DBX_OK,
  *  DBX_ERR_LIMIT, DBX_ERR_UNSUPPORTED. */
 int dbx_nsec3_hash(dbx_vctx_t *v, const ldns_rdf *name, uint8_t alg, uint16_t iter,
@@ -126,6 +149,15 @@ void dbx_v_cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldns
 
 /* @p l holds an RR of type @p t owned by @p owner. */
 int dbx_v_has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t);
+
+/* The RRSIGs over @p owner covering @p covered found in any section of
+ * @p p (answer, authority, additional): a signature is verified over its
+ * RRset wherever it travels, so its section proves nothing either way.
+ * NULL on allocation failure. */
+ldns_rr_list *dbx_v_pkt_sigs(const ldns_pkt *p, const ldns_rdf *owner, ldns_rr_type covered);
+
+/* @p l holds an RR other than an RRSIG owned by @p owner (an ANY answer). */
+int dbx_v_has_data(const ldns_rr_list *l, const ldns_rdf *owner);
 
 /* Fail with "@p prefix: <current reason>". */
 dbx_sec_t dbx_v_prefix_fail(dbx_vctx_t *v, dbx_sec_t s, const char *prefix);
@@ -160,7 +192,7 @@ dbx_sec_t dbx_v_find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qnam
                           ldns_rr_type qtype, ldns_rdf **zone_out, ldns_rr_list **keys_out);
 
 /* Signer name of the RRSIGs in @p l over owner @p owner (NULL: any owner)
- * and a type in @p types (@p nt of them): the deepest one that is an
+ * and a type in @p types (@p nt of them; 0: any type): the deepest one that is an
  * ancestor of (or, unless @p proper, equal to) @p below.  *@p seen: some
  * RRSIG was considered at all.  Returns a borrowed rdf or NULL. */
 const ldns_rdf *dbx_v_pick_signer(const ldns_rr_list *l, const ldns_rdf *owner,

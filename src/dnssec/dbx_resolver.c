@@ -121,6 +121,40 @@ int dbx_v_has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t)
     return 0;
 }
 
+int dbx_v_has_data(const ldns_rr_list *l, const ldns_rdf *owner)
+{
+    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(l, i);
+        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_RRSIG && ldns_dname_compare(ldns_rr_owner(rr), owner) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+ldns_rr_list *dbx_v_pkt_sigs(const ldns_pkt *p, const ldns_rdf *owner, ldns_rr_type covered)
+{
+    const ldns_rr_list *sec[3] = {ldns_pkt_answer(p), ldns_pkt_authority(p), ldns_pkt_additional(p)};
+    ldns_rr_list *out = dbx_select(sec[0], owner, LDNS_RR_TYPE_RRSIG, covered);
+    for (size_t i = 1; i < 3 && out != NULL; i++) {
+        ldns_rr_list *part = dbx_select(sec[i], owner, LDNS_RR_TYPE_RRSIG, covered);
+        for (size_t j = 0; part != NULL && j < ldns_rr_list_rr_count(part); j++) {
+            ldns_rr *c = ldns_rr_clone(ldns_rr_list_rr(part, j));
+            if (c == NULL || !ldns_rr_list_push_rr(out, c)) {
+                ldns_rr_free(c);
+                ldns_rr_list_deep_free(part);
+                part = NULL;
+            }
+        }
+        if (part == NULL) {
+            ldns_rr_list_deep_free(out);
+            return NULL;
+        }
+        ldns_rr_list_deep_free(part);
+    }
+    return out;
+}
+
 dbx_sec_t dbx_v_prefix_fail(dbx_vctx_t *v, dbx_sec_t s, const char *prefix)
 {
     char why[256];

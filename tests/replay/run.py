@@ -282,6 +282,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=20)
     ap.add_argument("--min-compared", type=int, default=1,
                     help="fail when fewer queries could be compared (a broken harness compares nothing)")
+    ap.add_argument("--min-agree", type=int, default=0,
+                    help="fail when fewer compared queries agree (the figure reached so far)")
     a = ap.parse_args()
     t0 = time.time()
     files = sorted(f for f in glob.glob(os.path.join(a.testdata, "val_*.rpl")) if a.filter in os.path.basename(f))
@@ -332,6 +334,11 @@ def main():
     if ncomp < a.min_compared:
         print("FAIL: replay compared %d queries, fewer than %d (harness or data broken?)" % (ncomp, a.min_compared))
         bad += 1
+    if agree < a.min_agree:
+        print("FAIL: replay agreement %d of %d, below the minimum %d" % (agree, ncomp, a.min_agree))
+        bad += 1
+    else:
+        print("PASS: replay agreement %d of %d (%.1f%%), minimum %d" % (agree, ncomp, pct, a.min_agree))
     return 1 if bad else 0
 
 

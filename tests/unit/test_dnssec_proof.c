@@ -55,7 +55,7 @@ typedef struct {
     const char *qname;
     ldns_rr_type qtype;
     int rcode;
-    ldns_rr_list *answer, *auth;
+    ldns_rr_list *answer, *auth, *additional;
     size_t max_nsec3;
     size_t nsec3_seen; /* NSEC3 owners in the forged question's genuine answer */
     const char *strip_owner;
@@ -75,6 +75,7 @@ static void forge_free(forge_t *f)
 {
     ldns_rr_list_deep_free(f->answer);
     ldns_rr_list_deep_free(f->auth);
+    ldns_rr_list_deep_free(f->additional);
 }
 
 static int name_is(const ldns_rdf *n, const char *s)
@@ -97,10 +98,14 @@ static void set_section(ldns_pkt *p, ldns_pkt_section sec, ldns_rr_list *keep)
         ldns_rr_list_deep_free(ldns_pkt_answer(p));
         ldns_pkt_set_answer(p, keep);
         ldns_pkt_set_ancount(p, (uint16_t)ldns_rr_list_rr_count(keep));
-    } else {
+    } else if (sec == LDNS_SECTION_AUTHORITY) {
         ldns_rr_list_deep_free(ldns_pkt_authority(p));
         ldns_pkt_set_authority(p, keep);
         ldns_pkt_set_nscount(p, (uint16_t)ldns_rr_list_rr_count(keep));
+    } else {
+        ldns_rr_list_deep_free(ldns_pkt_additional(p));
+        ldns_pkt_set_additional(p, keep);
+        ldns_pkt_set_arcount(p, (uint16_t)ldns_rr_list_rr_count(keep));
     }
 }
 
@@ -139,6 +144,7 @@ static int forge_fetch(void *ctx, const ldns_rdf *qname, uint16_t qtype, ldns_pk
                 filtered(f, hit && f->answer ? f->answer : ldns_pkt_answer(*out), 0));
     set_section(*out, LDNS_SECTION_AUTHORITY,
                 filtered(f, hit && f->auth ? f->auth : ldns_pkt_authority(*out), hit));
+    if (hit && f->additional) set_section(*out, LDNS_SECTION_ADDITIONAL, filtered(f, f->additional, 0));
     return DBX_OK;
 }
 
@@ -225,7 +231,6 @@ static void test_replayed_wildcard(void **state)
      * the name, but proves existing.wild.example.test exists) */
     forge_init(&f, fx, "b.existing.wild.example.test.", LDNS_RR_TYPE_A);
     take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_A, "b.existing.wild.example.test.");
-    take(fx, &f.auth, "existing.wild.example.test.", LDNS_RR_TYPE_NSEC, NULL);
     check(fx, SRC(f), "b.existing.wild.example.test", LDNS_RR_TYPE_A, DBX_SEC_BOGUS, -1, "wildcard");
     forge_free(&f);
     /* the genuine answer for that name: NXDOMAIN */
@@ -380,6 +385,142 @@ static void test_availability(void **state)
     free(r);
 }
 
+/* ---- RRSIGs outside their RRset's section (val_positive) ------------------------ */
+
+/* Move the RRSIGs of *@p from to *@p to (created when NULL). */
+static void move_sigs(ldns_rr_list *from, ldns_rr_list **to)
+{
+    ldns_rr_list *keep = ldns_rr_list_new();
+    if (*to == NULL) *to = ldns_rr_list_new();
+    while (ldns_rr_list_rr_count(from) > 0) {
+        ldns_rr *rr = ldns_rr_list_pop_rr(from);
+        ldns_rr_list_push_rr(ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG ? *to : keep, rr);
+    }
+    while (ldns_rr_list_rr_count(keep) > 0) ldns_rr_list_push_rr(from, ldns_rr_list_pop_rr(keep));
+    ldns_rr_list_free(keep);
+}
+
+static void test_sig_sections(void **state)
+{
+    fx_t *fx = *state;
+    forge_t f;
+    /* the answer's RRSIG in the additional section, the glue's RRSIG in the
+     * answer (as val_positive): the signature verifies over the RRset
+     * wherever it travels; the glue's stray RRSIG signs nothing asked */
+    forge_init(&f, fx, "mx.example.test.", LDNS_RR_TYPE_A);
+    take(fx, &f.answer, "mx.example.test.", LDNS_RR_TYPE_A, NULL);
+    move_sigs(f.answer, &f.additional);
+    take(fx, &f.additional, "ns.example.test.", LDNS_RR_TYPE_A, NULL);
+    move_sigs(f.additional, &f.answer);
+    assert_true(ldns_rr_list_rr_count(f.answer) >= 2); /* A + the glue's RRSIGs */
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_A, DBX_SEC_SECURE, DBX_ANSWER_DATA, "validated");
+    /* the same with a forged address: the signature from the additional
+     * section does not verify over it */
+    assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(f.answer, 0)), LDNS_RR_TYPE_A);
+    ldns_rdf_deep_free(ldns_rr_set_rdf(ldns_rr_list_rr(f.answer, 0),
+                                       ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, "198.51.100.66"), 0));
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_A, DBX_SEC_BOGUS, -1, "does not verify");
+    forge_free(&f);
+    /* only the glue's RRSIG anywhere: nothing signs the answer */
+    forge_init(&f, fx, "mx.example.test.", LDNS_RR_TYPE_A);
+    take(fx, &f.answer, "mx.example.test.", LDNS_RR_TYPE_A, NULL);
+    move_sigs(f.answer, &f.auth); /* dropped below */
+    take(fx, &f.additional, "ns.example.test.", LDNS_RR_TYPE_A, NULL);
+    ldns_rr_list_deep_free(f.auth);
+    f.auth = ldns_rr_list_new();
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_A, DBX_SEC_BOGUS, -1, NULL);
+    /* a signature over another type in the additional section is no signature */
+    take(fx, &f.additional, "mx.example.test.", LDNS_RR_TYPE_AAAA, NULL);
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_A, DBX_SEC_BOGUS, -1, NULL);
+    forge_free(&f);
+}
+
+/* ---- ANY: every RRset validated, the worst one's verdict (val_any) ------------- */
+
+/* The genuine authority section of the answer to @p name/@p t. */
+static ldns_rr_list *auth_of(fx_t *fx, const char *name, ldns_rr_type t)
+{
+    ldns_pkt *p = NULL;
+    ldns_rdf *q = ldns_dname_new_frm_str(name);
+    dbx_source_t m = dbx_memsrc_source(&fx->mem);
+    ldns_rr_list *l;
+    assert_int_equal(m.fetch(m.ctx, q, t, &p), DBX_OK);
+    l = ldns_rr_list_clone(ldns_pkt_authority(p));
+    ldns_pkt_free(p);
+    ldns_rdf_deep_free(q);
+    return l;
+}
+
+static void test_any(void **state)
+{
+    fx_t *fx = *state;
+    forge_t f;
+    /* two signed RRsets at the name: secure, both handed out */
+    forge_init(&f, fx, "mx.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "mx.example.test.", LDNS_RR_TYPE_A, NULL);
+    take(fx, &f.answer, "mx.example.test.", LDNS_RR_TYPE_AAAA, NULL);
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_DATA, "validated");
+    /* one RRset unsigned: it cannot ride along with the signed one */
+    f.strip_owner = "mx.example.test.";
+    f.strip_type = LDNS_RR_TYPE_AAAA;
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    /* one RRset forged: bogus */
+    f.strip_owner = NULL;
+    ldns_rdf_deep_free(ldns_rr_set_rdf(ldns_rr_list_rr(f.answer, 0),
+                                       ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, "198.51.100.66"), 0));
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    forge_free(&f);
+    /* a wildcard ANY answer (A and TXT expanded) with its NSEC proof */
+    forge_init(&f, fx, "q.wild.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_A, "q.wild.example.test.");
+    take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_TXT, "q.wild.example.test.");
+    f.auth = auth_of(fx, "q.wild.example.test.", LDNS_RR_TYPE_A);
+    check(fx, SRC(f), "q.wild.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_DATA, "validated");
+    /* ...without it: each RRset needs its own wildcard proof */
+    ldns_rr_list_deep_free(f.auth);
+    f.auth = ldns_rr_list_new();
+    check(fx, SRC(f), "q.wild.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "wildcard");
+    forge_free(&f);
+    /* a genuine A beside the wildcard's TXT replayed for that existing
+     * name (the wildcard cannot apply there): bogus */
+    forge_init(&f, fx, "existing.wild.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "existing.wild.example.test.", LDNS_RR_TYPE_A, NULL);
+    take(fx, &f.answer, "*.wild.example.test.", LDNS_RR_TYPE_TXT, "existing.wild.example.test.");
+    f.auth = auth_of(fx, "q.wild.example.test.", LDNS_RR_TYPE_A);
+    check(fx, SRC(f), "existing.wild.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "wildcard");
+    forge_free(&f);
+    /* NSEC3 opt-out span over the next closer name: insecure (val_nsec3_wcany) */
+    forge_init(&f, fx, "q.w.n3.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "*.w.n3.test.", LDNS_RR_TYPE_A, "q.w.n3.test.");
+    f.auth = auth_of(fx, "q.w.n3.test.", LDNS_RR_TYPE_A);
+    check(fx, SRC(f), "q.w.n3.test", LDNS_RR_TYPE_ANY, DBX_SEC_INSECURE, DBX_ANSWER_DATA, "opt-out");
+    forge_free(&f);
+    /* "no data of any type" proven with the name's own NSEC / NSEC3, whose
+     * bitmap lists its types: bogus (was a secure NODATA) */
+    forge_init(&f, fx, "mx.example.test.", LDNS_RR_TYPE_ANY);
+    f.answer = ldns_rr_list_new();
+    take(fx, &f.auth, "example.test.", LDNS_RR_TYPE_SOA, NULL);
+    take(fx, &f.auth, "mx.example.test.", LDNS_RR_TYPE_NSEC, NULL);
+    check(fx, SRC(f), "mx.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    forge_free(&f);
+    forge_init(&f, fx, "host.n3.test.", LDNS_RR_TYPE_ANY);
+    f.answer = ldns_rr_list_new();
+    f.auth = auth_of(fx, "host.n3.test.", LDNS_RR_TYPE_TXT);
+    check(fx, SRC(f), "host.n3.test", LDNS_RR_TYPE_ANY, DBX_SEC_BOGUS, -1, "ANY");
+    forge_free(&f);
+    /* an empty non-terminal has no data of any type: secure NODATA */
+    forge_init(&f, fx, "b.example.test.", LDNS_RR_TYPE_ANY);
+    f.answer = ldns_rr_list_new();
+    f.auth = auth_of(fx, "b.example.test.", LDNS_RR_TYPE_TXT);
+    check(fx, SRC(f), "b.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_NODATA, NULL);
+    forge_free(&f);
+    /* a CNAME is one RRset of the answer, not followed (val_any_cname) */
+    forge_init(&f, fx, "www.example.test.", LDNS_RR_TYPE_ANY);
+    take(fx, &f.answer, "www.example.test.", LDNS_RR_TYPE_CNAME, NULL);
+    check(fx, SRC(f), "www.example.test", LDNS_RR_TYPE_ANY, DBX_SEC_SECURE, DBX_ANSWER_DATA, "validated");
+    forge_free(&f);
+}
+
 /* ---- real root-signed data (tests/dnssec/realroot) ----------------------------- */
 
 /* The issue's case on real data, with the built-in anchor: the genuine
@@ -429,6 +570,8 @@ int main(void)
         cmocka_unit_test(test_weak_link),
         cmocka_unit_test(test_large_rrsets),
         cmocka_unit_test(test_availability),
+        cmocka_unit_test(test_sig_sections),
+        cmocka_unit_test(test_any),
         cmocka_unit_test(test_real_replay),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
