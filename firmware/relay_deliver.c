@@ -35,7 +35,7 @@
 
 #define SCAN_MS 1000u /* queue walk interval without new mail */
 /* mbedTLS' input record buffer: content + header, IV, MAC, padding */
-#define TLS_IN_BUF (MBEDTLS_SSL_IN_CONTENT_LEN + 512u)
+#define TLS_IN_BUF (MBEDTLS_SSL_IN_CONTENT_LEN + 352u)
 
 typedef struct fw_deliver {
     dbx_relay_t rl;
@@ -45,7 +45,7 @@ typedef struct fw_deliver {
     dbx_transport_t tr;
     dbx_trust_t trust;
     dbx_resolver_t r;
-    char ids[DBX_FQ_MAX_MSGS][DBX_QUEUE_ID_MAX];
+    char ids[DBX_FQ_MAX_MSGS][DBX_QUEUE_ID_MAX]; /* the queue walk */
     uint32_t next_scan;
     bool busy, kick;
 } fw_deliver_t;
