@@ -13,6 +13,7 @@ Checks (PASS:/FAIL:): A delivered DANE-verified to the rig Postfix and its
 mailbox entry after the relay's Received: header is byte for byte what A
 sent; B deferred with 4.7.5, still queued after a reboot (listing: state
 deferred, the reason); the delivery's RAM figures (figure: lines).
+--cuts N: then up to N power cuts during a delivery (see powercuts()).
 --demo: print the mailbox entry and the relay's log lines instead of the
 byte comparison's details.
 """
@@ -143,6 +144,99 @@ def after_our_received(entry):
     return None
 
 
+def boot(env, img, timeout, deliver=True, extra=""):
+    """The firmware relay on the rig link (its own process group)."""
+    cfg = "mode=relay ip=%s/24 flash=%s allow=192.0.2.0/24 timeout=10000 %s" % (FW_IP, img, extra)
+    if deliver:
+        cfg += " resolver=%s anchor=rig anchor-ds=%s time=%s" % (env["RIG_RESOLVER"], env["DS"],
+                                                                 env["RIG_TIME"])
+    qemu = ["tools/rig/qemu-net.sh", "-t", "fdt%d" % (os.getpid() % 100000), "--", "timeout",
+            "--foreground", str(timeout), "qemu-system-arm", "-M", "mps2-an386", "-nographic",
+            "-monitor", "none", "-serial", "stdio", "-semihosting-config", "enable=on,target=native",
+            "-kernel", fw_relay.ELF, "-append", cfg]
+    return subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, errors="replace",
+                            env=dict(os.environ, RIG_NS=env["E2E_NS"]), start_new_session=True)
+
+
+def count_in(path, needle):
+    try:
+        return open(path, encoding="utf-8", errors="replace").read().count(needle)
+    except OSError:
+        return 0
+
+
+STATS = re.compile(r"^queue-stats: programs=(\d+) erases=(\d+)")
+
+
+def powercuts(env, mailbox, tmp, check, max_points):
+    """Power cuts during delivery: a queued message for dane-ee.test, the
+    board boots with delivery on and powercut=N for every flash operation
+    N of the delivery run (its state record and deletion; clean and torn
+    alternately); after the cut the board reboots on the same image and
+    finishes.  Zero losses: delivered at least once and the queue empty;
+    duplicates (delivered, cut before the state was written) counted."""
+    base = os.path.join(tmp, "pc-base.img")
+    tag = "pc%d" % os.getpid()
+    p = boot(env, base, 60, deliver=False)
+    con = Console(p)
+    ok = con.wait(r"^relay: listening", 30) is not None
+    if ok:
+        c = Smtp()
+        code, text = c.send("sender@rig.test", "rcpt@dane-ee.test", message(tag, "rcpt@dane-ee.test"))
+        c.close()
+        ok = code == 250 and con.wait(r"^queue-stats:", 10) is not None
+    stop(p)
+    check("power cuts during delivery: base image with one queued message", ok)
+    if not ok:
+        return
+    needle = "<%s@board.danebox.test>" % tag
+
+    def run(img, extra, until):
+        q = boot(env, img, 60, extra=extra)
+        cq = Console(q)
+        line = cq.wait(until, 45)
+        stop(q)
+        return line, cq.text(), q.returncode
+
+    img = os.path.join(tmp, "pc.img")
+    shutil.copyfile(base, img)
+    before = count_in(mailbox, needle)
+    line, log, _ = run(img, "", r"^deliver-mem:")
+    st = [STATS.match(l) for l in log if STATS.match(l)]
+    total = int(st[-1].group(1)) + int(st[-1].group(2)) if st else 0
+    ok = line is not None and total > 0 and count_in(mailbox, needle) == before + 1
+    check("power cuts during delivery: without a cut the run delivers once with %d flash ops" % total, ok)
+    if not ok:
+        return
+    n = min(total, max_points)
+    cuts = sorted(set(1 + (i * total) // n for i in range(n)))
+    lost = dups = stopped = 0
+    for i, k in enumerate(cuts):
+        shutil.copyfile(base, img)
+        before = count_in(mailbox, needle)
+        line, log, rc = run(img, "powercut=%d powercut-torn=%d" % (k, i % 2),
+                            r"^(powercut: |deliver-mem:)")
+        stopped += line is not None and line.startswith("powercut:")
+        line2, log2, _ = run(img, "", r"^(deliver-mem:|queue: open 0 messages)")
+        lrc, q, bad, out = fw_relay.listing(img)
+        for _ in range(25):  # Postfix's local delivery is asynchronous
+            if count_in(mailbox, needle) > before:
+                break
+            time.sleep(0.2)
+        got = count_in(mailbox, needle) - before
+        if got < 1 or q or bad or lrc != 0:
+            lost += 1
+            print("FAIL: cut at delivery flash op %d (%s): delivered %d time(s), queue %s%s" %
+                  (k, "torn" if i % 2 else "clean", got, [x for x, _ in q], " unreadable" if bad else ""))
+        dups += max(0, got - 1)
+    check("power cuts during delivery: %d cut points (%d stopped the machine), zero messages lost, "
+          "%d duplicate deliveries (at-least-once)" % (len(cuts), stopped, dups),
+          lost == 0 and stopped >= len(cuts) * 9 // 10)
+    print("figure: relay_deliver_cut_points %d" % len(cuts))
+    print("figure: relay_deliver_cut_dups %d" % dups)
+
+
 def stop(p):
     """End our QEMU: its wrapper runs in its own process group (ours)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -162,6 +256,7 @@ def main():
     ap.add_argument("--mailbox", required=True, help="the dane-ee rig server's mbox file")
     ap.add_argument("--demo", action="store_true")
     ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("--cuts", type=int, default=0, help="power-cut points during delivery (max)")
     a = ap.parse_args()
     env = rig_env()
     fails = 0
@@ -173,16 +268,8 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="dbx-deliver-")
     img = os.path.join(tmp, "q.img")
-    cfg = ("mode=relay ip=%s/24 flash=%s allow=192.0.2.0/24 resolver=%s anchor=rig anchor-ds=%s "
-           "time=%s timeout=10000" % (FW_IP, img, env["RIG_RESOLVER"], env["DS"], env["RIG_TIME"]))
     tag = "m%d" % os.getpid()
-    qemu = ["tools/rig/qemu-net.sh", "-t", "fdt%d" % (os.getpid() % 100000), "--", "timeout", "--foreground",
-            str(a.timeout + 30), "qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor",
-            "none", "-serial", "stdio", "-semihosting-config", "enable=on,target=native",
-            "-kernel", fw_relay.ELF, "-append", cfg]
-    p = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, text=True, errors="replace",
-                         env=dict(os.environ, RIG_NS=env["E2E_NS"]), start_new_session=True)
+    p = boot(env, img, a.timeout + 30)
     con = Console(p)
     try:
         if con.wait(r"^relay: listening", 30) is None:
@@ -259,6 +346,8 @@ def main():
     if st:
         print("INFO: queued reason: %s" % st.group(3)[:160])
     check("after a reboot: the delivered message is gone from the queue", id_a not in ids, ids)
+    if a.cuts > 0:
+        powercuts(env, a.mailbox, tmp, check, a.cuts)
     shutil.rmtree(tmp, ignore_errors=True)
     return 1 if fails else 0
 
