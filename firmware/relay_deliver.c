@@ -111,10 +111,8 @@ int fw_relay_deliver_init(const dbx_config_t *cfg, void (*poll)(void))
     st = dbx_relay_init(&D->rl, &D->rcfg, fw_relay_queue(), &D->conn);
     DBX_CHECK(st == DBX_OK, st);
     D->kick = true;
-    printf("deliver: on, policy %s, resolver state + engine + session %lu B (heap: engine %lu, "
-           "connector %lu, resolver %lu) + TLS input buffer %lu B, heap in use %lu B of %lu\n",
+    printf("deliver: on, policy %s, state %lu B + TLS input %lu B, heap in use %lu B of %lu\n",
            dbx_tls_policy_name(D->rcfg.default_policy), (unsigned long)sizeof *D,
-           (unsigned long)sizeof D->rl, (unsigned long)sizeof D->sc, (unsigned long)sizeof D->r,
            (unsigned long)TLS_IN_BUF, (unsigned long)fw_heap_inuse(),
            (unsigned long)fw_heap_size());
     return DBX_OK;
@@ -152,9 +150,8 @@ static void deliver_one(const char *id)
     hal_mbedtls_heap_reset_peak();
     int st = dbx_relay_run(&D->rl, id, now, &rs);
     hal_mbedtls_heap_stats(NULL, &tls_peak);
-    printf("deliver: %s: %s, sessions=%lu sent=%lu deferred=%lu bounced=%lu dsns=%lu\n", id,
-           dbx_strerror(st), (unsigned long)rs.sessions, (unsigned long)rs.sent,
-           (unsigned long)rs.deferred, (unsigned long)rs.bounced, (unsigned long)rs.dsns);
+    printf("deliver: %s: %s, sent=%lu deferred=%lu bounced=%lu\n", id, dbx_strerror(st),
+           (unsigned long)rs.sent, (unsigned long)rs.deferred, (unsigned long)rs.bounced);
     fw_relay_queue_stats(); /* flash work since boot, delivery included */
     printf("deliver-mem: heap-inuse-peak=%lu sbrk-peak=%lu stack-peak=%lu mbedtls-peak=%lu "
            "sockets-open=%d\n",
