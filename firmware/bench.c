@@ -27,6 +27,7 @@
 #include "kat.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static uint64_t ticks_now(void)
@@ -60,12 +61,13 @@ static int op_ecdsa(void)
                                    sizeof bv_msg_sha256, bv_ec_sig, sizeof bv_ec_sig);
 }
 
-static uint8_t kb[1024];
+#define KB_LEN 1024u
+static uint8_t *kb; /* KB_LEN, heap while mode=bench runs */
 
 static int op_sha256_1k(void)
 {
     uint8_t out[32];
-    int st = hal_crypto_hash(HAL_HASH_SHA256, kb, sizeof kb, out);
+    int st = hal_crypto_hash(HAL_HASH_SHA256, kb, KB_LEN, out);
     if (st == DBX_OK && memcmp(out, bv_kb_sha256, sizeof out) != 0) st = DBX_ERR_CRYPTO;
     return st;
 }
@@ -190,7 +192,12 @@ int fw_bench(void)
     int rc = DBX_OK;
     const uint64_t ns_per_tick = 1000000000ull / board.cpu_hz;
 
-    memset(kb, 'a', sizeof kb);
+    kb = malloc(KB_LEN);
+    if (kb == NULL) {
+        printf("bench: %s\n", dbx_strerror(DBX_ERR_NOMEM));
+        return DBX_ERR_NOMEM;
+    }
+    memset(kb, 'a', KB_LEN);
     printf("bench: clock systick %lu Hz, 1 tick = %lu insns at icount shift=0\n",
            (unsigned long)board.cpu_hz, (unsigned long)ns_per_tick);
     for (size_t i = 0; i < DBX_ARRAY_LEN(ops); i++) {
@@ -213,5 +220,7 @@ int fw_bench(void)
     } else {
         printf("bench: negative checks ok\n");
     }
+    free(kb);
+    kb = NULL;
     return rc;
 }

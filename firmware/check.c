@@ -15,9 +15,9 @@
  * (the host's --timeout).  Validation time: time=UNIX, or time=auto = the
  * board clock; without either the check refuses to run (DBX_ERR_NOTIME).
  *
- * Memory: result and work area are static (fixed size, DBX_CHECK_MAX_* from
- * the board's board.mk), the resolver state and the output buffer live on
- * the heap only in this mode. */
+ * Memory: result and work area (fixed size, DBX_CHECK_MAX_* from the board's
+ * board.mk), the resolver state and the output buffer live on the heap, in
+ * this mode only (mode=relay needs the RAM for its delivery session). */
 #include "check/dbx_check.h"
 #include "dbx_common.h"
 #include "dbx_config.h"
@@ -32,8 +32,11 @@
 #define OUT_START 4096u
 #define OUT_MAX (32u * 1024u)
 
-static dbx_check_work_t work;
-static dbx_check_result_t result;
+/* mode=check's working set on the heap (allocated once per run) */
+typedef struct check_mem {
+    dbx_check_work_t work;
+    dbx_check_result_t result;
+} check_mem_t;
 
 /* Render with @p fn into a heap buffer that doubles until the text fits
  * (OUT_MAX at most); prints it followed by @p end.  DBX_OK or the error. */
@@ -74,12 +77,17 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
         return st;
     }
     r = calloc(1, sizeof *r);
-    if (r == NULL) {
+    check_mem_t *mem = calloc(1, sizeof *mem);
+    if (r == NULL || mem == NULL) {
+        free(r);
+        free(mem);
         dbx_trust_free(&trust);
         printf("check: %s\n", dbx_strerror(DBX_ERR_NOMEM));
         return DBX_ERR_NOMEM;
     }
     dbx_resolver_init(r, tr, cfg->resolver, cfg->n_resolvers, &trust);
+    dbx_check_work_t *work = &mem->work;
+    dbx_check_result_t *result = &mem->result;
 
     dbx_check_config_defaults(&cc);
     cc.now = now;
@@ -93,10 +101,10 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
            : cc.families == DBX_CHECK_IPV4                  ? "ipv4"
                                                             : "ipv6",
            (unsigned long)cfg->timeout_ms);
-    printf("check: limits hosts=%u addrs=%u tlsa=%u; static result %u + work %u bytes, "
+    printf("check: limits hosts=%u addrs=%u tlsa=%u; result %u + work %u bytes, "
            "resolver state %u bytes (heap)\n",
            (unsigned)DBX_CHECK_MAX_HOSTS, (unsigned)DBX_CHECK_MAX_ADDRS,
-           (unsigned)DBX_CHECK_MAX_TLSA, (unsigned)sizeof result, (unsigned)sizeof work,
+           (unsigned)DBX_CHECK_MAX_TLSA, (unsigned)sizeof *result, (unsigned)sizeof *work,
            (unsigned)sizeof *r);
 
     for (size_t i = 0; i < cfg->n_checks; i++) {
@@ -105,10 +113,10 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
         fw_meter_t m;
 
         fw_meter_start(&m);
-        st = dbx_check_run(&cc, r, tr, &work, dom, &result);
+        st = dbx_check_run(&cc, r, tr, work, dom, result);
         fw_meter_stop(&m);
-        if (st == DBX_OK) st = print_grown(dbx_check_json, &result, "\n");
-        if (st == DBX_OK) st = print_grown(dbx_check_summary_lines, &result, "");
+        if (st == DBX_OK) st = print_grown(dbx_check_json, result, "\n");
+        if (st == DBX_OK) st = print_grown(dbx_check_summary_lines, result, "");
         if (st != DBX_OK) {
             printf("check: %s: internal error: %s\n", dom, dbx_strerror(st));
             failed++;
@@ -118,12 +126,13 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
         fw_meter_format(&m, fig, sizeof fig);
         printf("check-stats: %s: verdict=%s dns-queries=%lu smtp-round-trips=%lu "
                "smtp-sessions=%lu %s\n",
-               result.domain, dbx_verdict_str(result.verdict),
-               (unsigned long)result.dns_queries, (unsigned long)result.smtp_round_trips,
-               (unsigned long)result.smtp_sessions, fig);
+               result->domain, dbx_verdict_str(result->verdict),
+               (unsigned long)result->dns_queries, (unsigned long)result->smtp_round_trips,
+               (unsigned long)result->smtp_sessions, fig);
     }
     dbx_resolver_free(r);
     free(r);
+    free(mem);
     dbx_trust_free(&trust);
     dbx_tls_global_free();
     {

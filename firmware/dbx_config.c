@@ -484,7 +484,8 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
     if (cfg->n_anchor_ds > 0 && cfg->anchor != DBX_ANCHOR_RIG) {
         return fail(err, cap, DBX_ERR_INVAL, "config: anchor-ds= needs anchor=rig");
     }
-    if ((cfg->mode == DBX_MODE_RESOLVE || cfg->mode == DBX_MODE_CHECK) &&
+    if ((cfg->mode == DBX_MODE_RESOLVE || cfg->mode == DBX_MODE_CHECK ||
+         (cfg->mode == DBX_MODE_RELAY && cfg->n_resolvers > 0)) &&
         cfg->anchor == DBX_ANCHOR_RIG && cfg->n_anchor_ds == 0) {
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=%s anchor=rig needs anchor-ds=",
                     dbx_mode_name(cfg->mode));

@@ -15,6 +15,7 @@
 #include "transport_lwip.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DNS_HDR     12u
@@ -22,7 +23,7 @@
 #define MSG_HEAD    600u /* bytes of each answer we keep (header + question) */
 
 static uint8_t qbuf[2 + DNS_HDR + 256 + 4 + 11];
-static uint8_t rbuf[EDNS_BUFSZ];
+static uint8_t *rbuf; /* EDNS_BUFSZ, heap while the mode runs */
 
 typedef struct {
     uint16_t flags;
@@ -132,7 +133,7 @@ static int udp_exchange(const dbx_transport_t *tr, const dbx_addr_t *to, const u
             st = DBX_ERR_TIMEOUT;
             break;
         }
-        st = tr->recv(tr->ctx, sock, rbuf, sizeof rbuf, &got, tmo - used);
+        st = tr->recv(tr->ctx, sock, rbuf, EDNS_BUFSZ, &got, tmo - used);
         if (st != DBX_OK) {
             break;
         }
@@ -194,7 +195,7 @@ static int tcp_exchange(const dbx_transport_t *tr, const dbx_addr_t *to, uint8_t
         st = tcp_read_n(tr, sock, rbuf, head, t0, tmo);
         /* stream the rest through the tail of rbuf */
         for (left = mlen - head; st == DBX_OK && left > 0;) {
-            size_t n = left < sizeof rbuf - MSG_HEAD ? left : sizeof rbuf - MSG_HEAD;
+            size_t n = left < EDNS_BUFSZ - MSG_HEAD ? left : EDNS_BUFSZ - MSG_HEAD;
             st = tcp_read_n(tr, sock, rbuf + MSG_HEAD, n, t0, tmo);
             left -= n;
         }
@@ -208,7 +209,22 @@ static int tcp_exchange(const dbx_transport_t *tr, const dbx_addr_t *to, uint8_t
     return st;
 }
 
+static int dnsprobe_run(const dbx_config_t *cfg, const dbx_transport_t *tr);
+
 int fw_dnsprobe(const dbx_config_t *cfg, const dbx_transport_t *tr)
+{
+    rbuf = malloc(EDNS_BUFSZ);
+    if (rbuf == NULL) {
+        printf("dnsprobe: %s\n", dbx_strerror(DBX_ERR_NOMEM));
+        return DBX_ERR_NOMEM;
+    }
+    int st = dnsprobe_run(cfg, tr);
+    free(rbuf);
+    rbuf = NULL;
+    return st;
+}
+
+static int dnsprobe_run(const dbx_config_t *cfg, const dbx_transport_t *tr)
 {
     int ok = 0, failed = 0;
     for (size_t ri = 0; ri < cfg->n_resolvers; ri++) {

@@ -3,6 +3,8 @@
  * running the smtpd state machine (src/smtpd) whose hooks write into the
  * flash queue (firmware/relay_queue.c): "250 ... queued as ID" only after
  * the message's records and commit marker are programmed and synced.
+ * A session's state machine lives on the heap while the client is connected
+ * (no RAM: 421 like the session cap).
  * Input is held as lwIP pbufs (at most TCP_WND per session: the window is
  * reopened only as the state machine consumes), output goes out as send
  * buffer space allows.  Log lines: "relay: ..." on the console. */
@@ -31,9 +33,15 @@ typedef struct rsess {
     uint64_t size;
     void *qh;
     char peer[24];
+    struct rsess_mem *m; /* heap while connected (freed by the poll step) */
+} rsess_t;
+
+/* A session's state machine and recipient list: allocated per connection,
+ * so the delivery has the RAM while fewer clients are connected. */
+typedef struct rsess_mem {
     dbx_smtpd_t smtpd;
     char rcpts[8 * DBX_SMTPD_PATH_MAX];
-} rsess_t;
+} rsess_mem_t;
 
 /* heap, allocated once in mode=relay only (other modes keep the RAM) */
 static rsess_t *S;
@@ -50,8 +58,7 @@ static int h_begin(void *user, const dbx_smtpd_envelope_t *env)
     int rc = q->ops->create(q->ctx, &x->qh);
     DBX_CHECK(rc == DBX_OK, rc);
     char date[40], hdr[400];
-    int64_t now = 0;
-    (void)hal_clock_unix(&now);
+    int64_t now = fw_relay_now();
     int n = snprintf(hdr, sizeof hdr, "Received: from %.200s (%s)\r\n\tby danebox (%s) with %s;\r\n\t%s\r\n",
                      env->helo, x->peer, BOARD_NAME, env->smtputf8 ? "UTF8SMTP" : "ESMTP",
                      dbx_relay_date(now, date, sizeof date));
@@ -74,7 +81,7 @@ static int h_commit(void *user, const dbx_smtpd_envelope_t *e, char *qid)
     dbx_queue_env_t *ev = qenv;
     memset(ev, 0, sizeof *ev);
     snprintf(ev->sender, sizeof ev->sender, "%s", e->sender);
-    (void)hal_clock_unix(&ev->arrival);
+    ev->arrival = fw_relay_now();
     ev->size = x->size;
     ev->body_8bit = e->body_8bit;
     ev->smtputf8 = e->smtputf8;
@@ -92,6 +99,7 @@ static int h_commit(void *user, const dbx_smtpd_envelope_t *e, char *qid)
         return rc;
     }
     snprintf(qid, DBX_SMTPD_QID_MAX, "%s", ev->id);
+    fw_relay_deliver_kick();
     printf("relay: %s: client=%s, from=<%s>, size=%lu, nrcpt=%u (queue active)\n", ev->id,
            x->peer, ev->sender, (unsigned long)ev->size, (unsigned)ev->n_rcpts);
     return DBX_OK;
@@ -110,7 +118,7 @@ static void h_abort(void *user)
 
 static void sess_end(rsess_t *x, bool abort_pcb)
 {
-    dbx_smtpd_disconnect(&x->smtpd); /* aborts an open message */
+    dbx_smtpd_disconnect(&x->m->smtpd); /* aborts an open message */
     if (x->in != NULL) {
         pbuf_free(x->in);
         x->in = NULL;
@@ -190,6 +198,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     for (size_t i = 0; i < FW_RELAY_SESSIONS && x == NULL; i++) {
         x = S[i].used ? NULL : &S[i];
     }
+    if (x != NULL && x->m == NULL && (x->m = malloc(sizeof *x->m)) == NULL) {
+        x = NULL; /* no RAM now (a delivery holds it): like busy */
+    }
     if (x == NULL) { /* over the session cap: 421 and close */
         static const char busy[] = "421 4.3.2 danebox: too many sessions, try later\r\n";
         n_refused_busy++;
@@ -201,7 +212,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
         }
         return ERR_OK;
     }
-    memset(x, 0, offsetof(rsess_t, smtpd));
+    memset(x, 0, offsetof(rsess_t, m));
     x->used = true;
     x->pcb = pcb;
     ipaddr_ntoa_r(&pcb->remote_ip, x->peer + 1, sizeof x->peer - 2);
@@ -214,8 +225,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     sc.max_rcpts = C->max_rcpts;
     sc.client_allowed = allowed(&pcb->remote_ip);
     dbx_smtpd_hooks_t hk = {x, h_begin, h_data, h_commit, h_abort};
-    dbx_smtpd_init(&x->smtpd, &sc, &hk, x->rcpts, (size_t)C->max_rcpts * DBX_SMTPD_PATH_MAX);
-    x->deadline = hal_clock_ms() + dbx_smtpd_timeout_ms(&x->smtpd);
+    dbx_smtpd_init(&x->m->smtpd, &sc, &hk, x->m->rcpts, (size_t)C->max_rcpts * DBX_SMTPD_PATH_MAX);
+    x->deadline = hal_clock_ms() + dbx_smtpd_timeout_ms(&x->m->smtpd);
     tcp_arg(pcb, x);
     tcp_recv(pcb, on_recv);
     tcp_err(pcb, on_err);
@@ -231,17 +242,17 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 static bool flush(rsess_t *x)
 {
     size_t len;
-    const char *out = dbx_smtpd_output(&x->smtpd, &len);
+    const char *out = dbx_smtpd_output(&x->m->smtpd, &len);
     if (len == 0) {
         return true;
     }
     size_t room = tcp_sndbuf(x->pcb);
     size_t n = len < room ? len : room;
     if (n > 0 && tcp_write(x->pcb, out, (u16_t)n, TCP_WRITE_FLAG_COPY) == ERR_OK) {
-        dbx_smtpd_output_consumed(&x->smtpd, n);
+        dbx_smtpd_output_consumed(&x->m->smtpd, n);
         tcp_output(x->pcb);
     }
-    (void)dbx_smtpd_output(&x->smtpd, &len);
+    (void)dbx_smtpd_output(&x->m->smtpd, &len);
     return len == 0;
 }
 
@@ -250,30 +261,45 @@ static void service(rsess_t *x)
     if (!x->used || x->pcb == NULL) {
         return;
     }
-    while (flush(x) && x->in != NULL && x->smtpd.state != DBX_SMTPD_S_CLOSED) {
+    while (flush(x) && x->in != NULL && x->m->smtpd.state != DBX_SMTPD_S_CLOSED) {
         size_t used = 0;
-        dbx_smtpd_feed(&x->smtpd, (const uint8_t *)x->in->payload, x->in->len, &used);
+        dbx_smtpd_feed(&x->m->smtpd, (const uint8_t *)x->in->payload, x->in->len, &used);
         if (used == 0) {
             break;
         }
         x->in = pbuf_free_header(x->in, (u16_t)used);
         tcp_recved(x->pcb, (u16_t)used);
-        x->deadline = hal_clock_ms() + dbx_smtpd_timeout_ms(&x->smtpd);
+        x->deadline = hal_clock_ms() + dbx_smtpd_timeout_ms(&x->m->smtpd);
     }
     if (!x->used || x->pcb == NULL) {
         return; /* a commit may have ended in a power cut: never here */
     }
     bool drained = flush(x);
-    if (x->smtpd.state == DBX_SMTPD_S_CLOSED && drained) {
+    if (x->m->smtpd.state == DBX_SMTPD_S_CLOSED && drained) {
         sess_end(x, false);
     } else if (x->peer_closed && x->in == NULL) {
         sess_end(x, false);
     } else if ((int32_t)(hal_clock_ms() - x->deadline) >= 0) {
-        dbx_smtpd_timeout(&x->smtpd); /* 421, then closed once flushed */
+        dbx_smtpd_timeout(&x->m->smtpd); /* 421, then closed once flushed */
         x->deadline = hal_clock_ms() + 5000u;
-        if (x->smtpd.state != DBX_SMTPD_S_CLOSED) {
+        if (x->m->smtpd.state != DBX_SMTPD_S_CLOSED) {
             sess_end(x, true);
         }
+    }
+}
+
+/* One poll step: NIC, lwIP timers, every inbound session.  Also the poll
+ * hook of the delivery's transport (inbound mail keeps flowing while a
+ * message is delivered). */
+static void relay_poll(void)
+{
+    fw_net_poll();
+    for (size_t i = 0; i < FW_RELAY_SESSIONS; i++) {
+        if (!S[i].used && S[i].m != NULL) { /* ended: outside any lwIP callback */
+            free(S[i].m);
+            S[i].m = NULL;
+        }
+        service(&S[i]);
     }
 }
 
@@ -286,8 +312,15 @@ int fw_relay(const dbx_config_t *cfg)
         return DBX_OK;
     }
     S = calloc(FW_RELAY_SESSIONS, sizeof *S);
-    qenv = malloc(sizeof *qenv);
-    DBX_CHECK(S != NULL && qenv != NULL, DBX_ERR_NOMEM);
+    DBX_CHECK(S != NULL, DBX_ERR_NOMEM);
+    /* delivery first: its engine lends the listener an envelope */
+    int drc = fw_relay_deliver_init(cfg, relay_poll);
+    if (drc != DBX_OK && drc != DBX_ERR_NOTIME) {
+        printf("deliver: %s: mail stays queued\n", dbx_strerror(drc));
+    }
+    qenv = fw_relay_deliver_spare_env();
+    qenv = qenv != NULL ? qenv : malloc(sizeof *qenv);
+    DBX_CHECK(qenv != NULL, DBX_ERR_NOMEM);
     struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_ANY);
     DBX_CHECK(l != NULL, DBX_ERR_NOMEM);
     if (tcp_bind(l, IP_ANY_TYPE, cfg->relay_port) != ERR_OK) {
@@ -302,12 +335,12 @@ int fw_relay(const dbx_config_t *cfg)
            (unsigned)cfg->relay_port, FW_RELAY_SESSIONS, (unsigned long)cfg->max_size,
            (unsigned)cfg->max_rcpts, (unsigned)cfg->n_allow,
            cfg->powercut ? " (power cut armed)" : "");
-    printf("relay: memory: heap in use %lu B (queue state + %d sessions + envelope), peak %lu B\n",
-           (unsigned long)fw_heap_inuse(), FW_RELAY_SESSIONS, (unsigned long)fw_heap_inuse_peak());
+    printf("relay: memory: heap in use %lu B (queue state + %d sessions + envelope%s), peak %lu B\n",
+           (unsigned long)fw_heap_inuse(), FW_RELAY_SESSIONS,
+           fw_relay_deliver_spare_env() != NULL ? " + delivery" : "",
+           (unsigned long)fw_heap_inuse_peak());
     for (;;) {
-        fw_net_poll();
-        for (size_t i = 0; i < FW_RELAY_SESSIONS; i++) {
-            service(&S[i]);
-        }
+        relay_poll();
+        fw_relay_deliver_step();
     }
 }

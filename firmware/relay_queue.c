@@ -3,6 +3,7 @@
  * queue listing printed at boot:
  *   queue: open N messages, scan MS ms ~INSNS instructions, FLASH ops
  *   queue: ID size=N nrcpt=N body-crc=XXXXXXXX from=<S>
+ *   queue: ID rcpt=<R> state=pending|deferred|... attempts=N dsn=D reason=TEXT
  * body-crc is the CRC-32 of the body after the relay's own Received: header
  * (what the client sent, dot-unstuffed) so a test can compare it. */
 #include "board.h"
@@ -96,6 +97,14 @@ static void list_queue(void)
         }
         printf("queue: %s size=%lu nrcpt=%u body-crc=%08lX from=<%s>\n", ids[i],
                (unsigned long)env->size, (unsigned)env->n_rcpts, (unsigned long)crc, env->sender);
+        for (uint16_t r = 0; r < env->n_rcpts; r++) {
+            static const char *const state[] = {"pending", "deferred", "delivered", "bounced",
+                                                "failed"};
+            const dbx_queue_rcpt_t *rr = &env->rcpt[r];
+            printf("queue: %s rcpt=<%s> state=%s attempts=%u dsn=%s reason=%s\n", ids[i],
+                   rr->addr, rr->state < 5 ? state[rr->state] : "?", (unsigned)rr->attempts,
+                   rr->dsn[0] != 0 ? rr->dsn : "-", rr->reason[0] != 0 ? rr->reason : "-");
+        }
     }
     free(ids);
     free(env);

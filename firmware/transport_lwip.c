@@ -10,6 +10,7 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define TLW_RING TCP_WND /* the peer can never have more than this unread */
@@ -41,8 +42,9 @@ typedef struct tlw_sock {
 } tlw_sock_t;
 
 static tlw_sock_t socks[TLW_MAX_SOCKS];
-static uint8_t rings[TLW_MAX_TCP][TLW_RING];
-static uint8_t ring_used[TLW_MAX_TCP];
+/* TCP receive rings: heap, while the socket is open (mode=relay needs the
+ * RAM for its inbound sessions when no delivery is running) */
+static uint8_t *rings[TLW_MAX_TCP];
 static void (*net_poll)(void);
 
 static int to_ipaddr(const dbx_addr_t *a, ip_addr_t *ip)
@@ -84,12 +86,16 @@ static tlw_sock_t *sock_alloc(dbx_sock_type_t type)
     int ri = -1;
     if (type == DBX_SOCK_TCP) {
         for (int i = 0; i < TLW_MAX_TCP; i++) {
-            if (!ring_used[i]) {
+            if (rings[i] == NULL) {
                 ri = i;
                 break;
             }
         }
         if (ri < 0) {
+            return NULL;
+        }
+        rings[ri] = malloc(TLW_RING);
+        if (rings[ri] == NULL) {
             return NULL;
         }
     }
@@ -100,11 +106,12 @@ static tlw_sock_t *sock_alloc(dbx_sock_type_t type)
             s->used = 1;
             s->type = (uint8_t)type;
             s->ring_idx = (int8_t)ri;
-            if (ri >= 0) {
-                ring_used[ri] = 1;
-            }
             return s;
         }
+    }
+    if (ri >= 0) {
+        free(rings[ri]);
+        rings[ri] = NULL;
     }
     return NULL;
 }
@@ -117,7 +124,8 @@ static void sock_free(tlw_sock_t *s)
         s->qcount--;
     }
     if (s->ring_idx >= 0) {
-        ring_used[s->ring_idx] = 0;
+        free(rings[s->ring_idx]);
+        rings[s->ring_idx] = NULL;
     }
     s->used = 0;
 }
@@ -436,7 +444,7 @@ static int tlw_open(void *ctx, dbx_sock_type_t type, const dbx_addr_t *peer, uin
     }
     s = sock_alloc(type);
     if (s == NULL) {
-        return DBX_ERR_LIMIT; /* static pool exhausted */
+        return DBX_ERR_LIMIT; /* pool exhausted (or no memory for the ring) */
     }
     s->peer_ip = ip;
     s->peer_port = peer->port;

@@ -3,7 +3,8 @@
  * @brief dbx_transport_t over the lwIP raw API (NO_SYS), for the firmware.
  *
  * A static pool of TLW_MAX_SOCKS sockets (at most TLW_MAX_TCP of them TCP);
- * no allocation besides lwIP's own pools.  Blocking calls poll the NIC and
+ * a TCP socket's receive ring (TCP_WND bytes) is on the heap while it is
+ * open, otherwise no allocation besides lwIP's own pools.  Blocking calls poll the NIC and
  * lwIP's timers through the @p poll hook until done or timed out (SysTick ms).
  *  - UDP: pcb bound to a random ephemeral port (49152..65535, from
  *    hal_crypto_random; no entropy -> DBX_ERR_NOENTROPY), connected to the

@@ -12,18 +12,28 @@
 #   insec.test     unsigned domain, STARTTLS      -> opportunistic
 #   expired.test   RRSIGs expired (bogus)         -> defer
 #   mismatch.test  certificate not in TLSA        -> defer
-# non-zero otherwise.  Needs root (netns); everything torn down on exit.
+# Then the board as a mail relay: the firmware boots again in mode=relay
+# (SMTP listener + flash queue + delivery, tools/demo.sh part 2), swaks on
+# the rig submits one message for a recipient at dane-ee.test and one at
+# mismatch.test, the board delivers the first over a DANE-verified session
+# to the rig's Postfix and defers the second (4.7.5); the demo prints the
+# mailbox entry on the receiving side and the relay's log lines (UART).
+# non-zero otherwise (also when the delivery did not happen).  Needs root
+# (netns); everything torn down on exit.
 #   DEMO_NS  netns name (default dbxdemo<pid>)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export E2E_NS=${DEMO_NS:-dbxdemo$$}
 export E2E_DIR=$top/build/e2e/$E2E_NS
+export SMTP_ACCEPT_MAIL=1 # part 2: the rig's Postfix takes mail for its domains
 elf=build/mps2-an386/danebox.elf
 QEMU=${QEMU:-qemu-system-arm}
 out=$(mktemp -d)
 die() { echo "demo: $*" >&2; exit 1; }
+relay_pid=
 cleanup() {
+  [ -z "$relay_pid" ] || kill -- -"$relay_pid" 2>/dev/null # our QEMU's process group
   timeout 60 tools/rig/e2e-rig.sh down >/dev/null 2>&1
   rm -rf "$out" "$E2E_DIR"
 }
@@ -133,5 +143,63 @@ else:
 sys.exit(0 if ok else 1)
 PY
 st=$?
+
+# ---- part 2: the board relays mail ------------------------------------------------
+echo
+echo "== the board as a DANE mail relay: swaks -> firmware relay (QEMU) -> rig Postfix =="
+t2=$SECONDS
+rcfg="mode=relay ip=192.0.2.100/24 flash=$out/queue.img allow=192.0.2.0/24 resolver=$RIG_RESOLVER"
+rcfg+=" anchor=rig anchor-ds=$ds time=$RIG_TIME timeout=10000"
+RIG_NS=$E2E_NS setsid tools/rig/qemu-net.sh -t drly$$ -- timeout --foreground 90 "$QEMU" \
+  -M mps2-an386 -nographic -monitor none -serial stdio -semihosting-config enable=on,target=native \
+  -kernel "$elf" -append "$rcfg" </dev/null 2>"$out/relay.err" >"$out/relay.log" &
+relay_pid=$! # setsid: its own process group
+wait_for() { # regex seconds
+  for _ in $(seq $(($2 * 10))); do grep -Eq -- "$1" "$out/relay.log" && return 0; sleep 0.1; done
+  return 1
+}
+rst=0
+if ! wait_for '^relay: listening' 30; then
+  echo "demo: the firmware relay did not start"; rst=1
+else
+  tag="demo-$$-$RANDOM"
+  echo "-- swaks: one message from sender@rig.test to rcpt@dane-ee.test and rcpt@mismatch.test"
+  ip netns exec "$E2E_NS" swaks --server 192.0.2.100 --from sender@rig.test \
+    --to rcpt@dane-ee.test,rcpt@mismatch.test --h-Subject "danebox board relay $tag" \
+    --body "Delivered by the danebox firmware relay in QEMU ($tag)." 2>&1 |
+    grep -E '^(<-|->) +(MAIL|RCPT|DATA|[0-9]{3} )' | cut -c1-110 | sed 's/^/  /'
+  wait_for '^relay: [0-9A-F]+: to=<rcpt@dane-ee\.test>' 60
+  wait_for '^relay: [0-9A-F]+: to=<rcpt@mismatch\.test>' 30
+  mbox=${SMTP_RUN_DIR:-/var/tmp/danebox-smtp/$E2E_NS}/dane-ee/mail/mailbox
+  for _ in $(seq 50); do grep -q "$tag" "$mbox" 2>/dev/null && break; sleep 0.2; done
+  echo "-- the relay's log lines (firmware UART):"
+  tr -d '\r' <"$out/relay.log" | grep -E '^(relay|deliver)' |
+    grep -v -e '^relay: listening' -e '^relay: memory' | cut -c1-230 | sed 's/^/  | /'
+  echo "-- mailbox entry at mx1.dane-ee.test ($mbox):"
+  python3 - "$mbox" "$tag" <<'PY' | sed 's/^/  > /'
+import re, sys
+data = open(sys.argv[1], errors="replace").read() if __import__("os").path.exists(sys.argv[1]) else ""
+for e in re.split(r"(?m)^(?=From \S+ )", data):
+    if sys.argv[2] in e:
+        print(e.rstrip("\n"))
+        break
+else:
+    print("(no entry)")
+PY
+  if grep -Eq '^relay: [0-9A-F]+: to=<rcpt@dane-ee\.test>.*status=sent .*tls=dane-verified' "$out/relay.log" &&
+     grep -q "$tag" "$mbox" 2>/dev/null &&
+     grep -Eq '^relay: [0-9A-F]+: to=<rcpt@mismatch\.test>.*dsn=4\.7\.5, status=deferred' "$out/relay.log"; then
+    echo "demo: PASS - dane-ee.test delivered by the board over DANE-verified TLS, mismatch.test deferred (stays queued)"
+  else
+    echo "demo: FAIL - the board did not deliver dane-ee.test DANE-verified (or did not defer mismatch.test)"
+    rst=1
+  fi
+  grep -E '^deliver-mem: ' "$out/relay.log" | tail -1 | sed 's/^/  /'
+fi
+kill -- -"$relay_pid" 2>/dev/null
+wait "$relay_pid" 2>/dev/null
+relay_pid=
+echo "-- relay part took $((SECONDS - t2)) s"
+[ "$rst" = 0 ] || st=1
 echo "== demo took $((SECONDS - t0)) s =="
 exit $st

@@ -39,7 +39,8 @@ RELAY_PARTS = [
     ("relay: flash queue", re.compile(r"^(dbx_fqueue\w*|dbx_queue_env|dbx_crc32)\.o$")),
     ("relay: storage HAL", re.compile(r"^(hal_storage\w*|storage_semihost)\.o$")),
     ("relay: lwIP listener", re.compile(r"^relay(_queue)?\.o$")),
-    ("relay: src/relay (linked)", re.compile(r"^dbx_relay\w*\.o$")),
+    ("relay: delivery engine + connector (src/relay)", re.compile(r"^dbx_relay\w*\.o$")),
+    ("relay: board delivery loop", re.compile(r"^relay_deliver\.o$")),
 ]
 RELAY_FLASH, RELAY_RAM = {}, {}
 

@@ -28,7 +28,11 @@ DBX_CHECK_LIMITS ?= -DDBX_CHECK_MAX_HOSTS=4 -DDBX_CHECK_MAX_ADDRS=2 -DDBX_CHECK_
 DBX_TLS_OPTS ?=
 # mode=relay limits: envelopes of <= 8 recipients (a 4 KiB record), 32
 # messages in the flash queue's RAM index (src/queue/dbx_fqueue.h).
-DBX_RELAY_LIMITS ?= -DDBX_QUEUE_MAX_RCPTS=8 -DDBX_FQ_ENV_MAX=4096u -DDBX_FQ_MAX_MSGS=32u
+# The delivery engine reads the body from flash in 512-octet pieces; DNS
+# over UDP takes datagrams up to 4 KB (EDNS advertises 1232), so no 16 KB
+# buffer per query next to the relay's listener and TLS session.
+DBX_RELAY_LIMITS ?= -DDBX_QUEUE_MAX_RCPTS=8 -DDBX_FQ_ENV_MAX=4096u -DDBX_FQ_MAX_MSGS=32u \
+                    -DDBX_RELAY_IO_MAX=512 -DDBX_DNS_UDP_BUF=4096 -DDBX_FQ_BLOCKS_MAX=16u
 BOARD_CFLAGS    := $(BOARD_CPU) -Os -g -ffunction-sections -fdata-sections \
                    -DDBX_BARE_METAL=1 $(DBX_CFLAGS) $(DBX_TLS_OPTS) $(DBX_CHECK_LIMITS) \
                    $(DBX_RELAY_LIMITS) \

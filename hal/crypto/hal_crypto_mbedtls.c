@@ -13,6 +13,7 @@
 #include "hal_platform.h"
 #include "dbx_common.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,32 @@ typedef union {
 } heap_hdr_t;
 
 static size_t heap_cur, heap_peak, heap_cap = HAL_MBEDTLS_HEAP_DEFAULT_CAP;
+/* hal_mbedtls_heap_reserve(): one block kept for the largest allocation */
+static heap_hdr_t *reserve;
+static size_t reserve_len;
+static bool reserve_used;
+
+int hal_mbedtls_heap_reserve(size_t len)
+{
+    if (reserve != NULL || len == 0 || len > SIZE_MAX - sizeof(heap_hdr_t)) {
+        return -1;
+    }
+    reserve = malloc(sizeof(heap_hdr_t) + len);
+    reserve_len = reserve != NULL ? len : 0;
+    return reserve != NULL ? 0 : -1;
+}
+
+/* The reserve for a request of @p total bytes: only large ones (at least
+ * half the block) so small allocations never pin it. */
+static heap_hdr_t *take_reserve(size_t total)
+{
+    if (reserve == NULL || reserve_used || total > reserve_len || total < reserve_len / 2) {
+        return NULL;
+    }
+    reserve_used = true;
+    memset(reserve, 0, sizeof(heap_hdr_t) + total);
+    return reserve;
+}
 
 static void *heap_calloc(size_t n, size_t sz)
 {
@@ -91,7 +118,10 @@ static void *heap_calloc(size_t n, size_t sz)
     if (heap_cur + total > heap_cap) {
         return NULL;
     }
-    h = calloc(1, sizeof(heap_hdr_t) + total);
+    h = take_reserve(total);
+    if (h == NULL) {
+        h = calloc(1, sizeof(heap_hdr_t) + total);
+    }
     if (h == NULL) {
         return NULL;
     }
@@ -111,6 +141,10 @@ static void heap_free(void *p)
     }
     h = (heap_hdr_t *)p - 1;
     heap_cur -= h->size;
+    if (h == reserve) {
+        reserve_used = false; /* kept for the next large request */
+        return;
+    }
     free(h);
 }
 

@@ -19,6 +19,13 @@ void hal_mbedtls_heap_set_cap(size_t cap);
 void hal_mbedtls_heap_stats(size_t *cur, size_t *peak);
 /** Start a new high-water measurement from the current level. */
 void hal_mbedtls_heap_reset_peak(void);
+/** Set aside one block of @p len bytes from the heap, now, for mbedTLS'
+ *  largest allocation (the TLS input record buffer, ~16.7 KB): a request
+ *  of len/2..len bytes gets it while it is free, so a long-running board
+ *  mode whose heap fragments (DNS answers, queue, sessions) still finds the
+ *  one contiguous buffer a handshake needs.  Counted like any block; never
+ *  returned to the heap.  @return 0, or -1 (no memory, or already set). */
+int hal_mbedtls_heap_reserve(size_t len);
 
 #include <stdint.h>
 #include "mbedtls/ecp.h"

@@ -142,7 +142,7 @@ static int try_udp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
             st = DBX_ERR_TIMEOUT;
             break;
         }
-        st = tr->recv(tr->ctx, sock, buf, DBX_DNS_MAX_RESPONSE, &got, (uint32_t)left);
+        st = tr->recv(tr->ctx, sock, buf, DBX_DNS_UDP_BUF, &got, (uint32_t)left);
         if (st != DBX_OK) break;
         if (dbx_dns_parse(buf, got, &p) != DBX_OK || dbx_dns_match(p, id, qname, qtype) != DBX_OK) {
             /* Forged or stray datagram: keep listening (bounded). */
@@ -180,10 +180,10 @@ static int read_full(const dbx_transport_t *tr, void *sock, uint8_t *buf, size_t
 
 static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_t *q,
                    size_t qlen, uint16_t id, const ldns_rdf *qname, ldns_rr_type qtype,
-                   uint8_t *buf, ldns_pkt **out)
+                   ldns_pkt **out)
 {
     void *sock = NULL;
-    uint8_t hdr[2];
+    uint8_t hdr[2], *buf = NULL;
     size_t rlen;
     int st;
     uint32_t deadline = hal_clock_ms() + DBX_DNS_TCP_TIMEOUT_MS;
@@ -200,6 +200,7 @@ static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
         rlen = (size_t)((hdr[0] << 8) | hdr[1]);
         if (rlen > DBX_DNS_MAX_RESPONSE) st = DBX_ERR_LIMIT;
         else if (rlen < 12) st = DBX_ERR_MALFORMED;
+        else if ((buf = malloc(rlen)) == NULL) st = DBX_ERR_NOMEM;
         else st = read_full(tr, sock, buf, rlen, deadline);
         if (st == DBX_OK) st = dbx_dns_parse(buf, rlen, out);
         if (st == DBX_OK && dbx_dns_match(*out, id, qname, qtype) != DBX_OK) {
@@ -208,6 +209,7 @@ static int try_tcp(const dbx_transport_t *tr, const dbx_addr_t *up, const uint8_
             st = DBX_ERR_PROTO;
         }
     }
+    free(buf);
     tr->close(tr->ctx, sock);
     return st;
 }
@@ -221,7 +223,7 @@ int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
     DBX_ASSERT(tr != NULL && ups != NULL && qname != NULL && out != NULL);
     *out = NULL;
     DBX_CHECK(nups > 0, DBX_ERR_INVAL);
-    buf = malloc(DBX_DNS_MAX_RESPONSE);
+    buf = malloc(DBX_DNS_UDP_BUF);
     if (buf == NULL) return DBX_ERR_NOMEM;
     for (size_t u = 0; u < nups && *out == NULL; u++) {
         for (int t = 0; t < DBX_DNS_UDP_TRIES && *out == NULL; t++) {
@@ -246,7 +248,7 @@ int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
                 ldns_pkt_free(p);
                 p = NULL;
                 if (stats) stats->tcp++;
-                st = try_tcp(tr, &ups[u], q, qlen, id, qname, qtype, buf, &p);
+                st = try_tcp(tr, &ups[u], q, qlen, id, qname, qtype, &p);
             }
             free(q);
             if (st == DBX_OK) {

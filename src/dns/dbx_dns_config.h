@@ -24,6 +24,13 @@
 #ifndef DBX_DNS_MAX_RESPONSE
 #define DBX_DNS_MAX_RESPONSE 16384
 #endif
+/** UDP receive buffer, allocated per query (a longer datagram is cut and
+ *  fails to parse: dropped like a stray one).  TCP answers get a buffer of
+ *  their announced length (<= DBX_DNS_MAX_RESPONSE).  Boards with little
+ *  RAM set it to a few KB (above DBX_DNS_EDNS_SIZE): no 16 KB transient. */
+#ifndef DBX_DNS_UDP_BUF
+#define DBX_DNS_UDP_BUF DBX_DNS_MAX_RESPONSE
+#endif
 /** Per-try UDP receive timeout, milliseconds. */
 #ifndef DBX_DNS_UDP_TIMEOUT_MS
 #define DBX_DNS_UDP_TIMEOUT_MS 1500
@@ -52,6 +59,9 @@
 /* ---- check block --------------------------------------------------------- */
 #if DBX_DNS_EDNS_SIZE < 512 || DBX_DNS_EDNS_SIZE > 4096
 #error "DBX_DNS_EDNS_SIZE must be 512..4096"
+#endif
+#if DBX_DNS_UDP_BUF < DBX_DNS_EDNS_SIZE || DBX_DNS_UDP_BUF > DBX_DNS_MAX_RESPONSE
+#error "DBX_DNS_UDP_BUF must be DBX_DNS_EDNS_SIZE..DBX_DNS_MAX_RESPONSE"
 #endif
 #if DBX_DNS_MAX_RESPONSE < DBX_DNS_EDNS_SIZE || DBX_DNS_MAX_RESPONSE > 65535
 #error "DBX_DNS_MAX_RESPONSE must be DBX_DNS_EDNS_SIZE..65535"

@@ -42,6 +42,10 @@ extern "C" {
 #define DBX_RELAY_TLS_MAX 200   /**< the TLS summary for logs */
 #define DBX_RELAY_HOST_MAX 254
 #define DBX_RELAY_LINE_MAX 1024 /**< one log line */
+#ifndef DBX_RELAY_IO_MAX
+#define DBX_RELAY_IO_MAX 2048   /**< body octets read from the queue per send
+                                     (boards: smaller, -DDBX_RELAY_IO_MAX=512) */
+#endif
 
 /** Per-destination TLS policy = the evaluator's level (policy/dbx_policy.h):
  *  dane (default, RFC 7672 opportunistic DANE), dane-only (defer unless
@@ -130,10 +134,14 @@ typedef struct dbx_relay {
     dbx_queue_t *queue;
     const dbx_relay_connector_t *conn;
     dbx_queue_env_t env;
+    /** The DSN's envelope: used only inside the bounce step of
+     *  dbx_relay_run(), between queue calls and never across a connector
+     *  call, so a caller may lend it to code that needs an envelope
+     *  synchronously outside the engine (the board's SMTP listener). */
     dbx_queue_env_t dsn_env;
     dbx_relay_session_info_t info;
     dbx_relay_open_fail_t fail;
-    uint8_t io[2048];
+    uint8_t io[DBX_RELAY_IO_MAX];
     char text[DBX_RELAY_TEXT_MAX];
     char line[DBX_RELAY_LINE_MAX];
 } dbx_relay_t;

@@ -138,8 +138,12 @@ typedef struct dbx_smtpd {
     dbx_smtpd_hooks_t hooks;
     dbx_smtpd_state_t state;
     dbx_smtpd_stats_t stats;
-    /* command line assembly */
-    uint8_t line[DBX_SMTPD_CMD_MAX + 1];
+    /* command line assembly, or the DATA line: never both in use (a command
+     * line is done before DATA starts, DATA ends before the next command) */
+    union {
+        uint8_t line[DBX_SMTPD_CMD_MAX + 1];
+        uint8_t dline[DBX_SMTPD_TEXT_LINE + 2];
+    };
     size_t line_len;
     bool line_overflow;
     bool line_cr;          /**< last octet was CR */
@@ -152,7 +156,6 @@ typedef struct dbx_smtpd {
     bool body_8bit, smtputf8;
     uint64_t size_hint;
     /* DATA */
-    uint8_t dline[DBX_SMTPD_TEXT_LINE + 2];
     size_t dline_len;
     uint8_t dstate;        /**< body scanner state */
     uint64_t dsize;

@@ -231,7 +231,7 @@ def figures():
         print("figure: relay_full_452 %d" % rec["full"])
         lrc, q, bad, out = listing(img, icount=True)
         m = re.search(r"^queue: open (\d+) messages", out, re.M)
-        scan = re.search(r"^queue: boot scan: .*insns=(\d+) ms=(\d+)", out, re.M)
+        scan = re.search(r"^queue: boot scan: .*\binsns=(\d+) .*\bms=(\d+)", out, re.M)
         print("figure: relay_full_messages %s" % (m.group(1) if m else "?"))
         print("figure: relay_full_scan_insns %s" % (scan.group(1) if scan else "?"))
         print("figure: relay_full_scan_ms %s" % (scan.group(2) if scan else "?"))

@@ -633,6 +633,20 @@ bench_relay() {
   grep -q relay_full_scan_insns "$RES" || put relay_status "fw_relay.py --figures failed (see build/bench/relay.err)"
 }
 
+# ---- relay on the board: delivery RAM peaks (tests/qemu/fw_deliver.py on the rig) ---------
+bench_relay_deliver() {
+  log "relay delivery on the board"
+  local k v mbox=${SMTP_RUN_DIR:-/var/tmp/danebox-smtp/$NS}/dane-ee/mail/mailbox
+  while read -r _ k v; do put "$k" "$v"; done < <(ip netns exec "$NS" env E2E_DIR="$E2E_DIR" \
+    timeout 200 $PY tests/qemu/fw_deliver.py --mailbox "$mbox" 2>"$OUT/deliver.err" |
+    tee "$OUT/deliver.log" | grep '^figure: ')
+  grep -q '^PASS: dane-ee.test delivered' "$OUT/deliver.log" ||
+    put relay_deliver_status "fw_deliver.py: no delivery (see build/bench/deliver.log)"
+  local elf=build/mps2-an386/danebox.elf
+  put relay_static_ram "$(arm-none-eabi-size "$elf" | awk 'NR == 2 {print $2 + $3}')"
+  put relay_stack_size "$(( 16#$(arm-none-eabi-nm "$elf" | awk '$3 == "__stack_size" {print $1}') ))"
+}
+
 # ---- run ----------------------------------------------------------------------------------
 if [ "$ONLY" = relay_host ]; then
   : >"$RES"
@@ -662,6 +676,7 @@ elif rig_up; then
     skipped latency || bench_check_latency
   fi
   skipped fwcheck || bench_fwcheck
+  skipped fwcheck || bench_relay_deliver
   skipped relayhost || bench_relay_host
 else
   put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"

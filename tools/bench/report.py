@@ -325,6 +325,19 @@ def main():
     else:
         w("not measured: %s" % g("relay_status", "skipped"))
     w("")
+    if g("relay_deliver_heap_inuse_peak"):
+        w("Delivery from the board (`tests/qemu/fw_deliver.py` on the e2e rig: two inbound SMTP "
+          "sessions connected while the board delivers one message for dane-ee.test over a "
+          "DANE-verified TLS 1.3 session and defers one for mismatch.test): RAM peaks with **2 "
+          "inbound + 1 delivery**: static %s B (.data + .bss), heap in use peak **%s B** "
+          "(sbrk %s B of the %s B heap), stack peak **%s B** of %s B, mbedTLS heap peak %s B."
+          % (n(g("relay_static_ram")), n(g("relay_deliver_heap_inuse_peak")),
+             n(g("relay_deliver_sbrk_peak")), n(g("relay_deliver_heap_size")),
+             n(g("relay_deliver_stack_peak")), n(g("relay_stack_size")),
+             n(g("relay_deliver_mbedtls_peak"))))
+    elif g("relay_deliver_status"):
+        w("Delivery from the board: not measured: %s" % g("relay_deliver_status"))
+    w("")
 
     # ---- 2. target
     w("## 2. Instruction counts on the target (QEMU mps2-an386, `-icount shift=0`)")
