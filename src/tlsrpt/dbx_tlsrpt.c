@@ -210,7 +210,13 @@ static void host_policy(dbx_tlsrpt_rec_t *rec, const dbx_check_host_t *h)
     rec->tlsa_policy = h->tlsa.done && h->tlsa.sec == DBX_DNSSEC_SECURE && h->usable_tlsa > 0;
     rec->n_tlsa = 0;
     for (uint8_t i = 0; rec->tlsa_policy && i < h->n_tlsa && i < DBX_TLSRPT_MAX_TLSA; i++) {
-        dbx_str_copy(rec->tlsa[rec->n_tlsa++], DBX_CHECK_TLSA_TEXT, h->tlsa_rr[i].text);
+        /* sorted: the RRset's answer order varies, the policy does not */
+        uint8_t k = rec->n_tlsa++;
+        while (k > 0 && strcmp(rec->tlsa[k - 1], h->tlsa_rr[i].text) > 0) {
+            memcpy(rec->tlsa[k], rec->tlsa[k - 1], DBX_CHECK_TLSA_TEXT);
+            k--;
+        }
+        dbx_str_copy(rec->tlsa[k], DBX_CHECK_TLSA_TEXT, h->tlsa_rr[i].text);
     }
 }
 

@@ -17,13 +17,19 @@ void dbx_tlsrpt_agg_init(dbx_tlsrpt_agg_t *a, const char *domain, int64_t start,
     a->end = end;
 }
 
+/* Same policy: type, MX host and the TLSA records as a set (an RRset has no
+ * order; answers come in any). */
 static bool same_policy(const dbx_tlsrpt_policy_t *p, const dbx_tlsrpt_rec_t *r)
 {
     if (p->tlsa != r->tlsa_policy || !dbx_ascii_eq(p->mx, r->mx) || p->n_tlsa != r->n_tlsa) {
         return false;
     }
     for (uint8_t i = 0; i < p->n_tlsa; i++) {
-        if (!dbx_ascii_eq(p->tlsa_rr[i], r->tlsa[i])) {
+        bool found = false;
+        for (uint8_t k = 0; k < r->n_tlsa && !found; k++) {
+            found = dbx_ascii_eq(p->tlsa_rr[i], r->tlsa[k]);
+        }
+        if (!found) {
             return false;
         }
     }

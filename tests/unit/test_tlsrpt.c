@@ -123,8 +123,9 @@ static void test_note(void **state)
     h->tlsa.done = true;
     h->tlsa.sec = DBX_DNSSEC_SECURE;
     h->usable_tlsa = 1;
-    h->n_tlsa = 1;
+    h->n_tlsa = 2;
     strcpy(h->tlsa_rr[0].text, "3 1 1 00ff");
+    strcpy(h->tlsa_rr[1].text, "2 1 1 aa");
     h->n_addrs = 4;
     h->why = DBX_REASON_NO_MATCH;
     set_addr(&h->addrs[0], "192.0.2.1", DBX_REASON_NO_MATCH);
@@ -141,7 +142,7 @@ static void test_note(void **state)
     /* host 2: never reached (stop at first) */
     strcpy(rep.hosts[2].name, "mx3.d.test");
     assert_int_equal(dbx_tlsrpt_note(&sink, "d.test", &rep, DAY0), 4);
-    assert_non_null(strstr(b.text, "\tmx1.d.test\t192.0.2.1\tcertificate-not-trusted\t3 1 1 00ff\n"));
+    assert_non_null(strstr(b.text, "\tmx1.d.test\t192.0.2.1\tcertificate-not-trusted\t2 1 1 aa;3 1 1 00ff\n"));
     assert_non_null(strstr(b.text, "\t2001:db8::1\tstarttls-not-supported\t"));
     assert_non_null(strstr(b.text, "\t192.0.2.3\tsuccess\t"));
     assert_non_null(strstr(b.text, "\tno-policy-found\tmx2.d.test\t-\tdnssec-invalid\t-\n"));
@@ -176,13 +177,17 @@ static void test_aggregate_json(void **state)
     const char *bad = "T1\t1796083400\td.test\ttlsa\tmx1.d.test\t192.0.2.1\tcertificate-not-trusted\t3 1 1 00ff";
     rec(&a, ok, true);
     rec(&a, ok, true);
+    /* the same RRset in another order is the same policy */
+    rec(&a, "T1\t1796083300\td.test\ttlsa\tmx2.d.test\t-\tsuccess\t3 1 1 00;2 1 1 11", true);
+    rec(&a, "T1\t1796083300\td.test\ttlsa\tmx2.d.test\t-\tsuccess\t2 1 1 11;3 1 1 00", true);
+    assert_int_equal(a.n_pol, 2);
     rec(&a, bad, true);
     rec(&a, bad, true);
     rec(&a, "T1\t1796083400\td.test\tno-policy-found\tmx2.d.test\t192.0.2.7\tstarttls-not-supported\t-", true);
     rec(&a, "T1\t1796083400\tother.test\ttlsa\tmx1.d.test\t192.0.2.1\tsuccess\t3 1 1 00ff", false);
     rec(&a, "T1\t1796169600\td.test\ttlsa\tmx1.d.test\t192.0.2.1\tsuccess\t3 1 1 00ff", false);
-    assert_int_equal(a.n_pol, 2);
-    assert_int_equal(dbx_tlsrpt_agg_total(&a), 5);
+    assert_int_equal(a.n_pol, 3);
+    assert_int_equal(dbx_tlsrpt_agg_total(&a), 7);
     dbx_tlsrpt_meta_t m = {"Org \"X\"", "mailto:ops@x.test", "2026-12-01_d.test@relay"};
     assert_int_equal(dbx_tlsrpt_json(&a, &m, json, sizeof json, &len), DBX_OK);
     assert_int_equal(len, strlen(json));
