@@ -11,7 +11,7 @@
  * "v=TLSRPTv1" record, else the domain is skipped, RFC 8460 §3): mailto:
  * queued in the spool for the relay, https: POSTed (tlsrpt_https.c).
  * Exit: 0 every report delivered (or --no-send), 1 nothing to deliver for
- * some domain (no sessions, no validated TLSRPT record), 2 usage, 3 a
+ * some domain or at all (no sessions, no validated TLSRPT record), 2 usage, 3 a
  * delivery failed, 5 internal error. */
 #include "cli.h"
 #include "cli_dns.h"
@@ -346,6 +346,7 @@ int dbx_cmd_tlsrpt(int argc, char **argv)
     for (size_t i = 0; rc != DBX_EXIT_INTERNAL && rc != DBX_EXIT_USAGE && i < d.n; i++) {
         rc = worse(rc, one_domain(&dns, &o, &q, &queued, &d.agg[i], json));
     }
+    if (rc == DBX_EXIT_OK && d.n == 0) rc = DBX_EXIT_NEGATIVE; /* nothing to report */
     if (queued) dbx_cli_spool_poke(o.spool);
     if (q_open) host_spool_close(&q);
     dbx_cli_dns_close(&dns);
