@@ -229,7 +229,7 @@ static int deliver(dbx_cli_dns_t *dns, const opts_t *o, dbx_queue_t *q, bool *qu
     for (size_t i = 0; i < rua.n; i++) {
         char err[400] = "", id[DBX_QUEUE_ID_MAX] = "";
         int status = 0;
-        if (strncmp(rua.uri[i], "mailto:", 7) == 0 || strncmp(rua.uri[i], "MAILTO:", 7) == 0) {
+        if (dbx_ascii_casecmp_n(rua.uri[i], "mailto:", 7) == 0) {
             if (tlsrpt_send_mailto(q, m, rua.uri[i], id, err, sizeof(err)) == 0) {
                 printf("  %s: queued as %s\n", rua.uri[i], id);
                 *queued = true;

@@ -44,15 +44,14 @@ static void store_append(void *user, const char *line, size_t len)
 {
     tlsrpt_store_t *s = user;
     char path[600];
-    int64_t when = 0;
+    long long when = 0;
+    dbx_utc_t u;
     /* the record's own time names the day: "T1\tUNIX\t..." */
-    if (sscanf(line, "T1\t%lld", (long long *)&when) != 1 ||
-        snprintf(path, sizeof(path), "%s", s->dir) >= (int)sizeof(path)) {
+    if (sscanf(line, "T1\t%lld", &when) != 1) {
         s->dropped++;
         return;
     }
-    dbx_utc_t u;
-    dbx_utc_from_unix(when, &u);
+    dbx_utc_from_unix((int64_t)when, &u);
     snprintf(path, sizeof(path), "%s/%04d-%02d-%02d.log", s->dir, u.year, u.mon, u.day);
     (void)mkdir(s->dir, 0700);
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -65,7 +64,7 @@ static void store_append(void *user, const char *line, size_t len)
         return;
     }
     if (st.st_size == 0) {
-        prune(s, when);
+        prune(s, (int64_t)when);
     }
     if (write(fd, line, len) != (ssize_t)len || fdatasync(fd) != 0) {
         s->dropped++;
