@@ -48,6 +48,25 @@ command -v swaks >/dev/null || { failc "swaks missing (tools/packages.txt)"; exi
 if "$PY" tests/rig/tlsrpt_check.py json "$SCHEMA" /dev/null 2>/dev/null; then
   failc "the checker accepts an empty file as a report"
 else pass "schema loads (Draft 7) and the checker rejects a non-report"; fi
+# --- the day file reader, without the rig: torn / hostile lines are skipped ----
+mkdir -p "$WORK/t/tlsrpt" "$WORK/t/out"
+tday=2026-11-30; tt=1796000000  # 2026-11-30T00:53:20Z
+{
+  printf 'T1\t%s\tx.test\ttlsa\tmx.x.test\t192.0.2.9\tsuccess\t3 1 1 aa;2 1 1 bb\n' $tt
+  printf 'T1\t%s\tx.test\ttlsa\tmx.x.test\t192.0.2.9\tsuccess\t2 1 1 bb;3 1 1 aa\n' $tt
+  printf 'T1\t%s\tx.test\ttlsa\tmx.x.test\t192.0.2.9\tdane-required\t-\textra\n' $tt
+  printf 'T1\t%s\tx.test\ttlsa\tmx x\t192.0.2.9\tstarttls-not-supported\t-\n' $tt
+  printf 'T1\t%s\tx.test\ttlsa\tmx.x.test\t192.0.2.8\tstarttls-not-supported\t3 1 1 aa;2 1 1 bb\n' $tt
+  printf 'T1\t%s\tx.test\tno-policy-found\tmx.x.test\t192.0.2.9\tdnssec-invalid\t-\n' $((tt + 86400))
+  printf 'T1\t%s\tx.test\ttlsa\tmx.x.test\t192.0.2.9\tstarttls-not-supported\t-' $tt
+} >"$WORK/t/tlsrpt/$tday.log"
+out=$("$DANEBOX" tlsrpt --spool "$WORK/t" --date $tday --no-send --out "$WORK/t/out" --submitter relay.t 2>&1); rc=$?
+s=$("$PY" tests/rig/tlsrpt_check.py json "$SCHEMA" "$WORK/t/out/x.test.json" 2>&1)
+if [ $rc = 0 ] && grep -q "^3 malformed record line(s) skipped" <<<"$out" &&
+   [[ $s == "out x.test policy-type=tlsa ok=2 failed=1 results=starttls-not-supported mx=mx.x.test strings=2 "* ]]; then
+  pass "day file: torn last line and malformed lines skipped, other days ignored, one policy for the RRset in any order"
+else failc "day file reader (rc=$rc): $out / $s"; fi
+
 if ! timeout 200 "$RIG" up; then failc "e2e rig up"; exit 1; fi
 . "$E2E_DIR/env"
 NSX=(ip netns exec "$E2E_NS")
