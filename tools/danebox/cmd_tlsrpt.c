@@ -249,6 +249,20 @@ static int deliver(dbx_cli_dns_t *dns, const opts_t *o, dbx_queue_t *q, bool *qu
     return rc;
 }
 
+/* A policy domain goes into mail headers and file names: LDH labels only. */
+static bool dns_name(const char *s)
+{
+    if (s[0] == '\0' || s[0] == '.' || s[0] == '-') return false;
+    for (; *s != '\0'; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Build, keep (--out) and send the report of @p a.  @return exit code. */
 static int one_domain(dbx_cli_dns_t *dns, const opts_t *o, dbx_queue_t *q, bool *queued,
                       const dbx_tlsrpt_agg_t *a, char *json)
@@ -262,6 +276,10 @@ static int one_domain(dbx_cli_dns_t *dns, const opts_t *o, dbx_queue_t *q, bool 
     printf("%s: %llu session(s), %llu successful, %llu failed\n", a->domain,
            (unsigned long long)(ok + bad), (unsigned long long)ok, (unsigned long long)bad);
     if (ok + bad == 0) return DBX_EXIT_NEGATIVE;
+    if (!dns_name(a->domain) || !dns_name(o->submitter)) {
+        printf("  not sent: not a DNS name (policy domain or submitter)\n");
+        return DBX_EXIT_NEGATIVE;
+    }
     dbx_utc_iso(o->day, date);
     snprintf(rid, sizeof(rid), "%.10s.%s.%lld@%s", date, a->domain, (long long)time(NULL),
              o->submitter);
