@@ -29,7 +29,7 @@ $(B)/crypto_bench: $(B)/obj/tools/bench/crypto_bench.o $(LIBS)
 
 $(B)/danebox: $(CLI_OBJS) $(LIBS)
 	@echo "  LINK    $@"
-	@$(CC) $(BOARD_CFLAGS) $(HOST_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(HOST_SAN)
+	@$(CC) $(BOARD_CFLAGS) $(HOST_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBS) -lz $(HOST_SAN)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(TEST_SUPPORT) $(LIBS)
 	@mkdir -p $(@D)

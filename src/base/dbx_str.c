@@ -166,3 +166,36 @@ const char *dbx_dec64(int64_t v, char buf[24])
     }
     return p;
 }
+
+void dbx_utc_from_unix(int64_t t, dbx_utc_t *out)
+{
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t secs = t - days * 86400;
+    /* civil date from days since 1970-01-01 (proleptic Gregorian) */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t w = days % 7;
+    out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    out->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
+    out->year = (int)(yoe + era * 400 + (out->mon <= 2));
+    out->wday = (int)(w < 0 ? w + 7 : w);
+    out->hour = (int)(secs / 3600);
+    out->min = (int)(secs / 60 % 60);
+    out->sec = (int)(secs % 60);
+}
+
+const char *dbx_utc_iso(int64_t t, char buf[21])
+{
+    dbx_utc_t u;
+    dbx_utc_from_unix(t, &u);
+    if (u.year < 0 || u.year > 9999) {
+        u = (dbx_utc_t){.year = 0, .mon = 1, .day = 1};
+    }
+    snprintf(buf, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", u.year, u.mon, u.day, u.hour, u.min,
+             u.sec);
+    return buf;
+}

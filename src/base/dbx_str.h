@@ -83,6 +83,20 @@ int dbx_json_escape(const char *t, char *out, size_t cap);
  */
 const char *dbx_dec64(int64_t v, char buf[24]);
 
+/** A UTC calendar time (proleptic Gregorian). */
+typedef struct dbx_utc {
+    int year, mon, day;   /**< mon 1..12, day 1..31 */
+    int hour, min, sec;
+    int wday;             /**< 0 = Thursday (1970-01-01), .. 6 = Wednesday */
+} dbx_utc_t;
+
+/** The one calendar conversion: Unix time @p t -> UTC fields. */
+void dbx_utc_from_unix(int64_t t, dbx_utc_t *out);
+
+/** ISO 8601 "2026-11-30T17:09:20Z" of @p t into @p buf (21 octets).
+ *  @return @p buf. */
+const char *dbx_utc_iso(int64_t t, char buf[21]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -89,23 +89,9 @@ const char *dbx_relay_date(int64_t t, char *buf, size_t cap)
     static const char *const wd[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
     static const char *const mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-    int64_t secs = t - days * 86400;
-    /* civil date from days since 1970-01-01 (proleptic Gregorian) */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    int64_t y = yoe + era * 400 + (m <= 2);
-    int64_t w = days % 7;
-    if (w < 0) {
-        w += 7;
-    }
-    snprintf(buf, cap, "%s, %d %s %04d %02d:%02d:%02d +0000", wd[w], (int)d, mo[m - 1], (int)y,
-             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    dbx_utc_t u;
+    dbx_utc_from_unix(t, &u);
+    snprintf(buf, cap, "%s, %d %s %04d %02d:%02d:%02d +0000", wd[u.wday], u.day, mo[u.mon - 1],
+             u.year, u.hour, u.min, u.sec);
     return buf;
 }

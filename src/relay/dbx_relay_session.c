@@ -5,6 +5,7 @@
 #include "relay/dbx_relay_session.h"
 
 #include "dbx_str.h"
+#include "hal_platform.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,10 @@ static int c_open(void *ctx, const char *domain, dbx_tls_policy_t pol, void **se
     cfg.check.level = pol;
     cfg.check.stop_at_first = true;
     int st = dbx_session_open(&c->sess, &cfg, c->r, c->tr, domain);
+    int64_t wall = 0;
+    if (c->tlsrpt != NULL && hal_clock_unix(&wall) == DBX_OK) {
+        (void)dbx_tlsrpt_note(c->tlsrpt, domain, dbx_session_report(&c->sess), wall);
+    }
     if (st == DBX_OK) {
         const dbx_session_facts_t *f = dbx_session_facts(&c->sess);
         snprintf(info->host, sizeof(info->host), "%s", f->host);

@@ -11,12 +11,18 @@
  * (tlsa mismatch, STARTTLS missing where required, handshake), else 4.4.1.
  * With level dane-test the DANE outcome is part of the TLS summary,
  * prefixed "dane-test:" so logs show the weaker policy loudly.
+ *
+ * TLS reporting (RFC 8460): with `tlsrpt` set, every open (permitted or
+ * not) hands its session report to dbx_tlsrpt_note(), stamped with the
+ * wall clock (hal_clock_unix()), so the relay records per policy domain
+ * the successful and failed sessions.
  */
 #ifndef DBX_RELAY_SESSION_H
 #define DBX_RELAY_SESSION_H
 
 #include "check/dbx_session.h"
 #include "relay/dbx_relay.h"
+#include "tlsrpt/dbx_tlsrpt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,6 +35,7 @@ typedef struct dbx_relay_sessconn {
     dbx_resolver_t *r;
     const dbx_transport_t *tr;
     bool busy;
+    const dbx_tlsrpt_sink_t *tlsrpt; /**< NULL: no TLS reporting records */
 } dbx_relay_sessconn_t;
 
 /**

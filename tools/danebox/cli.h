@@ -33,6 +33,9 @@ int dbx_cmd_queue(int argc, char **argv);
 int dbx_cmd_tlsa(int argc, char **argv);
 /** Operator monitoring of DOMAIN's DANE setup (cmd_monitor.c). */
 int dbx_cmd_monitor(int argc, char **argv);
+/** `danebox tlsrpt`: RFC 8460 daily reports from the relay's records
+ *  (cmd_tlsrpt.c). */
+int dbx_cmd_tlsrpt(int argc, char **argv);
 /** Hidden: one STARTTLS session against ADDR (tools/danebox/cmd_probe.c). */
 int dbx_cmd_probe(int argc, char **argv);
 
@@ -54,6 +57,14 @@ struct dbx_addr;
 /** The first usable "nameserver" of /etc/resolv.conf (port 53).
  *  @return 0 or -1 when there is none. */
 int dbx_cli_default_resolver(struct dbx_addr *a);
+
+/** Run as root: become the owner of the relay spool @p spool (so files
+ *  written stay the relay's).  @return 0 or -1 (message on stderr). */
+int dbx_cli_spool_owner(const char *spool);
+
+/** Ask a running relay (pid in SPOOL/lock) for a queue run (SIGUSR1);
+ *  prints what happened. */
+void dbx_cli_spool_poke(const char *spool);
 
 /** Parse a Unix time argument ("1700000000"). @return 0 or -1. */
 int dbx_cli_parse_time(const char *s, int64_t *out);

@@ -15,10 +15,6 @@
 #include "relay/dbx_relay.h"
 #include "relay_config.h"
 
-#include <grp.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,25 +101,6 @@ static int show(dbx_queue_t *q, const char *id)
     return DBX_EXIT_OK;
 }
 
-static void poke(const char *spool)
-{
-    char p[RELAY_PATH_MAX + 8];
-    snprintf(p, sizeof(p), "%s/lock", spool);
-    FILE *f = fopen(p, "r");
-    long pid = 0;
-    if (f != NULL) {
-        if (fscanf(f, "%ld", &pid) != 1) {
-            pid = 0;
-        }
-        fclose(f);
-    }
-    if (pid > 1 && kill((pid_t)pid, SIGUSR1) == 0) {
-        printf("queue run requested from the relay (pid %ld)\n", pid);
-    } else {
-        printf("no running relay found; deferred mail is due at its next queue run\n");
-    }
-}
-
 int dbx_cmd_queue(int argc, char **argv)
 {
     static relay_config_t cfg;
@@ -146,11 +123,7 @@ int dbx_cmd_queue(int argc, char **argv)
     bool need_id = strcmp(verb, "show") == 0 || strcmp(verb, "delete") == 0;
     bool known = need_id || strcmp(verb, "list") == 0 || strcmp(verb, "flush") == 0;
     if (!known || need_id != (id != NULL)) return usage();
-    struct stat sst;
-    if (stat(spool, &sst) == 0 && geteuid() == 0 && sst.st_uid != 0 &&
-        (setgroups(0, NULL) != 0 || setgid(sst.st_gid) != 0 || setuid(sst.st_uid) != 0)) {
-        fprintf(stderr, "danebox: cannot switch to the spool owner (uid %ld)\n",
-                (long)sst.st_uid);
+    if (dbx_cli_spool_owner(spool) != 0) {
         return DBX_EXIT_INTERNAL;
     }
     dbx_queue_t q;
@@ -163,7 +136,7 @@ int dbx_cmd_queue(int argc, char **argv)
         rc = list(&q, false);
     } else if (strcmp(verb, "flush") == 0) {
         rc = list(&q, true);
-        poke(spool);
+        dbx_cli_spool_poke(spool);
     } else if (strcmp(verb, "show") == 0) {
         rc = show(&q, id);
     } else {

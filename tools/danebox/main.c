@@ -37,6 +37,10 @@ static const cmd_t cmds[] = {
     {"monitor", dbx_cmd_monitor,
      "monitor DOMAIN... [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]\n"
      "                [--json | --nagios] [--warn-days N] [--crit-days N] [-4|-6] [--port N] [--timeout MS]"},
+    {"tlsrpt", dbx_cmd_tlsrpt,
+     "tlsrpt (--config FILE | --spool DIR) [--date YYYY-MM-DD] [--domain D]... [--org NAME]\n"
+     "                [--contact ADDR] [--submitter HOST] [--out DIR] [--no-send]\n"
+     "                [--resolver ADDR[:PORT]]... [--anchor FILE] [--time UNIX]   (RFC 8460 reports)"},
     {"selftest", dbx_cmd_selftest, "selftest   (crypto HAL and built-in anchor checks)"},
     {"probe", dbx_cmd_probe,
      "probe ADDR[:PORT] --sni NAME [--tls12|--tls13] [--expect-spki HEX] [--helo NAME]\n"

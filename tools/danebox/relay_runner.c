@@ -10,6 +10,7 @@
 #include "port/host_spool.h"
 #include "relay/dbx_relay_session.h"
 #include "smtp/dbx_tls.h"
+#include "tlsrpt_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ typedef struct runner {
     dbx_relay_config_t rcfg;
     dbx_relay_t *rl;
     char (*ids)[DBX_QUEUE_ID_MAX];
+    tlsrpt_store_t tlsrpt; /**< RFC 8460 records in SPOOL/tlsrpt */
 } runner_t;
 
 static int setup(runner_t *x, const relay_config_t *cfg)
@@ -73,6 +75,9 @@ static int setup(runner_t *x, const relay_config_t *cfg)
     base.check.command_ms = cfg->smtp_timeout_s * 1000u;
     base.check.handshake_ms = cfg->smtp_timeout_s * 1000u;
     dbx_relay_sessconn_init(x->sc, &base, x->r, &x->tr, &x->conn);
+    if (tlsrpt_store_init(&x->tlsrpt, cfg->spool) == 0) {
+        x->sc->tlsrpt = &x->tlsrpt.sink;
+    }
     dbx_relay_config_defaults(&x->rcfg);
     x->rcfg.hostname = cfg->hostname;
     x->rcfg.retry_min_s = cfg->retry_min_s;
@@ -87,6 +92,10 @@ static int setup(runner_t *x, const relay_config_t *cfg)
 
 static void teardown(runner_t *x)
 {
+    if (x->tlsrpt.dropped > 0) {
+        relay_log("runner: %llu TLS reporting record(s) not stored (day file full or I/O error)",
+                  (unsigned long long)x->tlsrpt.dropped);
+    }
     if (x->r != NULL) {
         dbx_resolver_free(x->r);
     }
