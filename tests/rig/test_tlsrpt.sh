@@ -96,7 +96,7 @@ tls_policy = dane
 EOF
 chmod 644 "$CONF"
 LOG=$WORK/relay.log
-"${NSX[@]}" "$DANEBOX" relay --config "$CONF" >>"$LOG" 2>&1 &
+"${NSX[@]}" "$DANEBOX" relay --log-stderr --config "$CONF" >>"$LOG" 2>&1 &
 RELAY_PID=$!
 for _ in $(seq 50); do "${NSX[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null && break; sleep 0.1; done
 submit() { # TO TOKEN
