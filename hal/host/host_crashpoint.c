@@ -35,9 +35,14 @@ void dbx_crashpoint(const char *name)
     if (n > 0 && (size_t)n < sizeof(line) && write(STDERR_FILENO, line, (size_t)n) < 0) {
         line[0] = '\0'; /* nothing to do: we die either way */
     }
+    /* the whole relay dies: the daemon (DANEBOX_CRASHPOINT_ALSO, set for
+     * its queue runners) and, when it leads a process group (started with
+     * setsid by the test), every process of that group */
     const char *also = getenv("DANEBOX_CRASHPOINT_ALSO");
-    long pid = also != NULL ? strtol(also, NULL, 10) : 0;
-    if (pid > 1 && pid != (long)getpid()) {
+    long pid = also != NULL ? strtol(also, NULL, 10) : (long)getpid();
+    if (pid > 1 && getpgid((pid_t)pid) == (pid_t)pid) {
+        kill((pid_t)-pid, SIGKILL);
+    } else if (pid > 1 && pid != (long)getpid()) {
         kill((pid_t)pid, SIGKILL);
     }
     raise(SIGKILL);

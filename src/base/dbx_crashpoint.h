@@ -8,9 +8,10 @@
  * host build (board/host/board.mk: -DDBX_CRASHPOINTS=1) compiles the points
  * in; they stay inert unless the environment variable DANEBOX_CRASHPOINT
  * names one ("name" or "name:N" = the N-th time it is reached), then the
- * process logs one line and kills itself with SIGKILL (and the process
- * whose id is in DANEBOX_CRASHPOINT_ALSO, the relay daemon of a queue
- * runner).  Firmware builds expand the macro to nothing.
+ * process logs one line and kills itself with SIGKILL, together with the
+ * process whose id is in DANEBOX_CRASHPOINT_ALSO (the relay daemon, for
+ * its queue runners) or, when that process leads a process group, the
+ * whole group.  Firmware builds expand the macro to nothing.
  */
 #ifndef DBX_CRASHPOINT_H
 #define DBX_CRASHPOINT_H

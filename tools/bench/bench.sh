@@ -34,13 +34,15 @@
 #   bench_relay_host  mail through `danebox relay` vs Postfix as a DANE relay
 #                     on the rig (tools/bench/bench_relay_host.sh): messages/s,
 #                     CPU time and callgrind Ir per delivered message
+#   bench_fault       fault matrix (tools/bench/bench_fault.sh): the relay's
+#                     crash points and storage faults, the board's power cuts
 #
 # Rig: tools/rig/e2e-rig.sh (DNS rig + Postfix servers in one netns, mail
 # domains dane-ee.test, dane-ta.test, ... with signed MX/A/AAAA/TLSA).
 #
 # Env: BENCH_NS (netns, default dbxbench), BENCH_RUNS (latency runs per tool,
 # default 5), BENCH_CG_RUNS (callgrind runs per command, default 3),
-# BENCH_DELAY_MS (one-way delay, default 25), BENCH_SKIP="latency smtp
+# BENCH_DELAY_MS (one-way delay, default 25), BENCH_SKIP="latency smtp fault
 # fwcheck crypto rig ..." (rig: every rig measurement), BENCH_CRYPTO_VARIANTS
 # (firmware variants of bench_crypto, lines tag|DBX_CRYPTO|DBX_CFLAGS),
 # BENCH_RELAY_N / BENCH_RELAY_CG_N (messages per relay run, native /
@@ -228,6 +230,8 @@ E2E_DIR=$top/build/e2e/$NS
 export SMTP_ACCEPT_MAIL=1
 # shellcheck source=tools/bench/bench_relay_host.sh
 . "$top/tools/bench/bench_relay_host.sh"
+# shellcheck source=tools/bench/bench_fault.sh
+. "$top/tools/bench/bench_fault.sh"
 rig_down() {
   rh_cleanup
   [ -n "$NFQ_PID" ] && { kill "$NFQ_PID" 2>/dev/null; wait "$NFQ_PID" 2>/dev/null; NFQ_PID=; }
@@ -667,6 +671,7 @@ else
   put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"
 fi
 rig_down
+skipped fault || bench_fault
 put bench_seconds $(( $(date +%s) - t_start ))
 log "report"
 $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --queries "$OUT/queries.tsv" \

@@ -13,6 +13,7 @@ import os
 import sys
 
 from report_relay import relay_host_section, splice_only
+from report_fault import fault_section
 
 
 def load(path):
@@ -765,6 +766,8 @@ def main():
     w("")
 
     relay_host_section(w, g)
+    w("")
+    fault_section(w, g)
     w("")
     w("## Not yet measured")
     w("")

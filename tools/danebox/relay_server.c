@@ -175,6 +175,11 @@ static int h_begin(void *user, const dbx_smtpd_envelope_t *env)
                      dbx_relay_date(now, date, sizeof(date)));
     x->size = (uint64_t)n;
     st = q->ops->write(q->ctx, x->qh, (const uint8_t *)hdr, (size_t)n);
+    if (st != DBX_OK) { /* no abort hook follows a failed begin */
+        q->ops->discard(q->ctx, x->qh);
+        x->qh = NULL;
+        return st;
+    }
     DBX_CRASHPOINT("smtpd-data-begin");
     return st;
 }

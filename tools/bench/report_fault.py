@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""danebox bench: BENCHMARKS.md section 7, the fault matrix (imported by report.py).
+
+Figures from tools/bench/bench_fault.sh: the host relay's crash matrix and
+storage faults (tests/rig/test_crash_matrix.sh) and the board's power cuts
+(tests/qemu/test_fw_powercut.sh).  A missing key is "not measured".
+"""
+
+
+def _v(g, k):
+    v = g(k)
+    return v if v not in (None, "") else "not measured"
+
+
+def fault_section(w, g):
+    """BENCHMARKS.md: 7. Fault matrix."""
+    w("## 7. Fault matrix")
+    w("")
+    if g("fm_status") or not g("fm_crash_points"):
+        w("Host relay: not measured: %s" % g("fm_status", "skipped"))
+    else:
+        w("`tests/rig/test_crash_matrix.sh` on the e2e rig (%s checks passed, %s failed, %s s): "
+          "`danebox relay` is SIGKILLed (daemon and queue runners) at each named crash point "
+          "(`DBX_CRASHPOINT`, armed by `DANEBOX_CRASHPOINT`), restarted, and a message the "
+          "client got no 250 for is submitted again. Each message goes to "
+          "`a@dane-ee.test`, `b@dane-ta.test` (DANE-verified) and `z@nullmx.test` (bounced: "
+          "a DSN to the sender); it counts as delivered when both mailboxes have it and its "
+          "DSN arrived." % (g("fm_pass", "?"), g("fm_fail", "?"), g("fm_wall_s", "?")))
+        w("")
+        w("| fault | figure |")
+        w("|---|---|")
+        w("| crash points tried (kill -9, restart) | %s |" % _v(g, "fm_crash_points"))
+        w("| messages acknowledged (250) | %s |" % _v(g, "fm_acknowledged"))
+        w("| **messages lost** (must be 0) | **%s** |" % _v(g, "fm_lost"))
+        w("| duplicates (deliveries or DSNs beyond the first) | %s: %s |"
+          % (_v(g, "fm_duplicates"), _v(g, "fm_duplicate_points")))
+        w("| storage faults survived (disk full, read-only spool: 452 4.3.1, nothing "
+          "half-written, next message accepted) | %s of 2 |" % _v(g, "fm_storage_faults_survived"))
+        w("| damaged spool files quarantined, never delivered (envelope truncated, bit "
+          "flipped, bad header; body flipped, truncated; 2 garbage files) | %s of 7 |"
+          % _v(g, "fm_quarantined"))
+    w("")
+    if g("pc_status") or not g("pc_points"):
+        w("Board power cuts: not measured: %s" % g("pc_status", "skipped"))
+    else:
+        w("Board (`tests/qemu/test_fw_powercut.sh`, firmware relay in QEMU, flash queue, %s s): "
+          "%s power cuts, %s stopped the machine, **%s with an acknowledged message lost** "
+          "(%s messages acknowledged in the uncut run; cuts by phase: %s)."
+          % (g("pc_wall_s", "?"), g("pc_points"), _v(g, "pc_stopped"), _v(g, "pc_lost"),
+             _v(g, "pc_acked"), _v(g, "pc_phases")))
+    w("")
+    w("Duplicates are the at-least-once contract: a crash after the next hop accepted the "
+      "data but before the recipient's new state is durable (`relay-body-sent`, "
+      "`relay-after-remote-250`, `spool-update-written`/`-fsynced`) delivers again; a crash "
+      "after the DSN is queued but before the original is marked bounced "
+      "(`relay-dsn-committed`) queues a second DSN; a crash after the message is durable but "
+      "before the client read the 250 (`smtpd-after-commit`) makes the client send it again. "
+      "README.md (\"Crash safety\") lists them.")
