@@ -56,6 +56,24 @@ static void test_env_roundtrip(void **st)
     assert_int_not_equal(dbx_queue_env_parse("DBXQ 1\nid A\nbogus 1\nend\n", 26, &E2), DBX_OK);
     memcpy(buf + len, "id X\n", 5);
     assert_int_not_equal(dbx_queue_env_parse(buf, len + 5, &E2), DBX_OK);
+    /* header lines exactly once, in order (found by fuzz_spool: a second
+     * "from" line used to overwrite the first; a missing one meant a null
+     * sender, i.e. no DSN) */
+    static const char *const bad[] = {
+        "DBXQ 1\nid A\nfrom a@b\nfrom c@d\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nfrom a@b\nid A\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\nfrom a@b\narrival 1\nsize 1\nflags junk 8bitmime\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\nfrom a@b\narrival 1\nsize 1\nflags 8bitmime 8bitmime\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\nfrom a@b\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nsize 2\nend\n",
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        assert_int_equal(dbx_queue_env_parse(bad[k], strlen(bad[k]), &E2), DBX_ERR_MALFORMED);
+    }
+    static const char good[] =
+        "DBXQ 1\nid A\nfrom \narrival 1\nsize 1\nflags smtputf8 8bitmime\nrcpt pending 0 0 - x@y\nreason \nend\n";
+    assert_int_equal(dbx_queue_env_parse(good, strlen(good), &E2), DBX_OK);
+    assert_true(E2.smtputf8 && E2.body_8bit && E2.sender[0] == '\0');
     strcpy(E1.rcpt[0].reason, "two\nlines");
     assert_int_equal(dbx_queue_env_format(&E1, buf, sizeof(buf), &len), DBX_ERR_INVAL);
     sample(&E1);

@@ -197,6 +197,25 @@ static void crash(const char *suffix, const char *step)
     (void)name;
 }
 
+int host_spool_env_encode(const dbx_queue_env_t *env, uint32_t body_crc, char *buf, size_t cap,
+                          size_t *len)
+{
+    DBX_CHECK(cap > SUM_LINE_MAX, DBX_ERR_BUFFER);
+    int st = dbx_queue_env_format(env, buf, cap - SUM_LINE_MAX, len);
+    DBX_CHECK(st == DBX_OK, st);
+    *len = put_sum(buf, *len, body_crc);
+    return DBX_OK;
+}
+
+int host_spool_env_decode(const char *buf, size_t len, dbx_queue_env_t *env, uint32_t *body_crc)
+{
+    int st = check_sum(buf, &len, body_crc);
+    DBX_CHECK(st == DBX_OK, st);
+    st = dbx_queue_env_parse(buf, len, env);
+    DBX_CHECK(st == DBX_OK, st == DBX_ERR_LIMIT ? DBX_ERR_MALFORMED : st);
+    return DBX_OK;
+}
+
 /* Write @p env (+ trailer) to tmp/ID<suffix>, fsync, rename to env/ID,
  * fsync env/. */
 static int put_env(host_spool_t *sp, const dbx_queue_env_t *env, const char *suffix,
@@ -204,9 +223,8 @@ static int put_env(host_spool_t *sp, const dbx_queue_env_t *env, const char *suf
 {
     static char buf[ENV_FILE_MAX + SUM_LINE_MAX];
     size_t len = 0;
-    int st = dbx_queue_env_format(env, buf, ENV_FILE_MAX, &len);
+    int st = host_spool_env_encode(env, body_crc, buf, sizeof(buf), &len);
     DBX_CHECK(st == DBX_OK, st);
-    len = put_sum(buf, len, body_crc);
     char tmp[600], dst[600];
     DBX_CHECK(path(sp, tmp, sizeof(tmp), "tmp", env->id, suffix) == DBX_OK &&
                   path(sp, dst, sizeof(dst), "env", env->id, "") == DBX_OK,
@@ -316,10 +334,8 @@ static int read_env(host_spool_t *sp, const char *id, dbx_queue_env_t *env, uint
     close(fd);
     DBX_CHECK(r == 0, DBX_ERR_IO);
     DBX_CHECK(len < sizeof(buf), DBX_ERR_MALFORMED); /* longer than any record */
-    int st = check_sum(buf, &len, body_crc);
+    int st = host_spool_env_decode(buf, len, env, body_crc);
     DBX_CHECK(st == DBX_OK, st);
-    st = dbx_queue_env_parse(buf, len, env);
-    DBX_CHECK(st == DBX_OK, st == DBX_ERR_LIMIT ? DBX_ERR_MALFORMED : st);
     DBX_CHECK(strcmp(env->id, id) == 0, DBX_ERR_MALFORMED);
     return DBX_OK;
 }

@@ -65,6 +65,21 @@ int host_spool_verify(const dbx_queue_t *q, const char *id, const char **why);
  */
 int host_spool_quarantine(dbx_queue_t *q, const char *id);
 
+/**
+ * The env file format: dbx_queue_env_format() of @p env plus the trailer
+ * "sum BODYCRC RECORDCRC\n" into @p buf (@p cap octets), length in *len.
+ * @return DBX_OK, DBX_ERR_BUFFER, DBX_ERR_INVAL (env not formattable).
+ */
+int host_spool_env_encode(const dbx_queue_env_t *env, uint32_t body_crc, char *buf, size_t cap,
+                          size_t *len);
+
+/**
+ * Check the trailer of an env file (@p len octets, untrusted) and parse the
+ * record before it into @p env; *body_crc from the trailer.
+ * @return DBX_OK or DBX_ERR_MALFORMED (damaged: checksum, syntax, limits).
+ */
+int host_spool_env_decode(const char *buf, size_t len, dbx_queue_env_t *env, uint32_t *body_crc);
+
 /** Files in env/ that were no queue id, moved to quarantine/ by the
  *  cleaning host_spool_open(). */
 size_t host_spool_quarantined(const dbx_queue_t *q);
