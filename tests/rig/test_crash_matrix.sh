@@ -28,10 +28,8 @@ RIG=$top/tools/rig/e2e-rig.sh
 WORK=/var/tmp/danebox-crash/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
 FIGS=${FAULT_FIGURES:-$top/build/bench/fault_matrix.txt}
-fails=0
 T0=$SECONDS
-pass() { echo "PASS: $*"; }
-failc() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$top/tests/lib.sh"
 
 RELAY_PID=
 cleanup() {
@@ -41,12 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-[ -x "$DANEBOX" ] || { failc "danebox binary missing ($DANEBOX): run make"; exit 1; }
-command -v swaks >/dev/null || { failc "swaks missing (tools/packages.txt)"; exit 1; }
-if ! timeout 150 "$RIG" up; then failc "e2e rig up"; exit 1; fi
-pass "e2e rig up with mail-accepting Postfix ($((SECONDS - T0)) s)"
-. "$E2E_DIR/env"
-NSX=(ip netns exec "$E2E_NS")
+mail_rig_up || exit 1
 
 mkdir -p "$WORK"; chmod 755 "$WORK"
 SPOOL=$WORK/spool
@@ -186,6 +179,7 @@ elif [ -e "$SPOOL/quarantine/00000000000000BAD.env" ] && ! grep -q "000000000000
   pass "the planted damaged envelope ended in quarantine/ after the crash inside the quarantine, never delivered"
 else failc "planted damaged envelope: $(ls "$SPOOL/quarantine" 2>&1)"; fi
 dup_points=$(for p in "${POINTS[@]}"; do [ "${DUPS[$p]}" -gt 0 ] && printf '%s(%s) ' "$p" "${DUPS[$p]}"; done)
+dup_points=${dup_points% }
 echo "INFO: crash matrix: $tried points, $acked_total acknowledged, $lost_total lost, $dup_total duplicate(s): ${dup_points:-none}"
 [ $tried = 0 ] || { [ $lost_total = 0 ] && [ $unreached = 0 ]; } && pass "crash matrix: $tried points, $acked_total acknowledged messages, 0 lost, $dup_total duplicate(s)" \
   || failc "crash matrix: $lost_total lost, $unreached point(s) never reached"
@@ -281,7 +275,7 @@ for k in 1 2 3 4 5; do
      ! mbox dane-ee | grep -q "^token DM$k\$" && ! grep "$q: to=" "$LOG" | grep -q 'status=sent'; then
     pass "damaged DM$k quarantined, never delivered: ${line#*]: }"
     quar=$((quar + 1))
-  else failc "damaged DM$k ($q): '$line' $(ls "$SPOOL/quarantine" | tr '\n' ' ')"; fi
+  else failc "damaged DM$k ($q): '$line', delivered: $(grep "$q: to=" "$LOG" | grep -c 'status=sent'), quarantine: $(ls "$SPOOL/quarantine" 2>&1 | tr '\n' ' ')"; fi
 done
 if grep -q "1 garbage file(s) in env/ quarantined" "$LOG" && [ -e "$SPOOL/quarantine/garbage.bin.env" ]; then
   pass "garbage file in env/ quarantined at start, logged"; quar=$((quar + 1))

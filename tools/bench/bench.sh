@@ -48,7 +48,8 @@
 # BENCH_RELAY_N / BENCH_RELAY_CG_N (messages per relay run, native /
 # callgrind; default 200 / 20), BENCH_SKIP="relayhost" or "relayhost-cg".
 # BENCH_ONLY=relay_host: bring up the rig, run only bench_relay_host and
-# replace only its section of BENCHMARKS.md (the rest stays as it was).
+# replace only its section of BENCHMARKS.md (the rest stays as it was);
+# BENCH_ONLY=fault likewise for bench_fault (section 7, its own rig).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -60,7 +61,7 @@ DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|relay_host) ;; *) echo "bench: BENCH_ONLY=relay_host or unset" >&2; exit 2;; esac
+case $ONLY in ""|relay_host|fault) ;; *) echo "bench: BENCH_ONLY=relay_host, fault or unset" >&2; exit 2;; esac
 RES=$OUT/results${ONLY:+-$ONLY}.tsv
 DANEBOX=$top/build/host/danebox
 ELF=$top/build/mps2-an386/danebox.elf
@@ -638,6 +639,14 @@ bench_relay() {
 }
 
 # ---- run ----------------------------------------------------------------------------------
+if [ "$ONLY" = fault ]; then
+  : >"$RES"
+  bench_fault
+  log "report (section fault of BENCHMARKS.md only)"
+  $PY tools/bench/report.py --results "$RES" --only fault --out "$top/BENCHMARKS.md" || exit 1
+  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (fault section)"
+  exit 0
+fi
 if [ "$ONLY" = relay_host ]; then
   : >"$RES"
   if rig_up; then bench_relay_host; else put rh_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi

@@ -5,6 +5,10 @@ Figures from tools/bench/bench_fault.sh: the host relay's crash matrix and
 storage faults (tests/rig/test_crash_matrix.sh) and the board's power cuts
 (tests/qemu/test_fw_powercut.sh).  A missing key is "not measured".
 """
+from report_relay import splice_section
+
+FM_BEGIN = "<!-- section fault: tools/bench/bench_fault.sh -->"
+FM_END = "<!-- /section fault -->"
 
 
 def _v(g, k):
@@ -14,6 +18,7 @@ def _v(g, k):
 
 def fault_section(w, g):
     """BENCHMARKS.md: 7. Fault matrix."""
+    w(FM_BEGIN)
     w("## 7. Fault matrix")
     w("")
     if g("fm_status") or not g("fm_crash_points"):
@@ -54,5 +59,24 @@ def fault_section(w, g):
       "`relay-after-remote-250`, `spool-update-written`/`-fsynced`) delivers again; a crash "
       "after the DSN is queued but before the original is marked bounced "
       "(`relay-dsn-committed`) queues a second DSN; a crash after the message is durable but "
-      "before the client read the 250 (`smtpd-after-commit`) makes the client send it again. "
-      "README.md (\"Crash safety\") lists them.")
+      "before the client read the 250 (`spool-env-renamed`, `smtpd-after-commit`) makes the "
+      "client send it again. README.md (\"Crash safety\") lists them.")
+    w("")
+    w("What failed first, and the fixes (issue 15): the crash matrix itself lost nothing on "
+      "its first run (the spool already fsync'd each file and directory around its "
+      "renames). The storage and corruption rows failed against the relay as it was: a full "
+      "or read-only spool answered `451 4.3.0` instead of `452 4.3.1`, and when the queue "
+      "file could not even be started its half-written file stayed in `tmp/` until the next "
+      "restart (now: `DBX_ERR_LIMIT` for `ENOSPC`/`EDQUOT`/`EROFS`, `452 4.3.1`, the file "
+      "removed at once); a damaged envelope was skipped silently at every queue run, never "
+      "reported or moved, and a body was never checked (now: a CRC-32 trailer over envelope "
+      "and body, checked before each delivery, damaged messages moved to "
+      "`SPOOL/quarantine/` with a log line). `fuzz_spool` then found that the record parser "
+      "took a repeated header line (the last `from` won) and read a missing `from` as the "
+      "null sender (no DSN); header lines are now required exactly once, in order.")
+    w(FM_END)
+
+
+def splice_fault(path, g):
+    """--only fault: replace (or add) section 7 of an existing BENCHMARKS.md."""
+    return splice_section(path, g, fault_section, FM_BEGIN, FM_END)

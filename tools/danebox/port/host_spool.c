@@ -177,9 +177,8 @@ static int check_sum(const char *buf, size_t *len, uint32_t *body_crc)
     for (int k = 0; k < 2; k++) {
         memcpy(hex, t + 4 + 9 * k, 8);
         hex[8] = '\0';
-        char *end = NULL;
         DBX_CHECK(strspn(hex, "0123456789ABCDEF") == 8, DBX_ERR_MALFORMED);
-        v[k] = (uint32_t)strtoul(hex, &end, 16);
+        v[k] = (uint32_t)strtoul(hex, NULL, 16);
     }
     DBX_CHECK(dbx_crc32(0, buf, *len - 9) == v[1], DBX_ERR_MALFORMED);
     *body_crc = v[0];
