@@ -80,7 +80,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wno-unused-parameter
 CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE $(BOARD_CFLAGS) $(MBEDTLS_DEFS) -MMD -MP \
                  $(if $(filter p256m bearssl-m31 bearssl-m15,$(CRYPTO_CHAIN)),-DDBX_ECDSA_VERIFY_HAL=1)
-OUR_CFLAGS := $(CFLAGS_COMMON) $(WARN) $(OUR_INC) $(CRYPTO_DEFS) $(EXTRA_CFLAGS)
+# BOARD_DEFS: defines for our code only (not the dependencies)
+OUR_CFLAGS := $(CFLAGS_COMMON) $(WARN) $(OUR_INC) $(CRYPTO_DEFS) $(BOARD_DEFS) $(EXTRA_CFLAGS)
 DEP_CFLAGS := $(CFLAGS_COMMON) -w $(DEP_INC)
 
 # ---- dependency libraries -------------------------------------------------
@@ -205,7 +206,7 @@ $(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BEAR
 $(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BOARD_MKS)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (hal)"
-	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(CRYPTO_DEFS) $(EXTRA_CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(CRYPTO_DEFS) $(BOARD_DEFS) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(B)/libdbx.a: $(CORE_OBJS)
 	@echo "  AR      $@"

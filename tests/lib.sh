@@ -11,6 +11,11 @@
 #   qemu_args MACHINE ELF    fill the array QEMU_ARGS with the firmware's
 #                            QEMU command line (serial on stdio, semihosting);
 #                            the caller adds -nic/-icount/-append
+#   mail_rig_up              the e2e rig with mail-accepting Postfix
+#                            (tools/rig/e2e-rig.sh up; E2E_NS, E2E_DIR,
+#                            DANEBOX, T0 set by the caller): checks danebox
+#                            and swaks, sources the rig env, sets NSX;
+#                            returns 1 after a FAIL line
 #   finish                   exit status: 0 when nothing failed
 # The runner (tests/run.sh) counts the PASS:/FAIL: lines.
 fails=0
@@ -37,6 +42,15 @@ print(eval(sys.argv[2]))' "$1" "$2" 2>&1; }
 qemu_args() { # machine elf
   QEMU_ARGS=("$QEMU" -M "$1" -nographic -monitor none -serial stdio
              -semihosting-config enable=on,target=native -kernel "$2")
+}
+
+mail_rig_up() {
+  [ -x "$DANEBOX" ] || { failc "danebox binary missing ($DANEBOX): run make"; return 1; }
+  command -v swaks >/dev/null || { failc "swaks missing (tools/packages.txt)"; return 1; }
+  if ! SMTP_ACCEPT_MAIL=1 timeout 150 "$top/tools/rig/e2e-rig.sh" up; then failc "e2e rig up"; return 1; fi
+  pass "e2e rig up with mail-accepting Postfix ($((SECONDS - T0)) s)"
+  . "$E2E_DIR/env"
+  NSX=(ip netns exec "$E2E_NS")
 }
 
 finish() { [ "$fails" = 0 ]; }

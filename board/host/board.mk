@@ -7,6 +7,9 @@ CROSS           :=
 # (tests/unit/support/tls_peer.c)
 BOARD_CFLAGS    := -O2 -g -fno-omit-frame-pointer $(HOST_SAN)
 BOARD_DEP_INC   :=
+# crash points (src/base/dbx_crashpoint.h) compiled in, armed only by the
+# DANEBOX_CRASHPOINT environment variable (tests/rig/test_crash_matrix.sh)
+BOARD_DEFS      := -DDBX_CRASHPOINTS=1
 BOARD_HAL_SRCS  := $(wildcard hal/host/*.c)
 # the firmware's config-block parser lives with the firmware; the host
 # library carries it too for its unit test and fuzz harness; likewise the

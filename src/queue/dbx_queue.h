@@ -112,8 +112,9 @@ typedef struct dbx_queue {
 int dbx_queue_env_format(const dbx_queue_env_t *env, char *buf, size_t cap, size_t *len);
 
 /** Parse a record written by dbx_queue_env_format() (@p len octets).
- *  A record without its final "end" line, or with any unknown or bad line,
- *  is refused.  @return DBX_OK, DBX_ERR_MALFORMED, DBX_ERR_LIMIT. */
+ *  A record without its final "end" line, with any unknown or bad line, or
+ *  with the header lines (id, from, arrival, size, flags) missing,
+ *  repeated or out of order, is refused.  @return DBX_OK, DBX_ERR_MALFORMED, DBX_ERR_LIMIT. */
 int dbx_queue_env_parse(const char *buf, size_t len, dbx_queue_env_t *env);
 
 /** "pending", "deferred", "delivered", "bounced", "failed" (or "?"). */

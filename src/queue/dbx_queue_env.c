@@ -142,40 +142,66 @@ static int rcpt_line(const char *v, dbx_queue_env_t *env)
     return DBX_OK;
 }
 
-/* One line "key value" (NUL-terminated, no LF). expect: next line kind. */
-static int parse_line(const char *l, dbx_queue_env_t *env, int *seen_end, bool *want_reason)
+/* "flags" with only known words, each at most once. */
+static int flags_line(const char *v, dbx_queue_env_t *env)
 {
-    const char *v;
+    while (*v == ' ') {
+        v++;
+        size_t n = strcspn(v, " ");
+        if (n == 8 && strncmp(v, "8bitmime", n) == 0 && !env->body_8bit) {
+            env->body_8bit = true;
+        } else if (n == 8 && strncmp(v, "smtputf8", n) == 0 && !env->smtputf8) {
+            env->smtputf8 = true;
+        } else {
+            return DBX_ERR_MALFORMED;
+        }
+        v += n;
+    }
+    DBX_CHECK(*v == '\0', DBX_ERR_MALFORMED);
+    return DBX_OK;
+}
+
+/* The header lines, each exactly once, in this order (what format writes). */
+static int header_line(const char *l, dbx_queue_env_t *env, int k)
+{
+    static const char *const keys[] = {"id ", "from ", "arrival ", "size ", "flags"};
+    size_t kn = strlen(keys[k]);
+    DBX_CHECK(strncmp(l, keys[k], kn) == 0, DBX_ERR_MALFORMED);
+    const char *v = l + kn;
     int64_t x;
+    switch (k) {
+    case 0:
+        DBX_CHECK(*v != '\0' && clean(v, false), DBX_ERR_MALFORMED);
+        return copy(env->id, sizeof(env->id), v, strlen(v));
+    case 1:
+        return copy(env->sender, sizeof(env->sender), v, strlen(v));
+    case 2:
+        DBX_CHECK(num(&v, &env->arrival) == DBX_OK && *v == '\0', DBX_ERR_MALFORMED);
+        return DBX_OK;
+    case 3:
+        DBX_CHECK(num(&v, &x) == DBX_OK && *v == '\0' && x >= 0, DBX_ERR_MALFORMED);
+        env->size = (uint64_t)x;
+        return DBX_OK;
+    default:
+        return flags_line(v, env);
+    }
+}
+
+/* One line (NUL-terminated, no LF): a header line while *hdr < 5, then
+ * "rcpt" / "reason" pairs, then "end". */
+static int parse_line(const char *l, dbx_queue_env_t *env, int *hdr, int *seen_end,
+                      bool *want_reason)
+{
+    if (*hdr < 5) {
+        int st = header_line(l, env, *hdr);
+        (*hdr)++;
+        return st;
+    }
     if (*want_reason) {
         DBX_CHECK(strncmp(l, "reason ", 7) == 0, DBX_ERR_MALFORMED);
         *want_reason = false;
         dbx_queue_rcpt_t *r = &env->rcpt[env->n_rcpts - 1];
         return copy(r->reason, sizeof(r->reason), l + 7, strlen(l + 7));
-    }
-    if (strncmp(l, "id ", 3) == 0) {
-        v = l + 3;
-        DBX_CHECK(*v != '\0' && clean(v, false), DBX_ERR_MALFORMED);
-        return copy(env->id, sizeof(env->id), v, strlen(v));
-    }
-    if (strncmp(l, "from ", 5) == 0) {
-        return copy(env->sender, sizeof(env->sender), l + 5, strlen(l + 5));
-    }
-    if (strncmp(l, "arrival ", 8) == 0) {
-        v = l + 8;
-        DBX_CHECK(num(&v, &env->arrival) == DBX_OK && *v == '\0', DBX_ERR_MALFORMED);
-        return DBX_OK;
-    }
-    if (strncmp(l, "size ", 5) == 0) {
-        v = l + 5;
-        DBX_CHECK(num(&v, &x) == DBX_OK && *v == '\0' && x >= 0, DBX_ERR_MALFORMED);
-        env->size = (uint64_t)x;
-        return DBX_OK;
-    }
-    if (strncmp(l, "flags", 5) == 0) {
-        env->body_8bit = strstr(l, " 8bitmime") != NULL;
-        env->smtputf8 = strstr(l, " smtputf8") != NULL;
-        return DBX_OK;
     }
     if (strncmp(l, "rcpt ", 5) == 0) {
         *want_reason = true;
@@ -192,7 +218,7 @@ int dbx_queue_env_parse(const char *buf, size_t len, dbx_queue_env_t *env)
     memset(env, 0, sizeof(*env));
     char line[DBX_QUEUE_ADDR_MAX + 64];
     size_t off = 0;
-    int n_lines = 0, seen_end = 0;
+    int n_lines = 0, seen_end = 0, hdr = 0;
     bool want_reason = false;
     while (off < len) {
         DBX_CHECK(!seen_end, DBX_ERR_MALFORMED); /* nothing after "end" */
@@ -208,7 +234,7 @@ int dbx_queue_env_parse(const char *buf, size_t len, dbx_queue_env_t *env)
             DBX_CHECK(strcmp(line, "DBXQ 1") == 0, DBX_ERR_MALFORMED);
             continue;
         }
-        int st = parse_line(line, env, &seen_end, &want_reason);
+        int st = parse_line(line, env, &hdr, &seen_end, &want_reason);
         DBX_CHECK(st == DBX_OK, st);
     }
     DBX_CHECK(seen_end && !want_reason && env->id[0] != '\0' && env->n_rcpts > 0,

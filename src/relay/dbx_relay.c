@@ -4,6 +4,7 @@
  *        MAIL, RCPT, DATA (dot-stuffed), per-recipient results, DSNs.
  */
 #include "relay/dbx_relay.h"
+#include "dbx_crashpoint.h"
 #include "dbx_str.h"
 
 #include <stdio.h>
@@ -205,12 +206,17 @@ static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_inf
     }
     if (st == DBX_OK && code / 100 == 2 && accepted > 0) {
         stage = "DATA";
+        DBX_CRASHPOINT("relay-before-data");
         st = command(rl, sess, "DATA\r\n", &code);
         if (st == DBX_OK && code == 354) {
             stage = "end of data";
             st = send_body(rl, sess);
             if (st == DBX_OK) {
+                DBX_CRASHPOINT("relay-body-sent"); /* the next hop may have it */
                 st = rl->conn->reply(rl->conn->ctx, sess, &code, rl->text, sizeof(rl->text));
+            }
+            if (st == DBX_OK && code / 100 == 2) {
+                DBX_CRASHPOINT("relay-after-remote-250"); /* delivered, not recorded */
             }
         }
     }
@@ -272,6 +278,7 @@ static int bounce(dbx_relay_t *rl, int64_t now, dbx_relay_stats_t *stats)
         int st = dbx_relay_dsn(rl->cfg, rl->queue, env, now, &rl->dsn_env);
         DBX_CHECK(st == DBX_OK, st); /* stays FAILED: the next run retries */
         stats->dsns++;
+        DBX_CRASHPOINT("relay-dsn-committed"); /* DSN queued, original still FAILED */
     }
     for (uint16_t i = 0; i < env->n_rcpts; i++) {
         if (env->rcpt[i].state == DBX_RCPT_FAILED) {
@@ -283,7 +290,11 @@ static int bounce(dbx_relay_t *rl, int64_t now, dbx_relay_stats_t *stats)
                  env->id, env->sender[0] != '\0' ? rl->dsn_env.id : "none (null sender)");
         rl->cfg->log(rl->cfg->log_user, rl->line);
     }
-    return rl->queue->ops->update(rl->queue->ctx, env);
+    int st = rl->queue->ops->update(rl->queue->ctx, env);
+    if (st == DBX_OK) {
+        DBX_CRASHPOINT("relay-bounce-updated");
+    }
+    return st;
 }
 
 int dbx_relay_run(dbx_relay_t *rl, const char *id, int64_t now, dbx_relay_stats_t *stats)
@@ -293,6 +304,7 @@ int dbx_relay_run(dbx_relay_t *rl, const char *id, int64_t now, dbx_relay_stats_
     dbx_queue_env_t *env = &rl->env;
     int st = q->ops->load(q->ctx, id, env);
     DBX_CHECK(st == DBX_OK, st);
+    DBX_CRASHPOINT("relay-loaded");
     uint8_t done[DBX_QUEUE_MAX_RCPTS] = {0}, grp[DBX_QUEUE_MAX_RCPTS];
     for (uint16_t i = 0; i < env->n_rcpts; i++) {
         const dbx_queue_rcpt_t *r = &env->rcpt[i];
@@ -321,6 +333,9 @@ int dbx_relay_run(dbx_relay_t *rl, const char *id, int64_t now, dbx_relay_stats_
     DBX_CHECK(st == DBX_OK, st);
     if (dbx_queue_env_open_rcpts(env) == 0) {
         st = q->ops->remove(q->ctx, env->id);
+        if (st == DBX_OK) {
+            DBX_CRASHPOINT("relay-removed");
+        }
         if (st == DBX_OK && rl->cfg->log != NULL) {
             snprintf(rl->line, sizeof(rl->line), "%s: removed", env->id);
             rl->cfg->log(rl->cfg->log_user, rl->line);

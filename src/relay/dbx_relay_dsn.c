@@ -4,6 +4,7 @@
  *        relay's failed recipients, written straight into the queue.
  */
 #include "relay/dbx_relay.h"
+#include "dbx_crashpoint.h"
 #include "dbx_str.h"
 
 #include <stdarg.h>
@@ -155,6 +156,7 @@ int dbx_relay_dsn(const dbx_relay_config_t *cfg, dbx_queue_t *q, const dbx_queue
              "This is a MIME-encapsulated message.\r\n\r\n",
          env->id, nowdec, cfg->hostname, bnd);
     report(&o, cfg, env, bnd, now);
+    DBX_CRASHPOINT("relay-dsn-writing");
     emit(&o, "\r\n--%s\r\nContent-Description: Undelivered Message Headers\r\n"
              "Content-Type: text/rfc822-headers\r\n\r\n",
          bnd);
@@ -170,5 +172,6 @@ int dbx_relay_dsn(const dbx_relay_config_t *cfg, dbx_queue_t *q, const dbx_queue
     out->n_rcpts = 1;
     snprintf(out->rcpt[0].addr, sizeof(out->rcpt[0].addr), "%s", env->sender);
     out->smtputf8 = env->smtputf8;
+    DBX_CRASHPOINT("relay-dsn-before-commit");
     return q->ops->commit(q->ctx, o.h, out);
 }

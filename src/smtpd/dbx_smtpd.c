@@ -328,8 +328,10 @@ static void cmd_data(dbx_smtpd_t *s, const char *arg)
     }
     dbx_smtpd_envelope_t env;
     envelope(s, &env);
-    if (s->hooks.begin(s->hooks.user, &env) != DBX_OK) {
-        dbx_smtpd_reply(s, "451 4.3.0 Error: queue file write error");
+    int st = s->hooks.begin(s->hooks.user, &env);
+    if (st != DBX_OK) {
+        dbx_smtpd_reply(s, st == DBX_ERR_LIMIT ? "452 4.3.1 Insufficient system storage"
+                                               : "451 4.3.0 Error: queue file write error");
         dbx_smtpd_tx_reset(s);
         return;
     }
@@ -347,6 +349,7 @@ void dbx_smtpd_data_end(dbx_smtpd_t *s)
         [DBX_SMTPD_DF_LINE] = "550 5.6.0 Message refused: text line over 1000 octets",
         [DBX_SMTPD_DF_SIZE] = "552 5.3.4 Message size exceeds fixed limit",
         [DBX_SMTPD_DF_STORE] = "451 4.3.0 Error: queue file write error",
+        [DBX_SMTPD_DF_FULL] = "452 4.3.1 Insufficient system storage",
     };
     s->state = DBX_SMTPD_S_READY;
     if (s->dfail != DBX_SMTPD_DF_OK) {

@@ -96,9 +96,11 @@ typedef struct dbx_smtpd_envelope {
 
 /**
  * Queue hooks.  All run synchronously inside dbx_smtpd_feed().
- *  - begin: at DATA; open storage for one message.  Non-OK -> 451 4.3.0.
+ *  - begin: at DATA; open storage for one message.  Non-OK -> 451 4.3.0,
+ *    DBX_ERR_LIMIT (storage full or read-only) -> 452 4.3.1.
  *  - data: unstuffed message octets, whole lines ending in CRLF.  Non-OK ->
- *    the message fails (451 4.3.0 at the end of data).
+ *    the message fails (451 4.3.0 at the end of data; 452 4.3.1 for
+ *    DBX_ERR_LIMIT).
  *  - commit: at a good end of data; make the message durable and write its
  *    queue id (NUL-terminated, < DBX_SMTPD_QID_MAX) to @p qid.  Only DBX_OK
  *    yields "250 2.0.0 Ok: queued as ID"; any error 451 4.3.0.

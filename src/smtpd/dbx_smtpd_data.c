@@ -55,9 +55,11 @@ static void line_end(dbx_smtpd_t *s)
     if (s->dsize > s->cfg.max_size) {
         fail(s, DBX_SMTPD_DF_SIZE);
     }
-    if (s->dfail == DBX_SMTPD_DF_OK &&
-        s->hooks.data(s->hooks.user, s->dline, s->dline_len) != DBX_OK) {
-        fail(s, DBX_SMTPD_DF_STORE);
+    if (s->dfail == DBX_SMTPD_DF_OK) {
+        int st = s->hooks.data(s->hooks.user, s->dline, s->dline_len);
+        if (st != DBX_OK) {
+            fail(s, st == DBX_ERR_LIMIT ? DBX_SMTPD_DF_FULL : DBX_SMTPD_DF_STORE);
+        }
     }
     s->dline_len = 0;
     s->dstate = D_BOL;

@@ -18,6 +18,7 @@ enum {
     DBX_SMTPD_DF_LINE,     /**< text line over 1000 octets */
     DBX_SMTPD_DF_SIZE,     /**< over max_size */
     DBX_SMTPD_DF_STORE,    /**< the data hook failed */
+    DBX_SMTPD_DF_FULL,     /**< the data hook: storage full (DBX_ERR_LIMIT) */
 };
 
 /** Append one reply line (CRLF added); cut to fit, never overflows. */

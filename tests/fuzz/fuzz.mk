@@ -4,7 +4,7 @@
 # Makefile with B/CC/HOST_SAN overridden; the gcc build in build/host is not
 # touched.  Our code is built with DBX_DEBUG so DBX_ASSERT aborts, and with
 # tests/fuzz/hal_fuzz_platform.c (deterministic entropy, fake clock) instead of
-# the host platform HAL.
+# the host platform HAL (the crash points stay: inert without DANEBOX_CRASHPOINT).
 FUZZ_CC   ?= clang-14
 FUZZ_B    := build/fuzz
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -17,13 +17,21 @@ fuzz:
 	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz: $(FUZZ_CC) not found (tools/packages.txt: clang-14, libclang-rt-14-dev)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory BOARD=host B=$(FUZZ_B) CC=$(FUZZ_CC) \
 	  HOST_SAN="$(FUZZ_SAN)" EXTRA_CFLAGS=-DDBX_DEBUG \
-	  BOARD_HAL_SRCS="hal/host/host_net.c tests/fuzz/hal_fuzz_platform.c" fuzz-bins
+	  BOARD_HAL_SRCS="hal/host/host_net.c hal/host/host_crashpoint.c tests/fuzz/hal_fuzz_platform.c" fuzz-bins
 
 fuzz-bins: $(FUZZ_BINS) $(B)/gen_seeds
 
 $(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(LIBS)
 	@echo "  FUZZ    $@"
 	@$(CC) $(OUR_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group
+
+# the relay's config parser lives with the CLI: its object and the CLI's
+# file helper are linked into its harness
+RELAY_CFG_OBJS := $(B)/obj/tools/danebox/relay_config.o $(B)/obj/tools/danebox/cli_file.o
+$(B)/fuzz_relay_config: tests/fuzz/fuzz_relay_config.c tests/fuzz/fuzz_common.h $(LIBS) $(RELAY_CFG_OBJS)
+	@echo "  FUZZ    $@"
+	@$(CC) $(OUR_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(RELAY_CFG_OBJS) \
+	  -Wl,--start-group $(LIBS) -Wl,--end-group
 
 # Host unit tests under ASan + UBSan (gcc), in build/host-asan.  The tests
 # read the fixtures of the plain host build (build/host/zones, build/dane).

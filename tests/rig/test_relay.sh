@@ -28,10 +28,8 @@ DANEBOX=${DANEBOX:-$top/build/host/danebox}
 RIG=$top/tools/rig/e2e-rig.sh
 WORK=/var/tmp/danebox-relay/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
-fails=0
 T0=$SECONDS
-pass() { echo "PASS: $*"; }
-failc() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$top/tests/lib.sh"
 
 cleanup() {
   [ -n "${MITM_PID:-}" ] && kill "$MITM_PID" 2>/dev/null
@@ -41,12 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-[ -x "$DANEBOX" ] || { failc "danebox binary missing ($DANEBOX): run make"; exit 1; }
-command -v swaks >/dev/null || { failc "swaks missing (tools/packages.txt)"; exit 1; }
-if ! timeout 150 "$RIG" up; then failc "e2e rig up"; exit 1; fi
-pass "e2e rig up with mail-accepting Postfix ($((SECONDS - T0)) s)"
-. "$E2E_DIR/env"
-NSX=(ip netns exec "$E2E_NS")
+mail_rig_up || exit 1
 "${NSX[@]}" python3 "$top/tests/rig/e2e_mitm.py" 192.0.2.40 192.0.2.25 --lifetime 400 >"$E2E_DIR/mitm.log" 2>&1 &
 MITM_PID=$!
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../tools/danebox/port/host_spool.h" /* the host port of the queue */
+#include "core/dbx_crc32.h"
 #include "queue/dbx_queue.h"
 
 static dbx_queue_env_t E1, E2;
@@ -55,6 +56,24 @@ static void test_env_roundtrip(void **st)
     assert_int_not_equal(dbx_queue_env_parse("DBXQ 1\nid A\nbogus 1\nend\n", 26, &E2), DBX_OK);
     memcpy(buf + len, "id X\n", 5);
     assert_int_not_equal(dbx_queue_env_parse(buf, len + 5, &E2), DBX_OK);
+    /* header lines exactly once, in order (found by fuzz_spool: a second
+     * "from" line used to overwrite the first; a missing one meant a null
+     * sender, i.e. no DSN) */
+    static const char *const bad[] = {
+        "DBXQ 1\nid A\nfrom a@b\nfrom c@d\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nfrom a@b\nid A\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\nfrom a@b\narrival 1\nsize 1\nflags junk 8bitmime\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\nfrom a@b\narrival 1\nsize 1\nflags 8bitmime 8bitmime\nrcpt pending 0 0 - x@y\nreason \nend\n",
+        "DBXQ 1\nid A\nfrom a@b\narrival 1\nsize 1\nflags\nrcpt pending 0 0 - x@y\nreason \nsize 2\nend\n",
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        assert_int_equal(dbx_queue_env_parse(bad[k], strlen(bad[k]), &E2), DBX_ERR_MALFORMED);
+    }
+    static const char good[] =
+        "DBXQ 1\nid A\nfrom \narrival 1\nsize 1\nflags smtputf8 8bitmime\nrcpt pending 0 0 - x@y\nreason \nend\n";
+    assert_int_equal(dbx_queue_env_parse(good, strlen(good), &E2), DBX_OK);
+    assert_true(E2.smtputf8 && E2.body_8bit && E2.sender[0] == '\0');
     strcpy(E1.rcpt[0].reason, "two\nlines");
     assert_int_equal(dbx_queue_env_format(&E1, buf, sizeof(buf), &len), DBX_ERR_INVAL);
     sample(&E1);
@@ -257,6 +276,100 @@ static void test_spool_kill9(void **st)
     assert_true(acked_total > 0);
 }
 
+
+/* Rewrite DIR/SUB/NAME through @p fn (in-place edit of up to 8 KiB). */
+static void edit(const char *sub, const char *name, void (*fn)(char *b, size_t *n))
+{
+    char p[256], b[8192];
+    snprintf(p, sizeof(p), "%s/%s/%s", DIRNAME, sub, name);
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    size_t n = fread(b, 1, sizeof(b), f);
+    fclose(f);
+    fn(b, &n);
+    f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    fclose(f);
+}
+static void cut10(char *b, size_t *n) { (void)b; *n -= 10; }
+static void flip_mid(char *b, size_t *n) { b[*n / 2] ^= 0x04; }
+/* "DBXQ 1" -> "DBXQ 7" with the trailer's record CRC recomputed: the
+ * checksum is right, the parser must still refuse the record */
+static void bad_header(char *b, size_t *n)
+{
+    b[5] = '7';
+    char hex[10];
+    snprintf(hex, sizeof(hex), "%08X\n", (unsigned)dbx_crc32(0, b, *n - 9));
+    memcpy(b + *n - 9, hex, 9);
+}
+
+static bool in_quarantine(const char *name)
+{
+    char p[256];
+    struct stat sb;
+    snprintf(p, sizeof(p), "%s/quarantine/%s", DIRNAME, name);
+    return stat(p, &sb) == 0;
+}
+
+static void test_spool_damage_quarantined(void **st)
+{
+    (void)st;
+    dbx_queue_t q;
+    assert_int_equal(host_spool_open(DIRNAME, 0, &q, NULL), DBX_OK);
+    char ids[6][DBX_QUEUE_ID_MAX];
+    for (int i = 0; i < 6; i++) {
+        sample(&E1);
+        assert_int_equal(put_msg(&q, "Subject: d\r\n\r\nsome body text\r\n", &E1), DBX_OK);
+        strcpy(ids[i], E1.id);
+    }
+    const char *why = NULL;
+    assert_int_equal(host_spool_verify(&q, ids[0], &why), DBX_OK);
+    E1.rcpt[0].state = DBX_RCPT_DELIVERED; /* an update keeps the body's CRC */
+    strcpy(E1.id, ids[0]);
+    assert_int_equal(q.ops->update(q.ctx, &E1), DBX_OK);
+    assert_int_equal(host_spool_verify(&q, ids[0], &why), DBX_OK);
+    edit("env", ids[1], cut10);
+    edit("env", ids[2], flip_mid);
+    edit("env", ids[3], bad_header);
+    edit("data", ids[4], flip_mid);
+    edit("data", ids[5], cut10);
+    static const char *const want[] = {"", "envelope damaged", "envelope damaged",
+                                       "envelope damaged", "body checksum", "body size"};
+    for (int i = 1; i < 6; i++) {
+        if (i < 4) {
+            assert_int_equal(q.ops->load(q.ctx, ids[i], &E2), DBX_ERR_MALFORMED);
+        }
+        assert_int_equal(host_spool_verify(&q, ids[i], &why), DBX_ERR_MALFORMED);
+        assert_non_null(strstr(why, want[i]));
+        assert_int_equal(host_spool_quarantine(&q, ids[i]), DBX_OK);
+        char n[64];
+        snprintf(n, sizeof(n), "%s.env", ids[i]);
+        assert_true(in_quarantine(n));
+        snprintf(n, sizeof(n), "%s.data", ids[i]);
+        assert_true(in_quarantine(n));
+    }
+    char list[8][DBX_QUEUE_ID_MAX];
+    size_t n = 0;
+    assert_int_equal(q.ops->list(q.ctx, list, 8, &n), DBX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0], ids[0]);
+    host_spool_close(&q);
+    /* a garbage file in env/: quarantined by the owner's open */
+    char p[256];
+    snprintf(p, sizeof(p), "%s/env/garbage.txt", DIRNAME);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("\x01\x02 not a record", f);
+    fclose(f);
+    size_t orphans = 0;
+    assert_int_equal(host_spool_open(DIRNAME, 0, &q, &orphans), DBX_OK);
+    assert_int_equal(host_spool_quarantined(&q), 1);
+    assert_int_equal(host_spool_count(&q), 1);
+    assert_true(in_quarantine("garbage.txt.env"));
+    host_spool_close(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spool_leftovers_and_limit, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_spool_unique_ids, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_spool_kill9, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_spool_damage_quarantined, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

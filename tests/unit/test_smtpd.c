@@ -14,7 +14,7 @@ typedef struct fake {
     char body[8192];
     size_t body_len;
     int begins, commits, aborts;
-    int commit_status, begin_status;
+    int commit_status, begin_status, data_status;
     char sender[300];
     char rcpts[1024];
     int n_rcpts;
@@ -41,7 +41,7 @@ static int h_data(void *u, const uint8_t *p, size_t n)
     memcpy(f->body + f->body_len, p, n);
     f->body_len += n;
     f->body[f->body_len] = '\0';
-    return DBX_OK;
+    return f->data_status;
 }
 
 static int h_commit(void *u, const dbx_smtpd_envelope_t *env, char *qid)
@@ -326,6 +326,22 @@ static void test_commit_failures(void **st)
     feed("MAIL FROM:<>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
     assert_non_null(strstr(F.out, "451 4.3.0 Error: queue file write error\r\n"));
     assert_null(strstr(F.out, "354"));
+    /* a full or read-only spool (DBX_ERR_LIMIT) at DATA or while writing */
+    F.begin_status = DBX_ERR_LIMIT;
+    F.out_len = 0;
+    feed("MAIL FROM:<>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
+    assert_string_equal(F.out, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+                               "452 4.3.1 Insufficient system storage\r\n");
+    F.begin_status = DBX_OK;
+    F.commit_status = DBX_OK;
+    F.data_status = DBX_ERR_LIMIT;
+    int commits = F.commits, aborts = F.aborts;
+    F.out_len = 0;
+    feed("MAIL FROM:<>\r\nRCPT TO:<b@y.test>\r\nDATA\r\nx\r\n.\r\n");
+    assert_non_null(strstr(F.out, "354 "));
+    assert_non_null(strstr(F.out, "452 4.3.1 Insufficient system storage\r\n"));
+    assert_int_equal(F.commits, commits);
+    assert_int_equal(F.aborts, aborts + 1);
 }
 
 static void test_smtputf8_and_params(void **st)

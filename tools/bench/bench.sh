@@ -34,19 +34,22 @@
 #   bench_relay_host  mail through `danebox relay` vs Postfix as a DANE relay
 #                     on the rig (tools/bench/bench_relay_host.sh): messages/s,
 #                     CPU time and callgrind Ir per delivered message
+#   bench_fault       fault matrix (tools/bench/bench_fault.sh): the relay's
+#                     crash points and storage faults, the board's power cuts
 #
 # Rig: tools/rig/e2e-rig.sh (DNS rig + Postfix servers in one netns, mail
 # domains dane-ee.test, dane-ta.test, ... with signed MX/A/AAAA/TLSA).
 #
 # Env: BENCH_NS (netns, default dbxbench), BENCH_RUNS (latency runs per tool,
 # default 5), BENCH_CG_RUNS (callgrind runs per command, default 3),
-# BENCH_DELAY_MS (one-way delay, default 25), BENCH_SKIP="latency smtp
+# BENCH_DELAY_MS (one-way delay, default 25), BENCH_SKIP="latency smtp fault
 # fwcheck crypto rig ..." (rig: every rig measurement), BENCH_CRYPTO_VARIANTS
 # (firmware variants of bench_crypto, lines tag|DBX_CRYPTO|DBX_CFLAGS),
 # BENCH_RELAY_N / BENCH_RELAY_CG_N (messages per relay run, native /
 # callgrind; default 200 / 20), BENCH_SKIP="relayhost" or "relayhost-cg".
 # BENCH_ONLY=relay_host: bring up the rig, run only bench_relay_host and
-# replace only its section of BENCHMARKS.md (the rest stays as it was).
+# replace only its section of BENCHMARKS.md (the rest stays as it was);
+# BENCH_ONLY=fault likewise for bench_fault (section 7, its own rig).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -58,7 +61,7 @@ DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|relay_host) ;; *) echo "bench: BENCH_ONLY=relay_host or unset" >&2; exit 2;; esac
+case $ONLY in ""|relay_host|fault) ;; *) echo "bench: BENCH_ONLY=relay_host, fault or unset" >&2; exit 2;; esac
 RES=$OUT/results${ONLY:+-$ONLY}.tsv
 DANEBOX=$top/build/host/danebox
 ELF=$top/build/mps2-an386/danebox.elf
@@ -228,6 +231,8 @@ E2E_DIR=$top/build/e2e/$NS
 export SMTP_ACCEPT_MAIL=1
 # shellcheck source=tools/bench/bench_relay_host.sh
 . "$top/tools/bench/bench_relay_host.sh"
+# shellcheck source=tools/bench/bench_fault.sh
+. "$top/tools/bench/bench_fault.sh"
 rig_down() {
   rh_cleanup
   [ -n "$NFQ_PID" ] && { kill "$NFQ_PID" 2>/dev/null; wait "$NFQ_PID" 2>/dev/null; NFQ_PID=; }
@@ -648,6 +653,14 @@ bench_relay_deliver() {
 }
 
 # ---- run ----------------------------------------------------------------------------------
+if [ "$ONLY" = fault ]; then
+  : >"$RES"
+  bench_fault
+  log "report (section fault of BENCHMARKS.md only)"
+  $PY tools/bench/report.py --results "$RES" --only fault --out "$top/BENCHMARKS.md" || exit 1
+  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (fault section)"
+  exit 0
+fi
 if [ "$ONLY" = relay_host ]; then
   : >"$RES"
   if rig_up; then bench_relay_host; else put rh_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
@@ -682,6 +695,7 @@ else
   put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"
 fi
 rig_down
+skipped fault || bench_fault
 put bench_seconds $(( $(date +%s) - t_start ))
 log "report"
 $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --queries "$OUT/queries.tsv" \

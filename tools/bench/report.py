@@ -13,6 +13,7 @@ import os
 import sys
 
 from report_relay import relay_host_section, splice_only
+from report_fault import fault_section, splice_fault
 
 
 def load(path):
@@ -210,11 +211,13 @@ def main():
     ap.add_argument("--queries")
     ap.add_argument("--out", required=True)
     ap.add_argument("--plotdir")
-    ap.add_argument("--only", choices=["relay_host"],
+    ap.add_argument("--only", choices=["relay_host", "fault"],
                     help="replace only this section of --out (BENCH_ONLY in bench.sh)")
     a = ap.parse_args()
     R = load(a.results)
     g = R.get
+    if a.only == "fault":
+        return splice_fault(a.out, g)
     if a.only:
         return splice_only(a.out, g)
     if not (a.fwsize and a.queries and a.plotdir):
@@ -778,6 +781,8 @@ def main():
     w("")
 
     relay_host_section(w, g)
+    w("")
+    fault_section(w, g)
     w("")
     w("## Not yet measured")
     w("")

@@ -122,13 +122,20 @@ def relay_host_section(w, g):
 
 def splice_only(path, g):
     """--only relay_host: replace that section of an existing BENCHMARKS.md."""
+    return splice_section(path, g, relay_host_section, RH_BEGIN, RH_END)
+
+
+def splice_section(path, g, section, begin, end):
+    """Replace the section between the markers @begin/@end (written by
+    @section(w, g)) of an existing BENCHMARKS.md, else insert it before
+    "Not yet measured"."""
     L = []
-    relay_host_section(L.append, g)
+    section(L.append, g)
     new = "\n".join(L)
     text = open(path).read() if os.path.exists(path) else "# danebox benchmarks\n"
-    if RH_BEGIN in text and RH_END in text:
-        a = text.index(RH_BEGIN)
-        b = text.index(RH_END) + len(RH_END)
+    if begin in text and end in text:
+        a = text.index(begin)
+        b = text.index(end) + len(end)
         text = text[:a] + new + text[b:]
     elif "\n## Not yet measured" in text:
         i = text.index("\n## Not yet measured") + 1

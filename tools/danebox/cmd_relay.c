@@ -92,8 +92,8 @@ static int drop_root(const relay_config_t *cfg)
         relay_log("fatal: unknown user '%s'", cfg->user);
         return -1;
     }
-    static const char *const subs[] = {"", "/tmp", "/data", "/env"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const subs[] = {"", "/tmp", "/data", "/env", "/quarantine"};
+    for (size_t i = 0; i < 5; i++) {
         char p[RELAY_PATH_MAX + 8];
         snprintf(p, sizeof(p), "%s%s", cfg->spool, subs[i]);
         if (chown(p, pw->pw_uid, pw->pw_gid) != 0) {
@@ -334,6 +334,15 @@ int dbx_cmd_relay(int argc, char **argv)
     }
     relay_log("spool %s: %zu message(s) queued, %zu crash leftover(s) removed", cfg.spool,
               host_spool_count(&q), orphans);
+    if (host_spool_quarantined(&q) > 0) {
+        relay_log("spool %s: %zu garbage file(s) in env/ quarantined to %s/quarantine",
+                  cfg.spool, host_spool_quarantined(&q), cfg.spool);
+    }
+    if (getenv("DANEBOX_CRASHPOINT") != NULL) { /* a runner's crash point kills us too */
+        char self[24];
+        snprintf(self, sizeof(self), "%ld", (long)getpid());
+        setenv("DANEBOX_CRASHPOINT_ALSO", self, 1);
+    }
     relay_server_set_queue(d.srv, &q);
     int rc = serve(&d);
     relay_server_free(d.srv);

@@ -58,50 +58,6 @@ static void usage(FILE *f)
                "  2 usage error, 3 bogus/defer, 4 indeterminate, 5 internal error\n");
 }
 
-int dbx_cli_read_file(const char *path, size_t max, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-    if (f == NULL) {
-        fprintf(stderr, "danebox: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    buf = malloc(max + 1);
-    if (buf == NULL) {
-        fclose(f);
-        fprintf(stderr, "danebox: out of memory\n");
-        return -1;
-    }
-    n = fread(buf, 1, max + 1, f);
-    fclose(f);
-    if (n > max) {
-        free(buf);
-        fprintf(stderr, "danebox: %s: larger than %zu bytes\n", path, max);
-        return -1;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (len != NULL) {
-        *len = n;
-    }
-    return 0;
-}
-
-int dbx_cli_parse_time(const char *s, int64_t *out)
-{
-    char *end;
-    long long v;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < 0) {
-        fprintf(stderr, "danebox: --time wants seconds since the epoch, got '%s'\n", s);
-        return -1;
-    }
-    *out = (int64_t)v;
-    return 0;
-}
-
 int dbx_cli_load_trust(const char *path, dbx_trust_t *trust)
 {
     char *text = NULL;

@@ -119,6 +119,18 @@ static unsigned share_of(const char *id, unsigned n)
     return h % n;
 }
 
+/* A damaged spool message is never delivered: moved away, logged. */
+static void quarantine(runner_t *x, const relay_config_t *cfg, const char *id, const char *why)
+{
+    int st = host_spool_quarantine(&x->q, id);
+    if (st == DBX_OK) {
+        relay_log("%s: quarantined: %s; moved to %s/quarantine, never delivered", id, why,
+                  cfg->spool);
+    } else {
+        relay_log("%s: damaged (%s), quarantine failed: %s; skipped", id, why, dbx_strerror(st));
+    }
+}
+
 /* One pass. @return DSNs queued (another pass delivers them). */
 static uint32_t pass(runner_t *x, const relay_config_t *cfg, volatile int *stop, unsigned k,
                      unsigned nshares)
@@ -132,9 +144,20 @@ static uint32_t pass(runner_t *x, const relay_config_t *cfg, volatile int *stop,
     uint32_t dsns = 0;
     for (size_t i = 0; i < n && !*stop; i++) {
         int64_t now = (int64_t)time(NULL);
-        if (share_of(x->ids[i], nshares) != k ||
-            x->q.ops->load(x->q.ctx, x->ids[i], &x->rl->env) != DBX_OK ||
-            dbx_relay_due(&x->rl->env) > now) {
+        if (share_of(x->ids[i], nshares) != k) {
+            continue;
+        }
+        st = x->q.ops->load(x->q.ctx, x->ids[i], &x->rl->env);
+        bool due = st == DBX_OK && dbx_relay_due(&x->rl->env) <= now;
+        if (st != DBX_ERR_MALFORMED && !due) {
+            continue;
+        }
+        const char *why = ""; /* damaged or due: check envelope and body */
+        st = host_spool_verify(&x->q, x->ids[i], &why);
+        if (st == DBX_ERR_MALFORMED) {
+            quarantine(x, cfg, x->ids[i], why);
+        }
+        if (st != DBX_OK) {
             continue;
         }
         x->sc->base.check.now = cfg->dnssec_time ? cfg->dnssec_time : now;

@@ -4,6 +4,7 @@
  * whose queue hooks write into the host spool (250 only after commit). */
 #include "relay_host.h"
 
+#include "dbx_crashpoint.h"
 #include "relay_tls.h"
 #include "smtpd/dbx_smtpd.h"
 
@@ -33,6 +34,7 @@ typedef struct sess {
     struct relay_server *srv;
     relay_tls_conn_t *tls;  /**< after STARTTLS */
     bool handshaking;
+    bool acked;             /**< a 250 for a queued message is being sent */
 } sess_t;
 
 struct relay_server {
@@ -172,13 +174,21 @@ static int h_begin(void *user, const dbx_smtpd_envelope_t *env)
                      env->smtputf8 ? (x->tls ? "UTF8SMTPS" : "UTF8SMTP") : (x->tls ? "ESMTPS" : "ESMTP"),
                      dbx_relay_date(now, date, sizeof(date)));
     x->size = (uint64_t)n;
-    return q->ops->write(q->ctx, x->qh, (const uint8_t *)hdr, (size_t)n);
+    st = q->ops->write(q->ctx, x->qh, (const uint8_t *)hdr, (size_t)n);
+    if (st != DBX_OK) { /* no abort hook follows a failed begin */
+        q->ops->discard(q->ctx, x->qh);
+        x->qh = NULL;
+        return st;
+    }
+    DBX_CRASHPOINT("smtpd-data-begin");
+    return st;
 }
 
 static int h_data(void *user, const uint8_t *p, size_t n)
 {
     sess_t *x = user;
     x->size += n;
+    DBX_CRASHPOINT("smtpd-data-body");
     return x->srv->q->ops->write(x->srv->q->ctx, x->qh, p, n);
 }
 
@@ -199,6 +209,7 @@ static int h_commit(void *user, const dbx_smtpd_envelope_t *e, char *qid)
         env.n_rcpts++;
         r += strlen(r) + 1;
     }
+    DBX_CRASHPOINT("smtpd-before-commit");
     int st = q->ops->commit(q->ctx, x->qh, &env);
     x->qh = NULL;
     if (st != DBX_OK) {
@@ -210,6 +221,8 @@ static int h_commit(void *user, const dbx_smtpd_envelope_t *e, char *qid)
     relay_log("%s: client=%s, from=<%s>, size=%llu, nrcpt=%u (queue active)", env.id, x->peer,
               env.sender, (unsigned long long)env.size, (unsigned)env.n_rcpts);
     x->srv->committed++;
+    x->acked = true;
+    DBX_CRASHPOINT("smtpd-after-commit"); /* durable, 250 not sent yet */
     return DBX_OK;
 }
 
@@ -323,6 +336,10 @@ static bool pump(sess_t *x)
             dbx_smtpd_output_consumed(&x->smtpd, (size_t)w);
             if ((size_t)w < n) {
                 return true; /* POLLOUT later */
+            }
+            if (x->acked) {
+                x->acked = false;
+                DBX_CRASHPOINT("smtpd-after-250");
             }
         }
         if (dbx_smtpd_closed(&x->smtpd)) {

@@ -4,6 +4,8 @@
  */
 #include "host_spool.h"
 
+#include "core/dbx_crc32.h"
+#include "dbx_crashpoint.h"
 #include "hal_platform.h"
 
 #include <dirent.h>
@@ -18,16 +20,27 @@
 
 #define ENV_FILE_MAX (96u * 1024u) /* > a formatted 100-recipient record */
 
+#define SUM_LINE_MAX 32 /* "sum XXXXXXXX XXXXXXXX\n" */
+
 struct host_spool {
     char dir[512];
     size_t max_messages;
     size_t count;
+    size_t quarantined; /**< garbage files moved away by open */
 };
 
 typedef struct handle {
     int fd;
+    uint32_t crc;  /**< CRC-32 of the body written so far */
     char id[DBX_QUEUE_ID_MAX];
 } handle_t;
+
+/* A full or read-only file system is "insufficient storage" (452 4.3.1
+ * upstream), anything else an I/O error (451). */
+static int io_err(int e)
+{
+    return (e == ENOSPC || e == EDQUOT || e == EROFS) ? DBX_ERR_LIMIT : DBX_ERR_IO;
+}
 
 static int path(const host_spool_t *sp, char *out, size_t cap, const char *sub, const char *id,
                 const char *suffix)
@@ -54,7 +67,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
         if (w < 0 && errno == EINTR) {
             continue;
         }
-        DBX_CHECK(w > 0, DBX_ERR_IO);
+        DBX_CHECK(w > 0, w < 0 ? io_err(errno) : DBX_ERR_IO);
         p += w;
         n -= (size_t)w;
     }
@@ -115,14 +128,17 @@ static int sp_create(void *ctx, void **h)
             break;
         }
     }
+    int e = errno;
     free(hd);
-    return DBX_ERR_IO;
+    return io_err(e);
 }
 
 static int sp_write(void *ctx, void *h, const uint8_t *p, size_t n)
 {
     (void)ctx;
-    return write_all(((handle_t *)h)->fd, p, n);
+    handle_t *hd = h;
+    hd->crc = dbx_crc32(hd->crc, p, n);
+    return write_all(hd->fd, p, n);
 }
 
 static void sp_discard(void *ctx, void *h)
@@ -139,31 +155,96 @@ static void sp_discard(void *ctx, void *h)
     free(hd);
 }
 
-/* Write @p env to tmp/ID<suffix>, fsync, rename to env/ID, fsync env/. */
-static int put_env(host_spool_t *sp, const dbx_queue_env_t *env, const char *suffix)
+/* The trailer of an env file: "sum BODY RECORD", BODY the body's CRC-32,
+ * RECORD the CRC-32 of every octet before RECORD (record + "sum BODY "). */
+static size_t put_sum(char *buf, size_t len, uint32_t body_crc)
 {
-    static char buf[ENV_FILE_MAX];
+    len += (size_t)snprintf(buf + len, 14, "sum %08X ", (unsigned)body_crc);
+    uint32_t rec = dbx_crc32(0, buf, len);
+    len += (size_t)snprintf(buf + len, 10, "%08X\n", (unsigned)rec);
+    return len;
+}
+
+/* Check and strip the trailer of an env file of @p *len octets. */
+static int check_sum(const char *buf, size_t *len, uint32_t *body_crc)
+{
+    static const size_t n = 22; /* "sum XXXXXXXX XXXXXXXX\n" */
+    DBX_CHECK(*len >= n && buf[*len - 1] == '\n', DBX_ERR_MALFORMED);
+    const char *t = buf + *len - n;
+    DBX_CHECK(memcmp(t, "sum ", 4) == 0 && t[12] == ' ', DBX_ERR_MALFORMED);
+    char hex[9];
+    uint32_t v[2];
+    for (int k = 0; k < 2; k++) {
+        memcpy(hex, t + 4 + 9 * k, 8);
+        hex[8] = '\0';
+        DBX_CHECK(strspn(hex, "0123456789ABCDEF") == 8, DBX_ERR_MALFORMED);
+        v[k] = (uint32_t)strtoul(hex, NULL, 16);
+    }
+    DBX_CHECK(dbx_crc32(0, buf, *len - 9) == v[1], DBX_ERR_MALFORMED);
+    *body_crc = v[0];
+    *len -= n;
+    return DBX_OK;
+}
+
+/* Crash point name "spool-<what>-<step>" (what: env at commit, update). */
+static void crash(const char *suffix, const char *step)
+{
+    char name[48];
+    snprintf(name, sizeof(name), "spool-%s-%s", strcmp(suffix, ".e") == 0 ? "env" : "update",
+             step);
+    DBX_CRASHPOINT(name);
+    (void)name;
+}
+
+int host_spool_env_encode(const dbx_queue_env_t *env, uint32_t body_crc, char *buf, size_t cap,
+                          size_t *len)
+{
+    DBX_CHECK(cap > SUM_LINE_MAX, DBX_ERR_BUFFER);
+    int st = dbx_queue_env_format(env, buf, cap - SUM_LINE_MAX, len);
+    DBX_CHECK(st == DBX_OK, st);
+    *len = put_sum(buf, *len, body_crc);
+    return DBX_OK;
+}
+
+int host_spool_env_decode(const char *buf, size_t len, dbx_queue_env_t *env, uint32_t *body_crc)
+{
+    int st = check_sum(buf, &len, body_crc);
+    DBX_CHECK(st == DBX_OK, st);
+    st = dbx_queue_env_parse(buf, len, env);
+    DBX_CHECK(st == DBX_OK, st == DBX_ERR_LIMIT ? DBX_ERR_MALFORMED : st);
+    return DBX_OK;
+}
+
+/* Write @p env (+ trailer) to tmp/ID<suffix>, fsync, rename to env/ID,
+ * fsync env/. */
+static int put_env(host_spool_t *sp, const dbx_queue_env_t *env, const char *suffix,
+                   uint32_t body_crc)
+{
+    static char buf[ENV_FILE_MAX + SUM_LINE_MAX];
     size_t len = 0;
-    int st = dbx_queue_env_format(env, buf, sizeof(buf), &len);
+    int st = host_spool_env_encode(env, body_crc, buf, sizeof(buf), &len);
     DBX_CHECK(st == DBX_OK, st);
     char tmp[600], dst[600];
     DBX_CHECK(path(sp, tmp, sizeof(tmp), "tmp", env->id, suffix) == DBX_OK &&
                   path(sp, dst, sizeof(dst), "env", env->id, "") == DBX_OK,
               DBX_ERR_INVAL);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    DBX_CHECK(fd >= 0, DBX_ERR_IO);
+    DBX_CHECK(fd >= 0, io_err(errno));
     st = write_all(fd, (const uint8_t *)buf, len);
+    crash(suffix, "written");
     if (st == DBX_OK && fsync(fd) != 0) {
-        st = DBX_ERR_IO;
+        st = io_err(errno);
     }
     close(fd);
+    crash(suffix, "fsynced");
     if (st == DBX_OK && rename(tmp, dst) != 0) {
-        st = DBX_ERR_IO;
+        st = io_err(errno);
     }
     if (st != DBX_OK) {
         unlink(tmp);
         return st;
     }
+    crash(suffix, "renamed");
     return fsync_dir(sp, "env");
 }
 
@@ -174,18 +255,24 @@ static int sp_commit(void *ctx, void *h, dbx_queue_env_t *env)
     char tmp[600], dst[600];
     int st = DBX_OK;
     snprintf(env->id, sizeof(env->id), "%s", hd->id);
+    DBX_CRASHPOINT("spool-body-written");
     if (fsync(hd->fd) != 0) {
-        st = DBX_ERR_IO;
+        st = io_err(errno);
     }
     close(hd->fd);
     hd->fd = -1;
+    DBX_CRASHPOINT("spool-body-fsynced");
     if (st == DBX_OK && (path(sp, tmp, sizeof(tmp), "tmp", hd->id, ".d") != DBX_OK ||
                          path(sp, dst, sizeof(dst), "data", hd->id, "") != DBX_OK ||
-                         rename(tmp, dst) != 0 || fsync_dir(sp, "data") != DBX_OK)) {
-        st = DBX_ERR_IO;
+                         rename(tmp, dst) != 0)) {
+        st = io_err(errno);
     }
     if (st == DBX_OK) {
-        st = put_env(sp, env, ".e");
+        DBX_CRASHPOINT("spool-body-renamed");
+        st = fsync_dir(sp, "data");
+    }
+    if (st == DBX_OK) {
+        st = put_env(sp, env, ".e", hd->crc);
     }
     if (st != DBX_OK) { /* never acknowledged: leave nothing behind */
         path(sp, tmp, sizeof(tmp), "tmp", hd->id, ".d");
@@ -228,12 +315,14 @@ static int sp_list(void *ctx, char (*ids)[DBX_QUEUE_ID_MAX], size_t cap, size_t 
     return total > k ? DBX_ERR_BUFFER : DBX_OK;
 }
 
-static int sp_load(void *ctx, const char *id, dbx_queue_env_t *env)
+/* Read env/ID, check its trailer, parse it; *body_crc from the trailer.
+ * DBX_ERR_MALFORMED: the file is damaged (see host_spool_verify). */
+static int read_env(host_spool_t *sp, const char *id, dbx_queue_env_t *env, uint32_t *body_crc)
 {
-    static char buf[ENV_FILE_MAX];
+    static char buf[ENV_FILE_MAX + SUM_LINE_MAX];
     char p[600];
     DBX_CHECK(id_ok(id), DBX_ERR_NOTFOUND);
-    DBX_CHECK(path(ctx, p, sizeof(p), "env", id, "") == DBX_OK, DBX_ERR_INVAL);
+    DBX_CHECK(path(sp, p, sizeof(p), "env", id, "") == DBX_OK, DBX_ERR_INVAL);
     int fd = open(p, O_RDONLY | O_CLOEXEC);
     DBX_CHECK(fd >= 0, errno == ENOENT ? DBX_ERR_NOTFOUND : DBX_ERR_IO);
     size_t len = 0;
@@ -243,16 +332,27 @@ static int sp_load(void *ctx, const char *id, dbx_queue_env_t *env)
     }
     close(fd);
     DBX_CHECK(r == 0, DBX_ERR_IO);
-    int st = dbx_queue_env_parse(buf, len, env);
+    DBX_CHECK(len < sizeof(buf), DBX_ERR_MALFORMED); /* longer than any record */
+    int st = host_spool_env_decode(buf, len, env, body_crc);
     DBX_CHECK(st == DBX_OK, st);
     DBX_CHECK(strcmp(env->id, id) == 0, DBX_ERR_MALFORMED);
     return DBX_OK;
 }
 
+static int sp_load(void *ctx, const char *id, dbx_queue_env_t *env)
+{
+    uint32_t body_crc;
+    return read_env(ctx, id, env, &body_crc);
+}
+
 static int sp_update(void *ctx, const dbx_queue_env_t *env)
 {
-    DBX_CHECK(id_ok(env->id) && exists(ctx, "env", env->id), DBX_ERR_NOTFOUND);
-    return put_env(ctx, env, ".u");
+    static dbx_queue_env_t old;
+    uint32_t body_crc = 0;
+    DBX_CHECK(id_ok(env->id), DBX_ERR_NOTFOUND);
+    int st = read_env(ctx, env->id, &old, &body_crc); /* keeps the body's CRC */
+    DBX_CHECK(st == DBX_OK, st);
+    return put_env(ctx, env, ".u", body_crc);
 }
 
 static int sp_body_open(void *ctx, const char *id, void **h)
@@ -299,6 +399,7 @@ static int sp_remove(void *ctx, const char *id)
     DBX_CHECK(id_ok(id), DBX_ERR_NOTFOUND);
     DBX_CHECK(path(sp, p, sizeof(p), "env", id, "") == DBX_OK, DBX_ERR_INVAL);
     DBX_CHECK(unlink(p) == 0, errno == ENOENT ? DBX_ERR_NOTFOUND : DBX_ERR_IO);
+    DBX_CRASHPOINT("spool-remove-env"); /* the body is an orphan now */
     int st = fsync_dir(sp, "env");
     if (sp->count > 0) {
         sp->count--;
@@ -314,7 +415,87 @@ static const dbx_queue_ops_t OPS = {
     sp_update, sp_body_open, sp_body_read, sp_body_close, sp_remove,
 };
 
-/* Remove tmp/ files and bodies without an envelope; count envelopes. */
+/* Move data/NAME then env/NAME into quarantine/ (NAME.data, NAME.env).
+ * Body first: a crash in between leaves an envelope without body, which
+ * the next check quarantines too; the body is never taken for an orphan. */
+static int quarantine(host_spool_t *sp, const char *name)
+{
+    char q[600], from[600], to[600];
+    DBX_CHECK(strchr(name, '/') == NULL && name[0] != '.', DBX_ERR_INVAL);
+    DBX_CHECK(path(sp, q, sizeof(q), "quarantine", NULL, "") == DBX_OK, DBX_ERR_INVAL);
+    DBX_CHECK(mkdir(q, 0700) == 0 || errno == EEXIST, io_err(errno));
+    static const char *const subs[] = {"data", "env"};
+    int st = DBX_OK;
+    for (size_t i = 0; i < 2 && st == DBX_OK; i++) {
+        char suffix[8];
+        snprintf(suffix, sizeof(suffix), ".%s", subs[i]);
+        DBX_CHECK(path(sp, from, sizeof(from), subs[i], name, "") == DBX_OK &&
+                      path(sp, to, sizeof(to), "quarantine", name, suffix) == DBX_OK,
+                  DBX_ERR_INVAL);
+        if (rename(from, to) != 0 && errno != ENOENT) {
+            st = io_err(errno);
+        }
+        if (i == 0) {
+            DBX_CRASHPOINT("spool-quarantine");
+        }
+    }
+    if (st == DBX_OK) {
+        st = fsync_dir(sp, "quarantine");
+    }
+    if (st == DBX_OK) {
+        st = fsync_dir(sp, "env");
+    }
+    return st;
+}
+
+int host_spool_verify(const dbx_queue_t *q, const char *id, const char **why)
+{
+    static dbx_queue_env_t env;
+    static uint8_t buf[16384];
+    host_spool_t *sp = q->ctx;
+    uint32_t body_crc = 0;
+    *why = "envelope damaged (checksum, truncation or syntax)";
+    int st = read_env(sp, id, &env, &body_crc);
+    DBX_CHECK(st == DBX_OK, st);
+    char p[600];
+    DBX_CHECK(path(sp, p, sizeof(p), "data", id, "") == DBX_OK, DBX_ERR_INVAL);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    *why = "body missing";
+    DBX_CHECK(fd >= 0, errno == ENOENT ? DBX_ERR_MALFORMED : DBX_ERR_IO);
+    uint32_t crc = 0;
+    uint64_t size = 0;
+    ssize_t r;
+    while ((r = read(fd, buf, sizeof(buf))) > 0) {
+        crc = dbx_crc32(crc, buf, (size_t)r);
+        size += (uint64_t)r;
+    }
+    close(fd);
+    DBX_CHECK(r == 0, DBX_ERR_IO);
+    *why = "body size differs from the envelope";
+    DBX_CHECK(size == env.size, DBX_ERR_MALFORMED);
+    *why = "body checksum mismatch";
+    DBX_CHECK(crc == body_crc, DBX_ERR_MALFORMED);
+    *why = "";
+    return DBX_OK;
+}
+
+int host_spool_quarantine(dbx_queue_t *q, const char *id)
+{
+    host_spool_t *sp = q->ctx;
+    int st = quarantine(sp, id);
+    if (st == DBX_OK && sp->count > 0) {
+        sp->count--;
+    }
+    return st;
+}
+
+size_t host_spool_quarantined(const dbx_queue_t *q)
+{
+    return ((const host_spool_t *)q->ctx)->quarantined;
+}
+
+/* Remove tmp/ files and bodies without an envelope; count envelopes;
+ * quarantine files in env/ that are no queue id (garbage). */
 static int clean(host_spool_t *sp, size_t *removed, bool do_clean)
 {
     static const char *const subs[] = {"tmp", "data", "env"};
@@ -329,11 +510,14 @@ static int clean(host_spool_t *sp, size_t *removed, bool do_clean)
                 continue;
             }
             bool orphan = (i == 0) || (i == 1 && !exists(sp, "env", e->d_name));
-            if (i == 2) {
-                sp->count += id_ok(e->d_name);
-            } else if (do_clean && orphan && path(sp, f, sizeof(f), subs[i], e->d_name, "") == DBX_OK &&
-                       unlink(f) == 0) {
+            if (i == 2 && id_ok(e->d_name)) {
+                sp->count++;
+            } else if (i == 2 && do_clean && quarantine(sp, e->d_name) == DBX_OK) {
+                sp->quarantined++;
+            } else if (i < 2 && do_clean && orphan &&
+                       path(sp, f, sizeof(f), subs[i], e->d_name, "") == DBX_OK && unlink(f) == 0) {
                 (*removed)++;
+                DBX_CRASHPOINT("spool-clean");
             }
         }
         closedir(d);
@@ -349,8 +533,8 @@ int host_spool_open(const char *dir, size_t max_messages, dbx_queue_t *q,
     DBX_CHECK(sp != NULL, DBX_ERR_NOMEM);
     snprintf(sp->dir, sizeof(sp->dir), "%s", dir);
     sp->max_messages = max_messages;
-    static const char *const subs[] = {"", "/tmp", "/data", "/env"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const subs[] = {"", "/tmp", "/data", "/env", "/quarantine"};
+    for (size_t i = 0; i < 5; i++) {
         char p[600];
         snprintf(p, sizeof(p), "%s%s", dir, subs[i]);
         if (mkdir(p, 0700) != 0 && errno != EEXIST) {
