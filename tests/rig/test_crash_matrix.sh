@@ -71,7 +71,7 @@ LOG=$WORK/relay.log
 # The relay leads its own process group (setsid): a crash point kills the
 # daemon and its queue runners together; kill9_relay does the same.
 start_relay() { # [ENV=VALUE...] -- started in the background, waits for the port
-  setsid env "$@" "${NSX[@]}" "$DANEBOX" relay --config "${RCONF:-$CONF}" >>"$LOG" 2>&1 &
+  setsid env "$@" "${NSX[@]}" "$DANEBOX" relay --log-stderr --config "${RCONF:-$CONF}" >>"$LOG" 2>&1 &
   RELAY_PID=$!
   wait_port
 }
@@ -191,7 +191,7 @@ FCONF=$WORK/relay-fs.conf; mkconf "$FCONF" "$FS" 192.0.2.2
 start_relay_fs() { # the relay in its own mount namespace with a 2 MiB tmpfs spool
   setsid "${NSX[@]}" unshare -m --propagation private sh -c \
     'mount -t tmpfs -o size=2m,mode=755 dbxspool "$0" && exec "$@"' "$FS" \
-    "$DANEBOX" relay --config "$FCONF" >>"$LOG" 2>&1 &
+    "$DANEBOX" relay --log-stderr --config "$FCONF" >>"$LOG" 2>&1 &
   RELAY_PID=$!
   wait_port
 }
