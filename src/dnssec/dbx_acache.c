@@ -1,79 +1,136 @@
 /* The answer cache: whole validated results of dbx_resolve() kept by
- * (question name, type), bounded in entries and estimated heap bytes, LRU
- * (see dbx_resolver.h). */
+ * (question name, type), bounded in entries and arena bytes, LRU (see
+ * dbx_resolver.h).  Records live in wire form in the resolver's arena:
+ *   u8 len, question name | u8 len, final name | u8 len, reason |
+ *   n_answer RRs, n_chain RRs (uncompressed wire form, as in a message). */
 #include "dnssec/dbx_dnssec_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Allocator bookkeeping counted per heap block (newlib and glibc: 8). */
-#define ACACHE_MALLOC_OVH 8u
-
-static uint32_t rdf_cost(const ldns_rdf *d)
-{
-    if (d == NULL) return 0;
-    return (uint32_t)(sizeof(ldns_rdf) + ldns_rdf_size(d) + 2u * ACACHE_MALLOC_OVH);
-}
-
-static uint32_t list_cost(const ldns_rr_list *l)
-{
-    uint32_t c;
-    if (l == NULL) return 0;
-    c = (uint32_t)(sizeof(ldns_rr_list) + ACACHE_MALLOC_OVH +
-                   ldns_rr_list_rr_count(l) * sizeof(ldns_rr *) + ACACHE_MALLOC_OVH);
-    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
-        const ldns_rr *rr = ldns_rr_list_rr(l, i);
-        c += (uint32_t)(sizeof(ldns_rr) + ACACHE_MALLOC_OVH +
-                        ldns_rr_rd_count(rr) * sizeof(ldns_rdf *) + ACACHE_MALLOC_OVH);
-        c += rdf_cost(ldns_rr_owner(rr));
-        for (size_t k = 0; k < ldns_rr_rd_count(rr); k++) c += rdf_cost(ldns_rr_rdf(rr, k));
-    }
-    return c;
-}
-
 static void entry_clear(dbx_resolver_t *r, dbx_acache_entry_t *e)
 {
-    ldns_rdf_deep_free(e->qname);
-    ldns_rdf_deep_free(e->final_name);
-    ldns_rr_list_deep_free(e->answer);
-    ldns_rr_list_deep_free(e->chain);
-    free(e->reason);
-    r->acache_bytes -= e->bytes <= r->acache_bytes ? e->bytes : r->acache_bytes;
+    r->acache_bytes -= e->len <= r->acache_bytes ? e->len : r->acache_bytes;
     memset(e, 0, sizeof *e);
 }
 
 void dbx_acache_flush(dbx_resolver_t *r)
 {
-    for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) entry_clear(r, &r->acache[i]);
+    memset(r->acache, 0, sizeof r->acache);
     r->acache_bytes = 0;
 }
 
-/* The usable entry count (the runtime bound, never above the array). */
 static size_t max_entries(const dbx_resolver_t *r)
 {
     size_t n = r->acache_max_entries;
     return n == 0 || n > DBX_ACACHE_ENTRIES ? DBX_ACACHE_ENTRIES : n;
 }
 
+static size_t max_bytes(const dbx_resolver_t *r)
+{
+    size_t n = r->acache_max_bytes;
+    return n == 0 || n > DBX_ACACHE_BYTES ? DBX_ACACHE_BYTES : n;
+}
+
+/* ---- record codec ------------------------------------------------------------ */
+
+static void put_block(ldns_buffer *b, const uint8_t *d, size_t n)
+{
+    if (!ldns_buffer_reserve(b, n + 1)) return; /* sets the buffer's status */
+    ldns_buffer_write_u8(b, (uint8_t)n);
+    ldns_buffer_write(b, d, n);
+}
+
+/* Wire record of @p res into a new buffer (NULL: no memory or too large). */
+static ldns_buffer *encode(const dbx_result_t *res)
+{
+    size_t rl = strlen(res->reason);
+    ldns_buffer *b = ldns_buffer_new(256);
+    if (b == NULL) return NULL;
+    put_block(b, ldns_rdf_data(res->qname), ldns_rdf_size(res->qname));
+    put_block(b, ldns_rdf_data(res->final_name), ldns_rdf_size(res->final_name));
+    put_block(b, (const uint8_t *)res->reason, rl > 255 ? 255 : rl);
+    for (size_t i = 0; i < ldns_rr_list_rr_count(res->answer); i++) {
+        (void)ldns_rr2buffer_wire(b, ldns_rr_list_rr(res->answer, i), LDNS_SECTION_ANSWER);
+    }
+    for (size_t i = 0; i < ldns_rr_list_rr_count(res->chain); i++) {
+        (void)ldns_rr2buffer_wire(b, ldns_rr_list_rr(res->chain, i), LDNS_SECTION_ANSWER);
+    }
+    if (!ldns_buffer_status_ok(b)) {
+        ldns_buffer_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Bounded block at *@p pos of the record @p d (@p n bytes). */
+static const uint8_t *get_block(const uint8_t *d, size_t n, size_t *pos, size_t *len)
+{
+    if (*pos >= n || d[*pos] > n - *pos - 1) return NULL;
+    *len = d[*pos];
+    *pos += 1 + *len;
+    return d + *pos - *len;
+}
+
+static int decode_rrs(const uint8_t *d, size_t n, size_t *pos, size_t count, ldns_rr_list *out)
+{
+    for (size_t i = 0; i < count; i++) {
+        ldns_rr *rr = NULL;
+        if (ldns_wire2rr(&rr, d, n, pos, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK) return DBX_ERR_NOMEM;
+        if (!ldns_rr_list_push_rr(out, rr)) {
+            ldns_rr_free(rr);
+            return DBX_ERR_NOMEM;
+        }
+    }
+    return DBX_OK;
+}
+
+/* Fill @p res from entry @p e (qname/qtype already there). */
+static int decode(const dbx_resolver_t *r, const dbx_acache_entry_t *e, dbx_result_t *res)
+{
+    const uint8_t *d = r->acache_mem + e->off, *fn, *rs;
+    size_t n = e->len, pos = 0, fl = 0, rl = 0;
+    (void)get_block(d, n, &pos, &fl); /* the question: matched by the caller */
+    fn = get_block(d, n, &pos, &fl);
+    rs = get_block(d, n, &pos, &rl);
+    if (fn == NULL || rs == NULL) return DBX_ERR_MALFORMED; /* cannot happen: we wrote it */
+    res->final_name = ldns_dname_new_frm_data((uint16_t)fl, fn);
+    res->answer = ldns_rr_list_new();
+    res->chain = ldns_rr_list_new();
+    if (res->final_name == NULL || res->answer == NULL || res->chain == NULL ||
+        decode_rrs(d, n, &pos, e->n_answer, res->answer) != DBX_OK ||
+        decode_rrs(d, n, &pos, e->n_chain, res->chain) != DBX_OK) {
+        return DBX_ERR_NOMEM;
+    }
+    memcpy(res->reason, rs, rl < sizeof res->reason ? rl : sizeof res->reason - 1);
+    return DBX_OK;
+}
+
+/* ---- lookup and store ------------------------------------------------------------ */
+
+static int same_question(const dbx_resolver_t *r, const dbx_acache_entry_t *e, const ldns_rdf *qname,
+                         uint16_t qtype)
+{
+    const uint8_t *d = r->acache_mem + e->off;
+    size_t n = ldns_rdf_size(qname);
+    return e->qtype == qtype && e->len > n && d[0] == n && memcmp(d + 1, ldns_rdf_data(qname), n) == 0;
+}
+
 int dbx_acache_get(dbx_resolver_t *r, uint16_t qtype, int64_t now, dbx_result_t *res)
 {
     for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) {
         dbx_acache_entry_t *e = &r->acache[i];
-        if (e->qname == NULL) continue;
+        int st;
+        if (e->used == 0) continue;
         if (e->expires <= now && e->stored <= now) {
             entry_clear(r, e); /* outlived its TTL: gone for good */
             continue;
         }
-        if (e->qtype != qtype || ldns_dname_compare(e->qname, res->qname) != 0) continue;
+        if (!same_question(r, e, res->qname, qtype)) continue;
         /* validated at another time (--time): only inside its window */
         if (now < e->stored || now < e->valid_from || now >= e->expires) return DBX_ERR_NOTFOUND;
-        res->final_name = ldns_rdf_clone(e->final_name);
-        res->answer = ldns_rr_list_clone(e->answer);
-        res->chain = ldns_rr_list_clone(e->chain);
-        if (res->final_name == NULL || res->answer == NULL || res->chain == NULL) {
-            return DBX_ERR_NOMEM;
-        }
-        memcpy(res->reason, e->reason, strlen(e->reason) + 1);
+        st = decode(r, e, res);
+        if (st != DBX_OK) return st;
         res->sec = (dbx_sec_t)e->sec;
         res->kind = (dbx_answer_kind_t)e->kind;
         res->rcode = e->rcode;
@@ -86,25 +143,44 @@ int dbx_acache_get(dbx_resolver_t *r, uint16_t qtype, int64_t now, dbx_result_t 
     return DBX_ERR_NOTFOUND;
 }
 
-/* A free slot, evicting LRU entries until @p bytes more fit both bounds. */
-static dbx_acache_entry_t *make_room(dbx_resolver_t *r, uint32_t bytes)
+/* Move the live records to the start of the arena (order kept). */
+static void compact(dbx_resolver_t *r)
 {
-    uint32_t cap = r->acache_max_bytes == 0 || r->acache_max_bytes > DBX_ACACHE_BYTES
-                       ? DBX_ACACHE_BYTES : r->acache_max_bytes;
-    if (bytes > cap) return NULL;
+    size_t cursor = 0;
     for (;;) {
-        dbx_acache_entry_t *free_slot = NULL, *lru = NULL;
-        size_t used = 0;
+        dbx_acache_entry_t *next = NULL;
         for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) {
             dbx_acache_entry_t *e = &r->acache[i];
-            if (e->qname == NULL) {
+            if (e->used != 0 && e->off >= cursor && (next == NULL || e->off < next->off)) next = e;
+        }
+        if (next == NULL) return;
+        if (next->off != cursor) memmove(r->acache_mem + cursor, r->acache_mem + next->off, next->len);
+        next->off = (uint16_t)cursor;
+        cursor += next->len;
+        if (next->len == 0) return; /* never: every record holds a name */
+    }
+}
+
+/* A free slot with @p len arena bytes at its offset, evicting LRU entries
+ * until both bounds allow it. */
+static dbx_acache_entry_t *make_room(dbx_resolver_t *r, size_t len)
+{
+    if (len > max_bytes(r)) return NULL;
+    for (;;) {
+        dbx_acache_entry_t *free_slot = NULL, *lru = NULL;
+        size_t live = 0;
+        for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) {
+            dbx_acache_entry_t *e = &r->acache[i];
+            if (e->used == 0) {
                 if (free_slot == NULL && i < max_entries(r)) free_slot = e;
                 continue;
             }
-            used++;
+            live++;
             if (lru == NULL || e->used < lru->used) lru = e;
         }
-        if (free_slot != NULL && used < max_entries(r) && r->acache_bytes + bytes <= cap) {
+        if (free_slot != NULL && live < max_entries(r) && r->acache_bytes + len <= max_bytes(r)) {
+            compact(r);
+            free_slot->off = (uint16_t)r->acache_bytes;
             return free_slot;
         }
         if (lru == NULL) return NULL;
@@ -115,8 +191,9 @@ static dbx_acache_entry_t *make_room(dbx_resolver_t *r, uint32_t bytes)
 void dbx_acache_put(dbx_resolver_t *r, const dbx_vctx_t *v, const dbx_result_t *res, int64_t now)
 {
     int64_t exp;
-    dbx_acache_entry_t tmp, *slot;
-    size_t rlen = strlen(res->reason) + 1;
+    ldns_buffer *b;
+    dbx_acache_entry_t *slot;
+    size_t len;
 
     if (res->sec == DBX_SEC_SECURE || res->sec == DBX_SEC_INSECURE) {
         exp = now + (res->ttl > DBX_CACHE_MAX_TTL ? DBX_CACHE_MAX_TTL : res->ttl);
@@ -127,41 +204,33 @@ void dbx_acache_put(dbx_resolver_t *r, const dbx_vctx_t *v, const dbx_result_t *
     } else {
         return; /* indeterminate: the next try may get through */
     }
-    if (exp <= now) return;
-    for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) { /* replace an old one */
-        dbx_acache_entry_t *e = &r->acache[i];
-        if (e->qname != NULL && e->qtype == res->qtype && ldns_dname_compare(e->qname, res->qname) == 0) {
-            entry_clear(r, e);
-        }
-    }
-    memset(&tmp, 0, sizeof tmp);
-    tmp.qname = ldns_rdf_clone(res->qname);
-    tmp.final_name = ldns_rdf_clone(res->final_name);
-    tmp.answer = ldns_rr_list_clone(res->answer);
-    tmp.chain = ldns_rr_list_clone(res->chain);
-    tmp.reason = malloc(rlen);
-    tmp.bytes = rdf_cost(tmp.qname) + rdf_cost(tmp.final_name) + list_cost(tmp.answer) +
-                list_cost(tmp.chain) + (uint32_t)rlen + ACACHE_MALLOC_OVH;
-    slot = NULL;
-    if (tmp.qname != NULL && tmp.final_name != NULL && tmp.answer != NULL && tmp.chain != NULL &&
-        tmp.reason != NULL) {
-        slot = make_room(r, tmp.bytes);
-    }
-    if (slot == NULL) { /* no memory, or larger than the whole cache */
-        tmp.bytes = 0;
-        entry_clear(r, &tmp);
+    if (exp <= now || res->final_name == NULL || ldns_rr_list_rr_count(res->answer) > 255 ||
+        ldns_rr_list_rr_count(res->chain) > 255) {
         return;
     }
-    memcpy(tmp.reason, res->reason, rlen);
-    tmp.stored = now;
-    tmp.valid_from = v->valid_from;
-    tmp.expires = exp;
-    tmp.used = ++r->tick;
-    tmp.qtype = res->qtype;
-    tmp.sec = (uint8_t)res->sec;
-    tmp.kind = (uint8_t)res->kind;
-    tmp.rcode = res->rcode;
-    tmp.wildcard = res->wildcard ? 1u : 0u;
-    *slot = tmp;
-    r->acache_bytes += tmp.bytes;
+    for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) { /* replace an old one */
+        dbx_acache_entry_t *e = &r->acache[i];
+        if (e->used != 0 && same_question(r, e, res->qname, res->qtype)) entry_clear(r, e);
+    }
+    b = encode(res);
+    if (b == NULL) return;
+    len = ldns_buffer_position(b);
+    slot = make_room(r, len);
+    if (slot != NULL) { /* else larger than the whole cache */
+        memcpy(r->acache_mem + slot->off, ldns_buffer_begin(b), len);
+        slot->len = (uint16_t)len;
+        r->acache_bytes += (uint32_t)len;
+        slot->stored = now;
+        slot->valid_from = v->valid_from;
+        slot->expires = exp;
+        slot->used = ++r->tick;
+        slot->qtype = res->qtype;
+        slot->n_answer = (uint8_t)ldns_rr_list_rr_count(res->answer);
+        slot->n_chain = (uint8_t)ldns_rr_list_rr_count(res->chain);
+        slot->sec = (uint8_t)res->sec;
+        slot->kind = (uint8_t)res->kind;
+        slot->rcode = res->rcode;
+        slot->wildcard = res->wildcard ? 1u : 0u;
+    }
+    ldns_buffer_free(b);
 }

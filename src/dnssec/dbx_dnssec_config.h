@@ -79,10 +79,10 @@
 #ifndef DBX_ACACHE_ENTRIES
 #define DBX_ACACHE_ENTRIES 16
 #endif
-/** Heap the answer cache's records may hold (estimated from the ldns
- *  objects: structs, RDATA, allocator overhead), bytes; LRU beyond that. */
+/** Bytes of the answer cache's record arena (names, reasons and RRs in
+ *  wire form, inside the resolver state); LRU beyond that. */
 #ifndef DBX_ACACHE_BYTES
-#define DBX_ACACHE_BYTES 8192
+#define DBX_ACACHE_BYTES 4096
 #endif
 /** Seconds a bogus result is remembered (so a broken zone is not validated
  *  again on every message), whatever its TTLs say. */
@@ -143,8 +143,9 @@
 #if DBX_CACHE_ENTRIES < 1 || DBX_CACHE_MAX_TTL < 0
 #error "DBX_CACHE_ENTRIES must be >= 1, DBX_CACHE_MAX_TTL >= 0"
 #endif
-#if DBX_ACACHE_ENTRIES < 1 || DBX_ACACHE_ENTRIES > 1024 || DBX_ACACHE_BYTES < 1024
-#error "DBX_ACACHE_ENTRIES must be 1..1024, DBX_ACACHE_BYTES >= 1024"
+#if DBX_ACACHE_ENTRIES < 1 || DBX_ACACHE_ENTRIES > 1024 || DBX_ACACHE_BYTES < 1024 || \
+    DBX_ACACHE_BYTES > 65535
+#error "DBX_ACACHE_ENTRIES must be 1..1024, DBX_ACACHE_BYTES 1024..65535 (uint16_t offsets)"
 #endif
 #if DBX_ACACHE_BOGUS_TTL < 5 || DBX_ACACHE_BOGUS_TTL > 60
 #error "DBX_ACACHE_BOGUS_TTL must be 5..60 seconds (bogus results are kept only briefly)"

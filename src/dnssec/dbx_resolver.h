@@ -143,20 +143,18 @@ typedef struct dbx_cache_entry {
 } dbx_cache_entry_t;
 
 /** One cached answer (see dbx_resolve()): the validated result of a
- *  question, usable for validation times in [valid_from, expires). */
+ *  question, usable for validation times in [valid_from, expires).  Its
+ *  names, reason and RRs live in wire form in the resolver's arena (no heap
+ *  held between resolutions, so nothing fragments it). */
 typedef struct dbx_acache_entry {
-    ldns_rdf *qname;          /**< canonical question name (NULL = free slot) */
-    ldns_rdf *final_name;     /**< owner after CNAME/DNAME expansion */
-    ldns_rr_list *answer;     /**< as dbx_result_t.answer */
-    ldns_rr_list *chain;      /**< as dbx_result_t.chain */
-    char *reason;             /**< as dbx_result_t.reason */
     int64_t stored;           /**< validation time it was validated at */
     int64_t valid_from;       /**< latest RRSIG inception (less the skew) */
     int64_t expires;          /**< stored + TTL, capped by every RRSIG expiration
                                    it relied on (key-cache entries included) */
-    uint32_t used;            /**< LRU stamp */
-    uint32_t bytes;           /**< estimated heap held */
+    uint32_t used;            /**< LRU stamp (0 = free slot) */
+    uint16_t off, len;        /**< record in dbx_resolver_t.acache_mem */
     uint16_t qtype;           /**< question type (class is always IN) */
+    uint8_t n_answer, n_chain; /**< RRs of the answer and of the chain */
     uint8_t sec, kind, rcode, wildcard; /**< as dbx_result_t */
 } dbx_acache_entry_t;
 
@@ -175,7 +173,8 @@ typedef struct dbx_resolver {
     int64_t cut_sig_min;             /**< earliest sig_until of the key-cache entries
                                           the current resolution used */
     dbx_acache_entry_t acache[DBX_ACACHE_ENTRIES]; /**< answer cache */
-    uint32_t acache_bytes;           /**< estimated heap the answer cache holds */
+    uint8_t acache_mem[DBX_ACACHE_BYTES]; /**< its records (wire form) */
+    uint32_t acache_bytes;           /**< bytes of acache_mem in use */
     uint32_t acache_max_entries;     /**< <= DBX_ACACHE_ENTRIES (init: that) */
     uint32_t acache_max_bytes;       /**< <= DBX_ACACHE_BYTES (init: that) */
     uint32_t answer_hits;            /**< resolutions answered from the answer cache */
