@@ -152,7 +152,8 @@ static void test_warm_check(void **state)
     dbx_check_config_t c = fx->cfg;
     c.now += 60;
     assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_OK);
-    printf("warm check: %u questions, %u signatures\n", fx->z.mem.fetches - f1, verifies() - v1);
+    printf("warm check: %u questions, %u signatures; answer cache %u bytes\n", fx->z.mem.fetches - f1,
+           verifies() - v1, fx->z.r.acache_bytes);
     assert_int_equal(fx->z.mem.fetches, f1);
     assert_int_equal(verifies(), v1);
     assert_int_equal(fx->res.dns_queries, 0);
