@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "check/dbx_check.h"
-#include "hal_crypto.h"
 #include "hal_mbedtls.h"
 #include "support/test_util.h"
 
@@ -124,15 +123,6 @@ static void test_secure_connect_fails(void **state)
     assert_false(fx->res.hosts[0].aaaa.done);
 }
 
-static uint32_t verifies(void)
-{
-    uint32_t n = 0;
-    for (int t = HAL_CRYPTO_TIER_SW; t <= HAL_CRYPTO_TIER_CHAIN; t++) {
-        n += hal_crypto_counters(t)->rsa_verify + hal_crypto_counters(t)->ecdsa_verify;
-    }
-    return n;
-}
-
 /* a warm check within the TTLs (answer cache): the same facts, no DNS
  * question (the source's fetches), no signature verified (the crypto HAL) */
 static void test_warm_check(void **state)
@@ -141,10 +131,10 @@ static void test_warm_check(void **state)
     uint32_t f0, v0, f1, v1;
     dbx_resolver_flush(&fx->z.r);
     f0 = fx->z.mem.fetches;
-    v0 = verifies();
+    v0 = dbx_test_sig_verifies();
     run(fx, "example.test");
     f1 = fx->z.mem.fetches;
-    v1 = verifies();
+    v1 = dbx_test_sig_verifies();
     printf("cold check: %u questions, %u signatures\n", f1 - f0, v1 - v0);
     assert_true(f1 - f0 >= 4 && v1 - v0 >= 4); /* MX, A, AAAA, TLSA at least */
     assert_int_equal(fx->res.dns_queries, f1 - f0);
@@ -153,9 +143,9 @@ static void test_warm_check(void **state)
     c.now += 60;
     assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_OK);
     printf("warm check: %u questions, %u signatures; answer cache %u bytes\n", fx->z.mem.fetches - f1,
-           verifies() - v1, fx->z.r.acache_bytes);
+           dbx_test_sig_verifies() - v1, fx->z.r.acache_bytes);
     assert_int_equal(fx->z.mem.fetches, f1);
-    assert_int_equal(verifies(), v1);
+    assert_int_equal(dbx_test_sig_verifies(), v1);
     assert_int_equal(fx->res.dns_queries, 0);
     assert_int_equal(fx->res.mx.sec, DBX_DNSSEC_SECURE);
     assert_int_equal(fx->res.hosts[0].tlsa.sec, DBX_DNSSEC_SECURE);
@@ -165,7 +155,7 @@ static void test_warm_check(void **state)
     c.now = fx->cfg.now + 3600;
     assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_OK);
     assert_true(fx->res.dns_queries >= 4);
-    assert_true(verifies() > v1);
+    assert_true(dbx_test_sig_verifies() > v1);
 }
 
 /* implicit MX through a CNAME: TLSA at the expanded name first */

@@ -32,7 +32,7 @@ typedef struct fsock {
 } fsock_t;
 
 typedef struct {
-    dbx_memsrc_t mem;
+    dbx_memsrc_t *mem; /* the test tree's */
     fsock_t socks[MAXS];
     int nsocks, open_now, open_peak;
     int sends, recv_data, sends_before_first_data;
@@ -71,7 +71,7 @@ static int f_send(void *ctx, void *sock, const uint8_t *buf, size_t len)
     }
     assert_int_equal(ldns_wire2pkt(&q, msg, len), LDNS_STATUS_OK);
     const ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-    dbx_source_t src = dbx_memsrc_source(&f->mem);
+    dbx_source_t src = dbx_memsrc_source(f->mem);
     assert_int_equal(src.fetch(src.ctx, ldns_rr_owner(qr), ldns_rr_get_type(qr), &a), DBX_OK);
     ldns_rr_list_deep_free(ldns_pkt_question(a));
     ldns_pkt_set_question(a, ldns_rr_list_clone(ldns_pkt_question(q)));
@@ -141,6 +141,7 @@ static void f_close(void *ctx, void *sock)
 }
 
 typedef struct {
+    dbx_test_zones_t z;
     fake_t f;
     dbx_transport_t tr;
     dbx_addr_t up;
@@ -149,14 +150,10 @@ typedef struct {
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
-    char *t;
     hal_mbedtls_init();
-    if (fx == NULL) return -1;
-    t = dbx_test_slurp(ZDIR "/all.zone");
-    if (t == NULL || dbx_memsrc_init(&fx->f.mem, t, NULL) != DBX_OK) return -1;
-    free(t);
+    if (fx == NULL || dbx_test_zones_init(&fx->z, ZDIR) != 0) return -1;
     fx->tr = (dbx_transport_t){&fx->f, f_open, f_send, f_recv, f_close};
-    assert_int_equal(dbx_addr_parse("192.0.2.53", 53, &fx->up), DBX_OK);
+    if (dbx_addr_parse("192.0.2.53", 53, &fx->up) != DBX_OK) return -1;
     *state = fx;
     return 0;
 }
@@ -164,7 +161,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *fx = *state;
-    dbx_memsrc_free(&fx->f.mem);
+    dbx_test_zones_free(&fx->z);
     free(fx);
     return 0;
 }
@@ -172,9 +169,8 @@ static int teardown(void **state)
 static int reset(void **state)
 {
     fx_t *fx = *state;
-    dbx_memsrc_t mem = fx->f.mem;
     memset(&fx->f, 0, sizeof fx->f);
-    fx->f.mem = mem;
+    fx->f.mem = &fx->z.mem;
     fx->f.tc_socket = -1;
     return 0;
 }
