@@ -264,5 +264,135 @@ int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
     return *out != NULL ? DBX_OK : last;
 }
 
+/* ---- concurrent questions ---------------------------------------------------------- */
+
+typedef struct {
+    void *sock;     /**< NULL: not (or no longer) outstanding */
+    uint8_t *q;     /**< the query's wire form */
+    size_t qlen;
+    uint16_t id;
+    uint8_t drops;  /**< mismatching datagrams dropped */
+} bslot_t;
+
+/* IDs for @p n questions, pairwise distinct (a reply can name one only). */
+static int batch_ids(bslot_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int clash;
+        int tries = 0;
+        do {
+            int st = random_id(&s[i].id);
+            if (st != DBX_OK) return st;
+            clash = 0;
+            for (size_t k = 0; k < i; k++) clash |= s[k].id == s[i].id;
+        } while (clash && ++tries < 16);
+        if (clash) return DBX_ERR_NOENTROPY; /* a random source this poor is broken */
+    }
+    return DBX_OK;
+}
+
+/* One datagram for slot @p i: DBX_OK (answered or still pending), else done
+ * with that status. */
+static int batch_read(const dbx_transport_t *tr, bslot_t *s, const dbx_dns_question_t *qs, size_t i,
+                      uint8_t *buf, uint32_t slice, dbx_dns_stats_t *stats, ldns_pkt **out, int *done)
+{
+    size_t got = 0;
+    ldns_pkt *p = NULL;
+    int st = tr->recv(tr->ctx, s[i].sock, buf, DBX_DNS_MAX_RESPONSE, &got, slice);
+    *done = 0;
+    if (st == DBX_ERR_TIMEOUT) return DBX_OK; /* not yet: the others' turn */
+    *done = 1;
+    if (st != DBX_OK) return st;
+    if (dbx_dns_parse(buf, got, &p) != DBX_OK || dbx_dns_match(p, s[i].id, qs[i].qname, qs[i].qtype) != DBX_OK) {
+        ldns_pkt_free(p);
+        if (stats) stats->mismatch++;
+        *done = ++s[i].drops > DBX_DNS_MAX_MISMATCH;
+        return DBX_ERR_PROTO;
+    }
+    if (ldns_pkt_tc(p)) { /* truncated: the one-by-one exchange goes to TCP */
+        ldns_pkt_free(p);
+        return DBX_ERR_PROTO;
+    }
+    *out = p;
+    return DBX_OK;
+}
+
+int dbx_dns_query_batch(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
+                        const dbx_dns_question_t *qs, size_t n, dbx_dns_stats_t *stats,
+                        ldns_pkt **out, int *status)
+{
+    bslot_t s[DBX_DNS_MAX_OUTSTANDING];
+    uint8_t *buf;
+    size_t pending = 0;
+    uint32_t deadline;
+    int st;
+    DBX_ASSERT(tr != NULL && ups != NULL && qs != NULL && out != NULL && status != NULL);
+    DBX_CHECK(nups > 0 && n > 0, DBX_ERR_INVAL);
+    DBX_CHECK(n <= DBX_DNS_MAX_OUTSTANDING, DBX_ERR_LIMIT);
+    memset(s, 0, sizeof s);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NULL;
+        status[i] = DBX_ERR_TIMEOUT;
+    }
+    st = batch_ids(s, n);
+    for (size_t i = 0; i < n && st == DBX_OK; i++) {
+        st = dbx_dns_build_query(qs[i].qname, qs[i].qtype, s[i].id, &s[i].q, &s[i].qlen);
+    }
+    buf = st == DBX_OK ? malloc(DBX_DNS_MAX_RESPONSE) : NULL;
+    if (buf == NULL) {
+        for (size_t i = 0; i < n; i++) free(s[i].q);
+        return st != DBX_OK ? st : DBX_ERR_NOMEM;
+    }
+    /* every question on the wire before any answer is awaited */
+    for (size_t i = 0; i < n; i++) {
+        if (tr->open(tr->ctx, DBX_SOCK_UDP, &ups[0], DBX_DNS_UDP_TIMEOUT_MS, &s[i].sock) != DBX_OK) {
+            s[i].sock = NULL;
+            continue;
+        }
+        if (stats) stats->queries++;
+        if (tr->send(tr->ctx, s[i].sock, s[i].q, s[i].qlen) != DBX_OK) {
+            tr->close(tr->ctx, s[i].sock);
+            s[i].sock = NULL;
+            continue;
+        }
+        pending++;
+        if (stats && pending > stats->outstanding_peak) stats->outstanding_peak = (uint32_t)pending;
+    }
+    /* one timeout for the whole batch; round robin in short slices */
+    deadline = hal_clock_ms() + DBX_DNS_UDP_TIMEOUT_MS;
+    while (pending > 0) {
+        for (size_t i = 0; i < n; i++) {
+            int32_t left = (int32_t)(deadline - hal_clock_ms());
+            int done = 0;
+            if (s[i].sock == NULL) continue;
+            if (left <= 0) break;
+            status[i] = batch_read(tr, s, qs, i, buf,
+                                   (uint32_t)(left < DBX_DNS_BATCH_SLICE_MS ? left : DBX_DNS_BATCH_SLICE_MS),
+                                   stats, &out[i], &done);
+            if (out[i] != NULL || done) {
+                tr->close(tr->ctx, s[i].sock);
+                s[i].sock = NULL;
+                pending--;
+            }
+        }
+        if ((int32_t)(deadline - hal_clock_ms()) <= 0) break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].sock != NULL) {
+            tr->close(tr->ctx, s[i].sock);
+            if (stats) stats->timeouts++;
+        }
+        free(s[i].q);
+    }
+    free(buf);
+    /* unanswered (timeout, truncation, errors): one by one, with the retries,
+     * the other upstreams and TCP of dbx_dns_query() */
+    for (size_t i = 0; i < n; i++) {
+        if (out[i] == NULL) status[i] = dbx_dns_query(tr, ups, nups, qs[i].qname, qs[i].qtype, stats, &out[i]);
+        else status[i] = DBX_OK;
+    }
+    return DBX_OK;
+}
+
 /* ldns link glue (kept in this object so it is always linked). */
 #include "dbx_ldns_glue.inc"

@@ -55,6 +55,32 @@ int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
                   const ldns_rdf *qname, ldns_rr_type qtype, dbx_dns_stats_t *stats,
                   ldns_pkt **out);
 
+/** One question of dbx_dns_query_batch() (class IN). */
+typedef struct dbx_dns_question {
+    const ldns_rdf *qname;
+    ldns_rr_type qtype;
+} dbx_dns_question_t;
+
+/**
+ * Ask the @p n questions of @p qs concurrently: one UDP socket per question
+ * (its own source port from the transport and its own random ID, the IDs of
+ * one batch pairwise distinct) to the first upstream, every question sent
+ * before any answer is awaited, each reply matched on its own socket (ID and
+ * question, as dbx_dns_query()); one DBX_DNS_UDP_TIMEOUT_MS for the whole
+ * batch, the sockets read in turn in DBX_DNS_BATCH_SLICE_MS slices.
+ * Questions left without a usable answer (timeout, truncation, errors) are
+ * then asked one by one with dbx_dns_query() (retries, other upstreams, TCP).
+ * At most DBX_DNS_MAX_OUTSTANDING questions: more is DBX_ERR_LIMIT before
+ * anything is sent.  @p out[i] / @p status[i]: answer (caller frees) and
+ * status of question i (as dbx_dns_query()).  stats->outstanding_peak: the
+ * most questions outstanding at once.
+ * @return DBX_OK (see @p status), DBX_ERR_INVAL, DBX_ERR_LIMIT,
+ * DBX_ERR_NOENTROPY, DBX_ERR_NOMEM.
+ */
+int dbx_dns_query_batch(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
+                        const dbx_dns_question_t *qs, size_t n, dbx_dns_stats_t *stats,
+                        ldns_pkt **out, int *status);
+
 #ifdef __cplusplus
 }
 #endif

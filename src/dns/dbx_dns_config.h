@@ -51,6 +51,15 @@
 #ifndef DBX_DNS_MAX_MISMATCH
 #define DBX_DNS_MAX_MISMATCH 8
 #endif
+/** Questions outstanding at once in one dbx_dns_query_batch() (one UDP
+ *  socket each; the firmware's lwIP has MEMP_NUM_UDP_PCB of them). */
+#ifndef DBX_DNS_MAX_OUTSTANDING
+#define DBX_DNS_MAX_OUTSTANDING 4
+#endif
+/** Receive slice per socket while a batch is outstanding, milliseconds. */
+#ifndef DBX_DNS_BATCH_SLICE_MS
+#define DBX_DNS_BATCH_SLICE_MS 2
+#endif
 /** RRs accepted in one response (all sections together). */
 #ifndef DBX_DNS_MAX_RRS
 #define DBX_DNS_MAX_RRS 128
@@ -71,6 +80,9 @@
 #endif
 #if DBX_DNS_UDP_TRIES < 1 || DBX_DNS_MAX_UPSTREAMS < 1
 #error "need at least one try and one upstream"
+#endif
+#if DBX_DNS_MAX_OUTSTANDING < 1 || DBX_DNS_MAX_OUTSTANDING > 64 || DBX_DNS_BATCH_SLICE_MS < 1
+#error "DBX_DNS_MAX_OUTSTANDING must be 1..64, DBX_DNS_BATCH_SLICE_MS >= 1"
 #endif
 #if DBX_DNS_MAX_RRS < 8
 #error "DBX_DNS_MAX_RRS too small for any DNSSEC answer"

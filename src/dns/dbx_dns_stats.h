@@ -14,6 +14,7 @@ typedef struct dbx_dns_stats {
     uint32_t tcp;      /**< TCP fallbacks */
     uint32_t timeouts; /**< tries that timed out */
     uint32_t mismatch; /**< datagrams dropped by matching */
+    uint32_t outstanding_peak; /**< most questions outstanding at once (batches) */
 } dbx_dns_stats_t;
 
 #endif /* DBX_DNS_STATS_H */

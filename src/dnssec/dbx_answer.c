@@ -245,9 +245,21 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
     v.now = now;
     v.skew = r->clock_skew;
     v.start_ms = hal_clock_ms();
+    v.valid_from = INT64_MIN;
+    v.valid_until = INT64_MAX;
+    r->cut_sig_min = INT64_MAX;
     res->qname = ldns_rdf_clone(name);
+    if (res->qname == NULL) return DBX_ERR_NOMEM;
     ldns_dname2canonical(res->qname);
     res->qtype = type;
+    {
+        int st = dbx_acache_get(r, type, now, res);
+        if (st == DBX_OK) return DBX_OK; /* no question, no signature */
+        if (st != DBX_ERR_NOTFOUND) {
+            dbx_result_free(res);
+            return st;
+        }
+    }
     res->answer = ldns_rr_list_new();
     res->chain = ldns_rr_list_new();
     cur = ldns_rdf_clone(res->qname);
@@ -456,6 +468,7 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
         ldns_rr_list_deep_free(res->answer);
         res->answer = ldns_rr_list_new();
     }
+    if (res->answer != NULL) dbx_acache_put(r, &v, res, now);
     return DBX_OK;
 }
 

@@ -37,7 +37,7 @@ static dbx_sec_t anchor_keys(dbx_resolver_t *r, dbx_vctx_t *v, ldns_rr_list **ke
     ldns_rr_list_deep_free(sig);
     if (s == DBX_SEC_SECURE) {
         *keys = ldns_rr_list_clone(k);
-        dbx_v_cache_put(r, t->owner, DBX_V_CUT_SECURE, k, ttl, v->now);
+        dbx_v_cache_put(r, v, t->owner, DBX_V_CUT_SECURE, k, ttl);
         if (*keys == NULL) s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
     } else {
         ldns_rr_list_deep_free(k);
@@ -77,7 +77,7 @@ static dbx_sec_t ds_step(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *n, co
                              : dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
             if (s == DBX_SEC_SECURE) {
                 ldns_rr_list *kc = ldns_rr_list_clone(dk);
-                dbx_v_cache_put(r, n, DBX_V_CUT_SECURE, kc, ttl_ds < ttl_k ? ttl_ds : ttl_k, v->now);
+                dbx_v_cache_put(r, v, n, DBX_V_CUT_SECURE, kc, ttl_ds < ttl_k ? ttl_ds : ttl_k);
                 ldns_rr_list_deep_free(*keys);
                 *keys = dk;
                 dk = NULL;
@@ -85,7 +85,7 @@ static dbx_sec_t ds_step(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *n, co
                 *zone = ldns_rdf_clone(n);
                 *out = DS_CUT;
             } else if (s == DBX_SEC_INSECURE) {
-                dbx_v_cache_put(r, n, DBX_V_CUT_INSECURE, NULL, ttl_ds, v->now);
+                dbx_v_cache_put(r, v, n, DBX_V_CUT_INSECURE, NULL, ttl_ds);
                 ldns_rdf_deep_free(*zone);
                 *zone = ldns_rdf_clone(n);
                 *out = DS_INSECURE;
@@ -101,7 +101,7 @@ static dbx_sec_t ds_step(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *n, co
         s = dbx_denial_prove(v, *zone, *keys, ldns_pkt_authority(p), n, LDNS_RR_TYPE_DS, nx, &d);
         if (s == DBX_SEC_SECURE) {
             if (d == DBX_DENY_DELEGATION) {
-                dbx_v_cache_put(r, n, DBX_V_CUT_INSECURE, NULL, dbx_v_neg_ttl(p), v->now);
+                dbx_v_cache_put(r, v, n, DBX_V_CUT_INSECURE, NULL, dbx_v_neg_ttl(p));
                 ldns_rdf_deep_free(*zone);
                 *zone = ldns_rdf_clone(n);
                 s = dbx_v_fail(v, DBX_SEC_INSECURE, "insecure delegation");
@@ -109,7 +109,7 @@ static dbx_sec_t ds_step(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *n, co
             } else if (d == DBX_DENY_NXDOMAIN) {
                 *out = DS_NXDOMAIN;
             } else {
-                dbx_v_cache_put(r, n, DBX_V_CUT_NONE, NULL, dbx_v_neg_ttl(p), v->now);
+                dbx_v_cache_put(r, v, n, DBX_V_CUT_NONE, NULL, dbx_v_neg_ttl(p));
                 *out = DS_NOCUT;
             }
         } else if (s == DBX_SEC_INSECURE) {

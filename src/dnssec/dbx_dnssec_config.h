@@ -78,6 +78,22 @@
 #ifndef DBX_CACHE_ENTRIES
 #define DBX_CACHE_ENTRIES 32
 #endif
+/** Validated answers (RRsets and proven denials, keyed by question name,
+ *  type and class IN) the answer cache keeps; LRU beyond that. */
+#ifndef DBX_ACACHE_ENTRIES
+#define DBX_ACACHE_ENTRIES 16
+#endif
+/** Bytes of the answer cache's record arena (names, reasons and RRs in
+ *  wire form, inside the resolver state); LRU beyond that.  A check of a
+ *  one-MX domain (MX, A, AAAA, TLSA) takes ~400 bytes. */
+#ifndef DBX_ACACHE_BYTES
+#define DBX_ACACHE_BYTES 2048
+#endif
+/** Seconds a bogus result is remembered (so a broken zone is not validated
+ *  again on every message), whatever its TTLs say. */
+#ifndef DBX_ACACHE_BOGUS_TTL
+#define DBX_ACACHE_BOGUS_TTL 30
+#endif
 /** Upper bound on any cached TTL, seconds. */
 #ifndef DBX_CACHE_MAX_TTL
 #define DBX_CACHE_MAX_TTL 86400
@@ -134,6 +150,13 @@
 #endif
 #if DBX_CACHE_ENTRIES < 1 || DBX_CACHE_MAX_TTL < 0
 #error "DBX_CACHE_ENTRIES must be >= 1, DBX_CACHE_MAX_TTL >= 0"
+#endif
+#if DBX_ACACHE_ENTRIES < 1 || DBX_ACACHE_ENTRIES > 1024 || DBX_ACACHE_BYTES < 1024 || \
+    DBX_ACACHE_BYTES > 65535
+#error "DBX_ACACHE_ENTRIES must be 1..1024, DBX_ACACHE_BYTES 1024..65535 (uint16_t offsets)"
+#endif
+#if DBX_ACACHE_BOGUS_TTL < 5 || DBX_ACACHE_BOGUS_TTL > 60
+#error "DBX_ACACHE_BOGUS_TTL must be 5..60 seconds (bogus results are kept only briefly)"
 #endif
 #if DBX_DEFAULT_CLOCK_SKEW < 0 || DBX_DEFAULT_CLOCK_SKEW > 86400
 #error "DBX_DEFAULT_CLOCK_SKEW must be 0..86400"

@@ -18,6 +18,8 @@ typedef struct dbx_vctx {
     uint32_t hashes;  /**< NSEC3 hashes so far */
     uint32_t queries; /**< upstream queries so far */
     uint32_t start_ms; /**< hal_clock_ms() when the resolution started */
+    int64_t valid_from;  /**< latest inception (less skew) of the RRSIGs verified */
+    int64_t valid_until; /**< earliest expiration of the RRSIGs verified */
     int weak;         /**< a zone cut could not be ruled out (opt-out, iterations) */
     char weak_reason[64];
     int ent_unproven;  /**< an ancestor's DS denial did not verify (RFC 7672 / how-to
@@ -143,9 +145,23 @@ enum { DBX_V_CUT_SECURE = 1, DBX_V_CUT_INSECURE = 2, DBX_V_CUT_NONE = 3 };
 /* Cache entry of @p name when present and not expired (LRU stamp updated). */
 dbx_cache_entry_t *dbx_v_cache_get(dbx_resolver_t *r, const ldns_rdf *name, int64_t now);
 
-/* Cache @p name as a cut of @p kind for @p ttl.  Takes ownership of @p keys. */
-void dbx_v_cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldns_rr_list *keys,
-                     uint32_t ttl, int64_t now);
+/* Cache @p name as a cut of @p kind for @p ttl from v->now, remembering
+ * the earliest RRSIG expiration the resolution saw so far (the chain above
+ * and the proof of the cut: answers relying on the entry may not outlive
+ * it).  Takes ownership of @p keys. */
+void dbx_v_cache_put(dbx_resolver_t *r, const dbx_vctx_t *v, const ldns_rdf *name, uint8_t kind,
+                     ldns_rr_list *keys, uint32_t ttl);
+
+/* Answer cache (dbx_acache.c).  Fill @p res (qname and qtype already set)
+ * from the entry for (res->qname, qtype) valid at @p now.  DBX_OK (hit),
+ * DBX_ERR_NOTFOUND, DBX_ERR_NOMEM. */
+int dbx_acache_get(dbx_resolver_t *r, uint16_t qtype, int64_t now, dbx_result_t *res);
+/* Remember the finished @p res validated at @p now (secure/insecure for its
+ * TTL within the signature window of @p v, bogus for DBX_ACACHE_BOGUS_TTL,
+ * indeterminate never), evicting LRU entries to stay within the bounds. */
+void dbx_acache_put(dbx_resolver_t *r, const dbx_vctx_t *v, const dbx_result_t *res, int64_t now);
+/* Drop every answer-cache entry. */
+void dbx_acache_flush(dbx_resolver_t *r);
 
 /* @p l holds an RR of type @p t owned by @p owner. */
 int dbx_v_has_rr(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t);

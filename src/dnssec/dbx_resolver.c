@@ -30,6 +30,8 @@ void dbx_resolver_init(dbx_resolver_t *r, const dbx_transport_t *tr,
     r->src.fetch = net_fetch;
     r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
     r->time_limit_ms = DBX_RESOLVE_TIME_LIMIT_MS;
+    r->acache_max_entries = DBX_ACACHE_ENTRIES;
+    r->acache_max_bytes = DBX_ACACHE_BYTES;
 }
 
 void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_trust_t *anchor)
@@ -39,6 +41,8 @@ void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_tru
     r->anchor = anchor;
     r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
     r->time_limit_ms = DBX_RESOLVE_TIME_LIMIT_MS;
+    r->acache_max_entries = DBX_ACACHE_ENTRIES;
+    r->acache_max_bytes = DBX_ACACHE_BYTES;
 }
 
 /* ---- key cache ------------------------------------------------------------- */
@@ -54,6 +58,7 @@ void dbx_resolver_flush(dbx_resolver_t *r)
 {
     if (r == NULL) return;
     for (size_t i = 0; i < DBX_CACHE_ENTRIES; i++) entry_clear(&r->cache[i]);
+    dbx_acache_flush(r);
 }
 
 void dbx_resolver_free(dbx_resolver_t *r)
@@ -72,6 +77,7 @@ dbx_cache_entry_t *dbx_v_cache_get(dbx_resolver_t *r, const ldns_rdf *name, int6
         }
         if (ldns_dname_compare(e->name, name) == 0) {
             e->used = ++r->tick;
+            if (e->sig_until < r->cut_sig_min) r->cut_sig_min = e->sig_until; /* answers rely on it */
             return e;
         }
     }
@@ -79,9 +85,10 @@ dbx_cache_entry_t *dbx_v_cache_get(dbx_resolver_t *r, const ldns_rdf *name, int6
 }
 
 /* Takes ownership of @p keys. */
-void dbx_v_cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldns_rr_list *keys,
-                     uint32_t ttl, int64_t now)
+void dbx_v_cache_put(dbx_resolver_t *r, const dbx_vctx_t *v, const ldns_rdf *name, uint8_t kind,
+                     ldns_rr_list *keys, uint32_t ttl)
 {
+    int64_t now = v->now;
     dbx_cache_entry_t *slot = NULL;
     for (size_t i = 0; i < DBX_CACHE_ENTRIES && slot == NULL; i++) {
         if (r->cache[i].name != NULL && ldns_dname_compare(r->cache[i].name, name) == 0) {
@@ -108,6 +115,7 @@ void dbx_v_cache_put(dbx_resolver_t *r, const ldns_rdf *name, uint8_t kind, ldns
     slot->keys = keys;
     slot->expires = now + ttl;
     slot->used = ++r->tick;
+    slot->sig_until = v->valid_until;
 }
 
 /* ---- helpers ------------------------------------------------------------------ */

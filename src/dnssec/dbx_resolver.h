@@ -18,7 +18,14 @@
  * Lifecycle: dbx_resolver_init() (cannot fail) -> dbx_resolve()... ->
  * dbx_resolver_free() (accepts NULL).  A resolver keeps a bounded LRU cache of
  * validated zone keys and proven (in)secure zone cuts between calls, so a
- * second resolution in the same zone asks no root/TLD questions.
+ * second resolution in the same zone asks no root/TLD questions, and a
+ * bounded LRU cache of whole answers (validated RRsets, proven denials with
+ * their verdict, bogus results for DBX_ACACHE_BOGUS_TTL seconds only), so a
+ * repeated question within its TTL asks nothing and verifies nothing.  A
+ * cached answer is served only for validation times at or after the time it
+ * was validated at, before that time plus its TTL (capped by every RRSIG
+ * expiration it relied on, the chain's included) and not before the latest
+ * RRSIG inception: `--time` in the past or future is never answered from it.
  *
  * Every limit lives in dnssec/dbx_dnssec_config.h.  All memory comes from
  * ldns/malloc, bounded by those limits, and is released by the _free calls.
@@ -131,8 +138,25 @@ typedef struct dbx_cache_entry {
     uint8_t kind;         /**< secure cut / insecure cut / not a cut */
     ldns_rr_list *keys;   /**< validated DNSKEY RRset (secure cuts) */
     int64_t expires;      /**< Unix time */
+    int64_t sig_until;    /**< earliest RRSIG expiration it was proven with */
     uint32_t used;        /**< LRU stamp */
 } dbx_cache_entry_t;
+
+/** One cached answer (see dbx_resolve()): the validated result of a
+ *  question, usable for validation times in [valid_from, expires).  Its
+ *  names, reason and RRs live in wire form in the resolver's arena (no heap
+ *  held between resolutions, so nothing fragments it). */
+typedef struct dbx_acache_entry {
+    int64_t stored;           /**< validation time it was validated at */
+    int64_t valid_from;       /**< latest RRSIG inception (less the skew) */
+    int64_t expires;          /**< stored + TTL, capped by every RRSIG expiration
+                                   it relied on (key-cache entries included) */
+    uint32_t used;            /**< LRU stamp (0 = free slot) */
+    uint16_t off, len;        /**< record in dbx_resolver_t.acache_mem */
+    uint16_t qtype;           /**< question type (class is always IN) */
+    uint8_t n_answer, n_chain; /**< RRs of the answer and of the chain */
+    uint8_t sec, kind, rcode, wildcard; /**< as dbx_result_t */
+} dbx_acache_entry_t;
 
 /** Resolver state.  Treat as opaque; read the counters. */
 typedef struct dbx_resolver {
@@ -146,6 +170,14 @@ typedef struct dbx_resolver {
                                           further query is sent; DBX_RESOLVE_TIME_LIMIT_MS */
     dbx_cache_entry_t cache[DBX_CACHE_ENTRIES];
     uint32_t tick;
+    int64_t cut_sig_min;             /**< earliest sig_until of the key-cache entries
+                                          the current resolution used */
+    dbx_acache_entry_t acache[DBX_ACACHE_ENTRIES]; /**< answer cache */
+    uint8_t acache_mem[DBX_ACACHE_BYTES]; /**< its records (wire form) */
+    uint32_t acache_bytes;           /**< bytes of acache_mem in use */
+    uint32_t acache_max_entries;     /**< <= DBX_ACACHE_ENTRIES (init: that) */
+    uint32_t acache_max_bytes;       /**< <= DBX_ACACHE_BYTES (init: that) */
+    uint32_t answer_hits;            /**< resolutions answered from the answer cache */
     uint32_t total_queries;          /**< upstream queries since init */
     uint32_t cache_hits;             /**< zone cuts answered from the cache */
     dbx_dns_stats_t net;             /**< transport statistics */
@@ -162,7 +194,7 @@ void dbx_resolver_init(dbx_resolver_t *r, const dbx_transport_t *tr,
 /** Initialise with any answer source (e.g. dbx_memsrc_source()). */
 void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_trust_t *anchor);
 
-/** Drop every cache entry (accepts NULL). */
+/** Drop every cache entry, keys and answers (accepts NULL). */
 void dbx_resolver_flush(dbx_resolver_t *r);
 /** Release the cache (accepts NULL). */
 void dbx_resolver_free(dbx_resolver_t *r);

@@ -402,6 +402,10 @@ dbx_sec_t dbx_rrset_verify(dbx_vctx_t *v, const ldns_rr_list *rrset, const ldns_
                 if (left < 0) left = 0;
                 if ((int64_t)t > left) t = (uint32_t)left;
                 if (ttl) *ttl = t;
+                /* the times this verification holds for (answer cache) */
+                int64_t from = v->now + (int32_t)(inc - (uint32_t)v->now) - (int64_t)v->skew;
+                if (from > v->valid_from) v->valid_from = from;
+                if (v->now + left < v->valid_until) v->valid_until = v->now + left;
                 if (wild) {
                     /* expanded from a wildcard: fewer labels than the owner
                      * has besides a leading "*" (a literal "*" owner is the

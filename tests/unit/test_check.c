@@ -123,6 +123,41 @@ static void test_secure_connect_fails(void **state)
     assert_false(fx->res.hosts[0].aaaa.done);
 }
 
+/* a warm check within the TTLs (answer cache): the same facts, no DNS
+ * question (the source's fetches), no signature verified (the crypto HAL) */
+static void test_warm_check(void **state)
+{
+    fx_t *fx = *state;
+    uint32_t f0, v0, f1, v1;
+    dbx_resolver_flush(&fx->z.r);
+    f0 = fx->z.mem.fetches;
+    v0 = dbx_test_sig_verifies();
+    run(fx, "example.test");
+    f1 = fx->z.mem.fetches;
+    v1 = dbx_test_sig_verifies();
+    printf("cold check: %u questions, %u signatures\n", f1 - f0, v1 - v0);
+    assert_true(f1 - f0 >= 4 && v1 - v0 >= 4); /* MX, A, AAAA, TLSA at least */
+    assert_int_equal(fx->res.dns_queries, f1 - f0);
+    assert_int_equal(fx->res.hosts[0].tlsa.sec, DBX_DNSSEC_SECURE);
+    dbx_check_config_t c = fx->cfg;
+    c.now += 60;
+    assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_OK);
+    printf("warm check: %u questions, %u signatures; answer cache %u bytes\n", fx->z.mem.fetches - f1,
+           dbx_test_sig_verifies() - v1, fx->z.r.acache_bytes);
+    assert_int_equal(fx->z.mem.fetches, f1);
+    assert_int_equal(dbx_test_sig_verifies(), v1);
+    assert_int_equal(fx->res.dns_queries, 0);
+    assert_int_equal(fx->res.mx.sec, DBX_DNSSEC_SECURE);
+    assert_int_equal(fx->res.hosts[0].tlsa.sec, DBX_DNSSEC_SECURE);
+    assert_int_equal(fx->res.hosts[0].usable_tlsa, 1);
+    assert_int_equal(fx->res.hosts[0].n_addrs, 2);
+    /* a TTL (3600) later: validated again */
+    c.now = fx->cfg.now + 3600;
+    assert_int_equal(dbx_check_run(&c, &fx->z.r, &fx->tr, &fx->work, "example.test", &fx->res), DBX_OK);
+    assert_true(fx->res.dns_queries >= 4);
+    assert_true(dbx_test_sig_verifies() > v1);
+}
+
 /* implicit MX through a CNAME: TLSA at the expanded name first */
 static void test_implicit_cname(void **state)
 {
@@ -219,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_order_no_address),
         cmocka_unit_test(test_bogus_and_insecure),
         cmocka_unit_test(test_json_summary),
+        cmocka_unit_test(test_warm_check),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

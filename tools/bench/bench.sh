@@ -50,6 +50,8 @@
 # BENCH_ONLY=relay_host: bring up the rig, run only bench_relay_host and
 # replace only its section of BENCHMARKS.md (the rest stays as it was);
 # BENCH_ONLY=fault likewise for bench_fault (section 7, its own rig).
+# BENCH_ONLY=fwcheck: the same for bench_footprint + bench_fwcheck and the
+# cold/warm check, flash and RAM-peak rows of the Targets table.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -61,7 +63,7 @@ DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|relay_host|fault) ;; *) echo "bench: BENCH_ONLY=relay_host, fault or unset" >&2; exit 2;; esac
+case $ONLY in ""|relay_host|fault|fwcheck) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck or unset" >&2; exit 2;; esac
 RES=$OUT/results${ONLY:+-$ONLY}.tsv
 DANEBOX=$top/build/host/danebox
 ELF=$top/build/mps2-an386/danebox.elf
@@ -668,6 +670,17 @@ if [ "$ONLY" = relay_host ]; then
   log "report (section relay_host of BENCHMARKS.md only)"
   $PY tools/bench/report.py --results "$RES" --only relay_host --out "$top/BENCHMARKS.md" || exit 1
   log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (relay_host section)"
+  exit 0
+fi
+if [ "$ONLY" = fwcheck ]; then
+  : >"$RES"
+  bench_footprint
+  if rig_up; then bench_fwcheck; else put fwchk_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
+  rig_down
+  log "report (Targets rows of the firmware check only)"
+  $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --only fwcheck \
+    --out "$top/BENCHMARKS.md" || exit 1
+  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (firmware check rows)"
   exit 0
 fi
 bench_machine

@@ -25,4 +25,8 @@ int dbx_test_zones_init(dbx_test_zones_t *z, const char *dir);
 /** Free what dbx_test_zones_init() set up. */
 void dbx_test_zones_free(dbx_test_zones_t *z);
 
+/** Signature verifications (RSA + ECDSA) the crypto HAL did so far, every
+ *  tier summed: what a test compares before/after to prove none was done. */
+uint32_t dbx_test_sig_verifies(void);
+
 #endif /* DBX_TEST_UTIL_H */
