@@ -7,7 +7,8 @@ recipient must be in exactly one final place:
   delivered  a "status=sent" log line for (id, rcpt), and its copy in a
              mailbox (Delivered-To: rcpt, Subject: load N)
   bounced    a "status=bounced|expired" log line (a DSN was queued)
-  queued     still in the spool (pending / deferred in QLIST)
+  queued     still in the spool (pending / deferred in QLIST; with QLIST
+             "-" (Postfix): the last logged status is "deferred")
 Prints "ACCOUNT submitted=S delivered=D queued=Q bounced=B lost=L
 dup_delivered=X mbox_missing=M" and one "LOST ..." line per lost recipient.
 Exit 0 when S == D + Q + B, L == 0 and M == 0.
@@ -19,7 +20,7 @@ mboxes = sys.argv[4:]
 acked = [tuple(l.split()) for l in open(acked_f) if l.strip()]
 final = {}
 sent_n = collections.Counter()
-pat = re.compile(r"danebox\[\d+\]: ([0-9A-F]+): to=<([^>]*)>.*? status=(\w+)")
+pat = re.compile(r"(?:danebox|postfix[\w/-]*)\[\d+\]: ([0-9A-F]+): to=<([^>]*)>.*? status=(\w+)")
 for l in open(log_f, errors="replace"):
     m = pat.search(l)
     if m:
@@ -29,7 +30,9 @@ for l in open(log_f, errors="replace"):
             sent_n[key] += 1
 queued = set()
 cur = None
-for l in open(qlist_f, errors="replace"):
+if qlist_f == "-":
+    queued = {k for k, v in final.items() if v == "deferred"}
+for l in (open(qlist_f, errors="replace") if qlist_f != "-" else []):
     m = re.match(r"([0-9A-F]{8,}) ", l)
     if m:
         cur = m.group(1)
@@ -41,7 +44,7 @@ inbox = collections.Counter()
 for mb in mboxes:
     try:
         for l in open(mb, errors="replace"):
-            if l.startswith("Delivered-To: l"):
+            if l.startswith("Delivered-To: "):
                 inbox[l.split(":", 1)[1].strip()] += 1
     except OSError:
         pass

@@ -7,13 +7,17 @@ bounded.  Writes one line per ACCEPTED recipient to OUT:
     <queue id> <recipient>
 and prints "LOAD sent=<msgs acked> rcpts=<n> failed=<msgs given up>
 secs=<wall> rate=<msgs/s>".  Every socket wait is bounded.
+Env: LOAD_PREFIX (local-part prefix, default "l"), LOAD_FIRST (number of the
+first message, default 0: batches of a soak do not collide).
 usage: relay_load.py HOST PORT N CLIENTS OUT SENDER DOMAIN..."""
-import random, re, socket, sys, threading, time
+import os, random, re, socket, sys, threading, time
 
 HOST, PORT, N, C, OUT, SENDER = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
     int(sys.argv[4]), sys.argv[5], sys.argv[6]
 DOMAINS = sys.argv[7:]
 PER_CONN = 10
+PREFIX = os.environ.get("LOAD_PREFIX", "l")  # recipient local parts: PREFIX<i>-<k>
+FIRST = int(os.environ.get("LOAD_FIRST", "0"))  # first message number
 lock = threading.Lock()
 acked, failed = [], [0]
 next_msg = [0]
@@ -24,12 +28,12 @@ def take():
         if next_msg[0] >= N:
             return None
         next_msg[0] += 1
-        return next_msg[0] - 1
+        return FIRST + next_msg[0] - 1
 
 
 def rcpts_of(i):
     r = random.Random(i)
-    return ["l%d-%d@%s" % (i, k, r.choice(DOMAINS)) for k in range(r.randint(1, 3))]
+    return ["%s%d-%d@%s" % (PREFIX, i, k, r.choice(DOMAINS)) for k in range(r.randint(1, 3))]
 
 
 class Conn:

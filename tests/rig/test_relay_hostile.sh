@@ -32,10 +32,9 @@ RIG=$top/tools/rig/e2e-rig.sh
 WORK=/var/tmp/danebox-hostile/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
 HC="python3 $top/tests/rig/hostile_client.py"
-fails=0
 T0=$SECONDS
-pass() { echo "PASS: $*"; }
-failc() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$top/tests/lib.sh"
+. "$top/tests/rig/relay_rig.sh"
 
 cleanup() {
   [ -n "${HS_PID:-}" ] && kill "$HS_PID" 2>/dev/null
@@ -58,15 +57,7 @@ echo good >"$WORK/hs/mode"
 HS_PID=$!
 
 CONF=$WORK/relay.conf
-cat >"$CONF" <<EOF
-listen = 127.0.0.1:2525
-allow = 127.0.0.0/8
-hostname = relay.lan.test
-spool = $WORK/spool
-user = nobody
-resolver = 192.0.2.2
-anchor = $RIG_ANCHOR
-dnssec_time = $RIG_TIME
+relay_rig_conf "$CONF" "$WORK/spool" <<EOF
 retry_min = 60s
 retry_max = 60s
 queue_lifetime = 10m
@@ -77,23 +68,9 @@ command_timeout = 3s
 data_timeout = 3s
 max_sessions = 6
 max_recipients = 5
-tls_policy = dane
 EOF
-chmod 644 "$CONF"
 LOG=$WORK/relay.log
-"${NSX[@]}" "$DANEBOX" relay --config "$CONF" >>"$LOG" 2>&1 &
-RELAY_PID=$!
-for _ in $(seq 50); do
-  "${NSX[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null && break
-  sleep 0.1
-done
-mbox() { cat "$RUNDIR/$1/mail/mailbox" 2>/dev/null; }
-wait_for() { # seconds command...
-  local s=$1; shift
-  for _ in $(seq $((s * 5))); do "$@" && return 0; sleep 0.2; done
-  return 1
-}
-in_mbox() { mbox "$1" | grep -q -- "$2"; }
+relay_rig_start "$CONF" "$LOG" || { failc "relay did not start: $(tail -3 "$LOG")"; exit 1; }
 hc() { "${NSX[@]}" timeout 60 $HC "$@" 2>&1; }
 
 # --- 0. the next hop is loose: smuggling straight into it splits ---
