@@ -40,6 +40,13 @@ def field(line, key):
     return m.group(1) if m else "not measured"
 
 
+def e2e(load, settle):
+    try:
+        return "%.1f" % (float(field(load, "sent")) / (float(field(load, "secs")) + float(settle)))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return "not measured"
+
+
 def flat(rows, col, unit):
     if len(rows) < 2:
         return "not measured", "not measured"
@@ -117,6 +124,8 @@ def section(d):
     w("| **accepted messages/s** | **%s** | **%s** |" % (field(dl, "rate"), field(pl, "rate")))
     w("| every recipient settled (s after the last submission) | %s | %s |" % (
         st.get("dbx_settle_s", "not measured"), st.get("pf_settle_s", "not measured")))
+    w("| **end to end, messages/s** (until every recipient settled) | **%s** | **%s** |" % (
+        e2e(dl, st.get("dbx_settle_s")), e2e(pl, st.get("pf_settle_s"))))
     for k in ("submitted", "delivered", "queued", "bounced", "lost", "dup_delivered",
               "mbox_missing"):
         w("| %s | %s | %s |" % (k if k != "lost" else "**lost**", field(da, k), field(pa, k)))
