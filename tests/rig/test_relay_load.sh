@@ -14,7 +14,8 @@
 # delivered + queued + bounced == submitted, per recipient (relay_account.py).
 # The bench (tools/bench/bench_hostile.sh) adds, through the environment:
 #   LOAD_SOAK_MIN=M  after the load, keep submitting batches of 200 messages
-#                    (10 clients) for M minutes; accounting covers them too
+#                    (10 clients, LOAD_SOAK_PAUSE s apart, default 20) for M
+#                    minutes; accounting covers them too
 #   LOAD_SAMPLES=F   every 2 s: RSS and open descriptors of the relay's
 #                    listener (and with its queue runners) into F
 #   LOAD_POSTFIX=1   then the same load through a Postfix relay on the same
@@ -123,6 +124,7 @@ if [ "${LOAD_SOAK_MIN:-0}" -gt 0 ]; then
     load 2525 200 10 l "$first" "$WORK/soak.txt" >/dev/null
     cat "$WORK/soak.txt" >>"$WORK/acked.txt"
     first=$((first + 200)); k=$((k + 1))
+    sleep "${LOAD_SOAK_PAUSE:-20}"
   done
   stat soak_minutes "$LOAD_SOAK_MIN"; stat soak_batches "$k"; stat soak_messages "$((first - N))"
   settle "$LOG" "$WORK/acked.txt" l || failc "soak: not settled"

@@ -144,7 +144,8 @@ def section(d):
       "maillog (queued = last status deferred). RSS is the sum of VmRSS of the listener (the "
       "Postfix master) and its children (queue runners; Postfix's daemons), sampled every 2 s.")
     w("")
-    w("### Soak (%s min of 200-message batches from 10 clients)" % st.get("soak_minutes", "0"))
+    w("### Soak (%s min of 200-message batches from 10 clients, 20 s apart, same domain mix)"
+      % st.get("soak_minutes", "0"))
     w("")
     soak = [r for r in dr if r[0] >= soak_from] if soak_from else []
     if len(soak) >= 2:
