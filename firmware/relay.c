@@ -269,7 +269,9 @@ static void service(rsess_t *x)
         }
         x->in = pbuf_free_header(x->in, (u16_t)used);
         tcp_recved(x->pcb, (u16_t)used);
-        x->deadline = hal_clock_ms() + dbx_smtpd_timeout_ms(&x->m->smtpd);
+        uint32_t now = hal_clock_ms();
+        int32_t left = (int32_t)(x->deadline - now);
+        x->deadline = now + dbx_smtpd_time_left(&x->m->smtpd, left > 0 ? (uint32_t)left : 0u);
     }
     if (!x->used || x->pcb == NULL) {
         return; /* a commit may have ended in a power cut: never here */

@@ -63,6 +63,13 @@
 #define DBX_SMTP_REPLY_TEXT 512u /**< reply text kept by the command API */
 #endif
 
+/* ---- SMTP server (src/smtpd/dbx_smtpd.h) -------------------------------- */
+#ifndef DBX_SMTPD_MIN_DATA_RATE
+#define DBX_SMTPD_MIN_DATA_RATE 500u /**< octets/s a body must keep up (Postfix's
+                                          smtpd_min_data_rate); slower is a
+                                          slowloris: 421 4.4.2 at the data timeout */
+#endif
+
 /* ---- consistency: field widths -------------------------------------------- */
 #if DBX_CHECK_MAX_HOSTS < 1 || DBX_CHECK_MAX_HOSTS > 127
 #error "DBX_CHECK_MAX_HOSTS: 1..127 (int8_t deciding_host, uint8_t n_hosts/cursor)"
@@ -99,6 +106,9 @@
 #endif
 #if DBX_SMTP_TEXT_MAX < 16u || DBX_SMTP_REPLY_TEXT < 16u
 #error "DBX_SMTP_TEXT_MAX / DBX_SMTP_REPLY_TEXT: >= 16"
+#endif
+#if DBX_SMTPD_MIN_DATA_RATE < 1u || DBX_SMTPD_MIN_DATA_RATE > 1000000u
+#error "DBX_SMTPD_MIN_DATA_RATE: 1..1000000 octets/s"
 #endif
 #if DBX_SMTP_HELO_MAX < 1u || DBX_SMTP_HELO_MAX > 253u
 #error "DBX_SMTP_HELO_MAX: 1..253"

@@ -187,6 +187,7 @@ static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_inf
              env->body_8bit && (info->caps & DBX_RELAY_CAP_8BITMIME) ? " BODY=8BITMIME" : "",
              env->smtputf8 ? " SMTPUTF8" : "");
     const char *stage = "MAIL FROM";
+    bool proto = false; /* the server broke the protocol */
     st = command(rl, sess, cmd, &code);
     size_t accepted = 0;
     for (uint16_t i = 0; st == DBX_OK && code / 100 == 2 && i < env->n_rcpts; i++) {
@@ -208,7 +209,16 @@ static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_inf
         stage = "DATA";
         DBX_CRASHPOINT("relay-before-data");
         st = command(rl, sess, "DATA\r\n", &code);
-        if (st == DBX_OK && code == 354) {
+        if (st == DBX_OK && code != 354 && code / 100 != 4 && code / 100 != 5) {
+            /* 250 (or any non-354 success) to DATA: no body went out, so it
+             * can never count as delivered; a desynchronised or smuggling
+             * server.  Defer (4.5.0) and drop the session without QUIT. */
+            snprintf(rl->text, sizeof(rl->text), "protocol error: %s[%s] answered DATA with %d, not 354",
+                     info->host, info->addr, code);
+            a.dsn = "4.5.0";
+            code = 0;
+            proto = true;
+        } else if (st == DBX_OK && code == 354) {
             stage = "end of data";
             st = send_body(rl, sess);
             if (st == DBX_OK) {
@@ -232,7 +242,7 @@ static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_inf
             result(rl, i, &a, now, stats);
         }
     }
-    rl->conn->close(rl->conn->ctx, sess, st == DBX_OK);
+    rl->conn->close(rl->conn->ctx, sess, st == DBX_OK && !proto);
 }
 
 static void deliver_domain(dbx_relay_t *rl, const char *domain, uint8_t *grp, int64_t now,

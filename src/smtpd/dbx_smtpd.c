@@ -5,6 +5,8 @@
  */
 #include "smtpd/dbx_smtpd_int.h"
 
+#include "dbx_limits.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +45,7 @@ void dbx_smtpd_reply(dbx_smtpd_t *s, const char *fmt, ...)
     s->out_len += (size_t)n;
     s->out[s->out_len++] = '\r';
     s->out[s->out_len++] = '\n';
+    s->progress = true;
 }
 
 void dbx_smtpd_tx_reset(dbx_smtpd_t *s)
@@ -86,6 +89,7 @@ int dbx_smtpd_init(dbx_smtpd_t *s, const dbx_smtpd_config_t *cfg, const dbx_smtp
         dbx_smtpd_reply(s, "220 %s ESMTP danebox", s->cfg.hostname);
         s->state = DBX_SMTPD_S_GREET;
     }
+    s->progress = false; /* the caller starts the clock with the greeting */
     return DBX_OK;
 }
 
@@ -522,6 +526,21 @@ void dbx_smtpd_output_consumed(dbx_smtpd_t *s, size_t n)
 uint32_t dbx_smtpd_timeout_ms(const dbx_smtpd_t *s)
 {
     return s->state == DBX_SMTPD_S_DATA ? s->cfg.data_timeout_ms : s->cfg.cmd_timeout_ms;
+}
+
+uint32_t dbx_smtpd_time_left(dbx_smtpd_t *s, uint32_t left_ms)
+{
+    uint32_t full = dbx_smtpd_timeout_ms(s);
+    uint32_t left = left_ms;
+    if (s->progress) {
+        left = full;
+    } else if (s->state == DBX_SMTPD_S_DATA) {
+        uint64_t more = s->data_fed * 1000u / DBX_SMTPD_MIN_DATA_RATE;
+        left = (uint64_t)left_ms + more >= full ? full : left_ms + (uint32_t)more;
+    }
+    s->progress = false;
+    s->data_fed = 0;
+    return left;
 }
 
 void dbx_smtpd_timeout(dbx_smtpd_t *s)

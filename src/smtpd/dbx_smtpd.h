@@ -32,7 +32,10 @@
  *  - errors per session: cfg.max_errors bad commands, then 421 and close.
  *  - timeouts: dbx_smtpd_timeout_ms() names the wait that applies now (the
  *    server timeout of §4.5.3.2.7, 5 min, by default; the caller runs the
- *    clock and calls dbx_smtpd_timeout() when it expires: 421 4.4.2, close.
+ *    clock, moves its deadline with dbx_smtpd_time_left() after each feed
+ *    (a command must be complete within the wait; a body must arrive at
+ *    DBX_SMTPD_MIN_DATA_RATE at least) and calls dbx_smtpd_timeout() when
+ *    it expires: 421 4.4.2, close.
  *
  * STRICT end of data (no "SMTP smuggling"): only CR LF . CR LF ends the
  * data.  A bare CR or bare LF anywhere in the data, or a NUL, marks the
@@ -165,6 +168,8 @@ typedef struct dbx_smtpd {
     bool in_tx;            /**< begin hook called, no commit/abort yet */
     uint16_t errors;
     bool tls_on;           /**< dbx_smtpd_tls_started() was called */
+    bool progress;         /**< a reply was queued since dbx_smtpd_time_left() */
+    uint64_t data_fed;     /**< DATA octets fed since dbx_smtpd_time_left() */
     /* replies */
     char out[DBX_SMTPD_OUT_MAX];
     size_t out_len;
@@ -199,6 +204,18 @@ void dbx_smtpd_output_consumed(dbx_smtpd_t *s, size_t n);
 
 /** The wait that applies in the current state, in ms. */
 uint32_t dbx_smtpd_timeout_ms(const dbx_smtpd_t *s);
+/**
+ * The client's time left after dbx_smtpd_feed() (slowloris-proof timer),
+ * given @p left_ms, what was left before the feed.  A reply queued since the
+ * last call (a command or the message finished) restarts the wait of the
+ * state now in force; octets of an unfinished command line never extend it,
+ * so a client dribbling a command one octet at a time is cut off after the
+ * command timeout; in DATA, each octet extends the wait by
+ * 1000 / DBX_SMTPD_MIN_DATA_RATE ms, never beyond the data timeout (a body
+ * trickled slower than that rate times out; Postfix's smtpd_min_data_rate).
+ * @return the new time left in ms; the caller sets its deadline from it.
+ */
+uint32_t dbx_smtpd_time_left(dbx_smtpd_t *s, uint32_t left_ms);
 /** The caller's timer expired: 421 4.4.2, abort a message, close. */
 void dbx_smtpd_timeout(dbx_smtpd_t *s);
 /** The connection is gone (peer closed, I/O error): abort a message. */

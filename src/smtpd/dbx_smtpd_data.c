@@ -81,6 +81,7 @@ static void mid(dbx_smtpd_t *s, uint8_t c)
 size_t dbx_smtpd_data_feed(dbx_smtpd_t *s, const uint8_t *in, size_t len)
 {
     size_t i = 0;
+    s->data_fed += len; /* at most len are used: the end of data replies */
     while (i < len) {
         uint8_t c = in[i++];
         switch (s->dstate) {

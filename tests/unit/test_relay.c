@@ -413,6 +413,39 @@ static void test_peer_caps(void **st)
                                   "attempts=1, dsn=5.6.7, status=bounced (SMTPUTF8 is required"));
 }
 
+/* A hostile or desynchronised next hop answers DATA with 250 (no 354): no
+ * body went out, so the recipient is deferred (4.5.0), never "sent". */
+static const script_t DESYNC[] = {
+    {"desync.test", DBX_OK, false, 0, 250, 0, NULL, false},
+    {"odd.test", DBX_OK, false, 0, 334, 0, NULL, false},
+};
+
+static void test_data_without_354(void **st)
+{
+    (void)st;
+    F.scripts = DESYNC;
+    F.n = 2;
+    static const char *const r[] = {"a@desync.test", "b@odd.test", NULL};
+    enqueue("s@x.test", r, "Subject: d\r\n\r\nbody line\r\n");
+    char id[DBX_QUEUE_ID_MAX];
+    strcpy(id, ENV.id);
+    dbx_relay_stats_t s = {0};
+    assert_int_equal(dbx_relay_run(&RL, id, T0 + 1, &s), DBX_OK);
+    assert_int_equal(s.sent, 0);
+    assert_int_equal(s.deferred, 2);
+    assert_null(strstr(F.sent, "body line")); /* the body never went out */
+    assert_non_null(strstr(F.log, "to=<a@desync.test>, relay=mx.desync.test[192.0.2.1]:25, "
+                                  "delay=1, attempts=1, dsn=4.5.0, status=deferred (protocol "
+                                  "error: mx.desync.test[192.0.2.1] answered DATA with 250, "
+                                  "not 354)"));
+    assert_non_null(strstr(F.log, "to=<b@odd.test>, relay=mx.odd.test[192.0.2.1]:25, delay=1, "
+                                  "attempts=1, dsn=4.5.0, status=deferred (protocol error"));
+    assert_int_equal(F.quits, 0); /* no QUIT into a desynchronised dialogue */
+    assert_int_equal(Q.ops->load(Q.ctx, id, &ENV), DBX_OK);
+    assert_int_equal(ENV.rcpt[0].state, DBX_RCPT_DEFERRED);
+    assert_int_equal(ENV.rcpt[1].state, DBX_RCPT_DEFERRED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +454,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retry_until_lifetime, setup, teardown),
         cmocka_unit_test_setup_teardown(test_null_sender_and_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peer_caps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_without_354, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dbx_limits.h"
 #include "smtpd/dbx_smtpd.h"
 
 typedef struct fake {
@@ -201,6 +202,38 @@ static void test_smuggling(void **st)
             assert_non_null(strstr(F.out, "\r\n250 2.0.0 Ok\r\n")); /* NOOP after the end */
         }
     }
+}
+
+/* Slowloris: a command dribbled an octet at a time never extends the wait;
+ * a reply restarts it; in DATA octets buy 1000/DBX_SMTPD_MIN_DATA_RATE ms
+ * each, capped at the data timeout. */
+static void test_time_left(void **st)
+{
+    (void)st;
+    dbx_smtpd_config_t cfg;
+    dbx_smtpd_config_defaults(&cfg);
+    cfg.client_allowed = true;
+    cfg.cmd_timeout_ms = 3000;
+    cfg.data_timeout_ms = 4000;
+    start_cfg(&cfg);
+    assert_int_equal(dbx_smtpd_time_left(&S, 2500), 2500); /* the greeting started it */
+    feed("EH");
+    assert_int_equal(dbx_smtpd_time_left(&S, 1200), 1200); /* half a command: no more time */
+    feed("LO c\r\n");
+    assert_int_equal(dbx_smtpd_time_left(&S, 5), 3000); /* answered: a full wait */
+    feed("MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
+    assert_int_equal(dbx_smtpd_time_left(&S, 100), 4000); /* 354: the data timeout */
+    feed("x\r\n");
+    assert_int_equal(dbx_smtpd_time_left(&S, 100), 100 + 3000 / DBX_SMTPD_MIN_DATA_RATE);
+    char body[2048];
+    memset(body, 'y', 998);
+    memcpy(body + 998, "\r\n", 3);
+    feed(body);
+    feed(body);
+    assert_int_equal(dbx_smtpd_time_left(&S, 3000), 4000); /* capped */
+    feed("\r\n.\r\n");
+    assert_int_equal(dbx_smtpd_time_left(&S, 1), 3000); /* 250: back to commands */
+    assert_int_equal(F.commits, 1);
 }
 
 static void test_limits(void **st)
@@ -449,6 +482,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_greeting_ehlo),   cmocka_unit_test(test_pipelined_transaction),
         cmocka_unit_test(test_byte_at_a_time),  cmocka_unit_test(test_smuggling),
+        cmocka_unit_test(test_time_left),
         cmocka_unit_test(test_limits),          cmocka_unit_test(test_sequence),
         cmocka_unit_test(test_relay_denied),    cmocka_unit_test(test_busy_and_errors),
         cmocka_unit_test(test_timeout),         cmocka_unit_test(test_commit_failures),

@@ -47,6 +47,9 @@
 # (firmware variants of bench_crypto, lines tag|DBX_CRYPTO|DBX_CFLAGS),
 # BENCH_RELAY_N / BENCH_RELAY_CG_N (messages per relay run, native /
 # callgrind; default 200 / 20), BENCH_SKIP="relayhost" or "relayhost-cg".
+# BENCH_SKIP="hostile" skips section 8 (tools/bench/bench_hostile.sh: hostile
+# inputs, 5,000-message load, soak of BENCH_SOAK_MIN minutes, default 30;
+# BENCH_LOAD_N / BENCH_LOAD_C); BENCH_ONLY=hostile runs only that section.
 # BENCH_ONLY=relay_host: bring up the rig, run only bench_relay_host and
 # replace only its section of BENCHMARKS.md (the rest stays as it was);
 # BENCH_ONLY=fault likewise for bench_fault (section 7, its own rig).
@@ -63,7 +66,10 @@ DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|relay_host|fault|fwcheck) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck or unset" >&2; exit 2;; esac
+case $ONLY in ""|relay_host|fault|fwcheck|hostile) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck, hostile or unset" >&2; exit 2;; esac
+if [ "$ONLY" = hostile ]; then # section 8 only (issue 15): its own rigs, BENCHMARKS.md spliced
+  exec tools/bench/bench_hostile.sh
+fi
 RES=$OUT/results${ONLY:+-$ONLY}.tsv
 DANEBOX=$top/build/host/danebox
 ELF=$top/build/mps2-an386/danebox.elf
@@ -714,4 +720,6 @@ log "report"
 $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --queries "$OUT/queries.tsv" \
   --out "$top/BENCHMARKS.md" --plotdir "$OUT" || exit 1
 gnuplot -e "datadir='$OUT'; outfile='$top/BENCHMARKS.png'" tools/bench/plot.gp || { echo "bench: gnuplot failed" >&2; exit 1; }
+# section 8 (hostile input, load, soak): its own rigs, spliced into BENCHMARKS.md
+skipped hostile || tools/bench/bench_hostile.sh || log "bench_hostile.sh failed (build/bench/hostile/)"
 log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md, BENCHMARKS.png"

@@ -361,7 +361,8 @@ static bool pump(sess_t *x)
         size_t used = 0;
         dbx_smtpd_feed(&x->smtpd, x->in + x->in_off, x->in_len - x->in_off, &used);
         x->in_off += used;
-        x->deadline = mono_ms() + dbx_smtpd_timeout_ms(&x->smtpd);
+        int64_t now = mono_ms(), left = x->deadline > now ? x->deadline - now : 0;
+        x->deadline = now + dbx_smtpd_time_left(&x->smtpd, (uint32_t)left); /* slowloris */
         if (dbx_smtpd_closed(&x->smtpd)) {
             x->deadline = mono_ms() + FLUSH_MS;
         }
