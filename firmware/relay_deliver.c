@@ -138,10 +138,9 @@ static void deliver_one(const char *id)
     if (q->ops->load(q->ctx, id, &D->rl.env) != DBX_OK) {
         return;
     }
-    /* not due yet; a message with no open recipient left (a power cut
-     * after the last state record, before the deletion) is run: the
-     * engine removes it */
-    if (dbx_queue_env_open_rcpts(&D->rl.env) != 0 && dbx_relay_due(&D->rl.env) > now) {
+    /* not due yet (a message with every recipient settled is due: the
+     * engine removes it, see dbx_relay_due) */
+    if (dbx_relay_due(&D->rl.env) > now) {
         return;
     }
     dbx_relay_stats_t rs = {0};

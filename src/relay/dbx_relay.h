@@ -164,8 +164,11 @@ int dbx_relay_init(dbx_relay_t *rl, const dbx_relay_config_t *cfg, dbx_queue_t *
  */
 int dbx_relay_run(dbx_relay_t *rl, const char *id, int64_t now, dbx_relay_stats_t *stats);
 
-/** Earliest next_try of @p env's deferred / pending recipients (pending:
- *  0), or INT64_MAX when none is open. */
+/** When @p env's message is due for a run: 0 if a recipient is pending or
+ *  failed (DSN not queued yet), or if every recipient is settled (the run
+ *  then removes the message: a crash between the last state update and the
+ *  removal must not leave it queued forever); else the earliest next_try of
+ *  its deferred recipients. */
 int64_t dbx_relay_due(const dbx_queue_env_t *env);
 
 /**

@@ -60,7 +60,9 @@ int64_t dbx_relay_due(const dbx_queue_env_t *env)
             due = r->next_try;
         }
     }
-    return due;
+    /* every recipient settled (a crash or power cut after the last state
+     * update, before the removal): due now, the run removes the message */
+    return due == INT64_MAX ? 0 : due;
 }
 
 const char *dbx_tls_policy_name(dbx_tls_policy_t p)

@@ -224,6 +224,24 @@ static void test_schedule(void **st)
     assert_false(dbx_relay_expired(&c, T0, T0 + c.lifetime_s - 1));
     assert_true(dbx_relay_expired(&c, T0, T0 + c.lifetime_s));
     assert_int_equal(c.lifetime_s, 5 * 86400);
+    /* due: pending or failed now; deferred at the earliest next_try; all
+     * settled now (the run removes what a crash left behind) */
+    dbx_queue_env_t e;
+    memset(&e, 0, sizeof(e));
+    e.n_rcpts = 2;
+    e.rcpt[0].state = DBX_RCPT_DEFERRED;
+    e.rcpt[0].next_try = T0 + 600;
+    e.rcpt[1].state = DBX_RCPT_DEFERRED;
+    e.rcpt[1].next_try = T0 + 300;
+    assert_int_equal(dbx_relay_due(&e), T0 + 300);
+    e.rcpt[1].state = DBX_RCPT_DELIVERED;
+    assert_int_equal(dbx_relay_due(&e), T0 + 600);
+    e.rcpt[0].state = DBX_RCPT_FAILED;
+    assert_int_equal(dbx_relay_due(&e), 0);
+    e.rcpt[0].state = DBX_RCPT_BOUNCED;
+    assert_int_equal(dbx_relay_due(&e), 0);
+    e.rcpt[0].state = DBX_RCPT_PENDING;
+    assert_int_equal(dbx_relay_due(&e), 0);
     char d[40];
     assert_string_equal(dbx_relay_date(0, d, sizeof(d)), "Thu, 1 Jan 1970 00:00:00 +0000");
     assert_string_equal(dbx_relay_date(T0, d, sizeof(d)), "Mon, 21 Sep 2026 14:13:20 +0000");
