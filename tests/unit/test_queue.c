@@ -182,7 +182,7 @@ static void test_spool_leftovers_and_limit(void **st)
     fclose(f);
     sample(&E1);
     assert_int_equal(put_msg(&q, "kept\r\n", &E1), DBX_OK);
-    host_spool_close(&q); /* h leaks on purpose: the crashed writer */
+    host_spool_close(&q); /* h stays open: the crashed writer */
     size_t orphans = 0;
     assert_int_equal(host_spool_open(DIRNAME, 3, &q, &orphans), DBX_OK);
     assert_int_equal(orphans, 2);
@@ -196,6 +196,8 @@ static void test_spool_leftovers_and_limit(void **st)
     assert_int_equal(q.ops->list(q.ctx, ids, 2, &n), DBX_ERR_BUFFER);
     assert_int_equal(n, 2);
     assert_true(strcmp(ids[0], ids[1]) < 0);
+    /* the crashed writer's handle: its file went at open, only memory left */
+    q.ops->discard(q.ctx, h);
     host_spool_close(&q);
 }
 

@@ -184,7 +184,8 @@ static void test_smuggling(void **st)
         "bare\nlf only\r\n",
         "nul\0byte\r\n",
     };
-    static const size_t evil_len[] = {0, 0, 0, 0, 0, 0, 0, 15};
+    /* strlen() but for the NUL case: its whole literal, NUL included */
+    static const size_t evil_len[] = {0, 0, 0, 0, 0, 0, 0, sizeof("nul\0byte\r\n") - 1};
     for (size_t k = 0; k < sizeof(evil) / sizeof(evil[0]); k++) {
         for (size_t step = 1; step <= 64; step += 63) {
             start();
