@@ -301,7 +301,7 @@ void dbx_check_probe(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
     }
     if (sr.status == DBX_ERR_NOMEM) f.internal_error = true;
     a->resume_offered = in != NULL && in->offered;
-    a->resumed = in != NULL && in->resumed && sr.outcome == DBX_SMTP_TLS_RESUMED;
+    a->resumed = in != NULL && in->resumed;
     f.resumed = a->resumed;
     if (w->digest_set) memcpy(f.tlsa_digest, w->tlsa_digest, sizeof f.tlsa_digest);
     if (a->resume_offered) memcpy(f.resumed_under, w->offered_under, sizeof f.resumed_under);
