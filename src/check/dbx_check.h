@@ -237,6 +237,7 @@ typedef struct dbx_check_work {
     bool host_ready, finished, open;
     dbx_check_leaf_t leaf;        /**< leaf facts of the last verify */
     bool digest_set;              /**< tlsa_digest is the RRset in w->recs */
+    char resume_key[DBX_TLS_CACHE_KEY_MAX + 1]; /**< "host[address]" */
     uint8_t tlsa_digest[DBX_TLS_CACHE_DIGEST_LEN];
     uint8_t offered_under[DBX_TLS_CACHE_DIGEST_LEN]; /**< digest of the offered session */
     uint8_t session[DBX_TLS_CACHE_BLOB_MAX]; /**< scratch: session export */

@@ -99,14 +99,20 @@ static void resume_setup(const dbx_check_config_t *cfg, dbx_check_work_t *w,
                          const dbx_check_host_t *h, dbx_smtp_config_t *sc)
 {
     const dbx_tls_cache_entry_t *e;
+    char ab[48];
     w->digest_set = false;
     if (cfg->tls_cache == NULL || !w->pre.dane_required || w->n_recs == 0 ||
         w->n_recs != h->tlsa_total || w->sni == NULL ||
         dbx_tls_cache_tlsa_digest(w->sni, w->recs, w->n_recs, w->tlsa_digest) != DBX_OK) {
         return;
     }
+    /* one peer = host name and address (Postfix: server id), port apart */
+    if (dbx_str_fmt(w->resume_key, sizeof w->resume_key, "%s[%s]", h->name,
+                     dbx_addr_format(&sc->peer, ab, sizeof ab))) {
+        return;
+    }
     w->digest_set = true;
-    e = dbx_tls_cache_find(cfg->tls_cache, h->name, sc->peer.port, w->tlsa_digest,
+    e = dbx_tls_cache_find(cfg->tls_cache, w->resume_key, sc->peer.port, w->tlsa_digest,
                            hal_clock_ms());
     if (e == NULL) return;
     memcpy(w->offered_under, e->tlsa_digest, sizeof w->offered_under);
@@ -242,7 +248,7 @@ static void resume_account(const dbx_check_config_t *cfg, dbx_check_work_t *w,
         dbx_tls_cache_note_resumed(c);
     }
     if (a->resume_offered && !verified) {
-        dbx_tls_cache_drop(c, h->name, sc->peer.port);
+        dbx_tls_cache_drop(c, w->resume_key, sc->peer.port);
         return;
     }
     if (dbx_smtp_tls_info(&w->smtp) == NULL ||
@@ -253,7 +259,7 @@ static void resume_account(const dbx_check_config_t *cfg, dbx_check_work_t *w,
     if (a->resumed && len == sc->tls.resume_len && memcmp(w->session, sc->tls.resume, len) == 0) {
         return;
     }
-    (void)dbx_tls_cache_store(c, h->name, sc->peer.port, w->tlsa_digest, verified, w->session,
+    (void)dbx_tls_cache_store(c, w->resume_key, sc->peer.port, w->tlsa_digest, verified, w->session,
                               len, life, hal_clock_ms());
 }
 

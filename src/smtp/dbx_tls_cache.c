@@ -147,7 +147,7 @@ int dbx_tls_cache_store(dbx_tls_cache_t *c, const char *host, uint16_t port,
     uint32_t max_s = DBX_TLS_CACHE_MAX_AGE_S;
     if (c == NULL) return DBX_ERR_INVAL;
     if (!verified || host == NULL || digest == NULL || blob == NULL || len == 0 ||
-        host[0] == '\0' || strlen(host) > DBX_TLS_SNI_MAX) {
+        host[0] == '\0' || strlen(host) > DBX_TLS_CACHE_KEY_MAX) {
         c->stats.refused++;
         return DBX_ERR_INVAL;
     }

@@ -10,8 +10,10 @@
  *  - a session is stored only after a full handshake whose chain matched a
  *    usable TLSA record (dbx_tls_cache_store() refuses anything else), or after
  *    a resumption that was itself accepted under the same digest;
- *  - it is offered only to the same host name (ASCII case-insensitive) and
- *    port and only while the TLSA RRset digests the same: a lookup that
+ *  - it is offered only to the same peer -- the key is the MX host name and
+ *    the address, e.g. "mx.example[192.0.2.1]" (ASCII case-insensitive), as
+ *    Postfix keys by server id -- and port, and only while the TLSA RRset
+ *    digests the same: a lookup that
  *    finds the host with another digest (a record added, removed or changed;
  *    the order does not count, see dbx_tls_cache_tlsa_digest()) drops it;
  *  - it is never offered after min(server's ticket lifetime hint,
@@ -40,6 +42,8 @@ extern "C" {
 #endif
 
 #define DBX_TLS_CACHE_DIGEST_LEN 32 /**< SHA-256 */
+/** Longest peer key: a host name, '[', an IPv6 address, ']'. */
+#define DBX_TLS_CACHE_KEY_MAX (DBX_TLS_SNI_MAX + 48)
 
 /** Counters (monotonic over the cache's life). */
 typedef struct dbx_tls_cache_stats {
@@ -61,7 +65,7 @@ typedef struct dbx_tls_cache_entry {
     uint32_t max_age_ms;
     uint32_t last_use;
     uint8_t tlsa_digest[DBX_TLS_CACHE_DIGEST_LEN];
-    char host[DBX_TLS_SNI_MAX + 1];
+    char host[DBX_TLS_CACHE_KEY_MAX + 1];
     uint8_t blob[DBX_TLS_CACHE_BLOB_MAX];
 } dbx_tls_cache_entry_t;
 
@@ -89,7 +93,8 @@ int dbx_tls_cache_tlsa_digest(const char *base, const dbx_tlsa_t *recs, size_t n
                               uint8_t out[DBX_TLS_CACHE_DIGEST_LEN]);
 
 /**
- * The session to offer to @p host : @p port verified under @p digest, or NULL.
+ * The session to offer to @p host (the peer key, see above) : @p port verified
+ * under @p digest, or NULL.
  * Drops (and counts) an entry of the same host and port under another
  * digest, and expired entries.  Counts an offer when it returns one.
  * The returned entry stays valid until the next call that modifies @p c.

@@ -164,6 +164,9 @@ static void chain_files(const char *spec, char files[][64], const char **ptrs, s
     }
 }
 
+/* the host's address is 0.0.0.<this> */
+static uint8_t host_addr_last;
+
 /* The host's DNS facts as check would set them (one address, TLSA @p spec
  * at @p name, the TLSA base domain and SNI), and the pre-connect decision. */
 static void host_setup(fx_t *fx, dbx_tls_level_t level, dbx_dnssec_t sec, const char *spec,
@@ -180,6 +183,7 @@ static void host_setup(fx_t *fx, dbx_tls_level_t level, dbx_dnssec_t sec, const 
     if (sec == SEC) dbx_str_copy(h->tlsa_base, sizeof h->tlsa_base, name);
     h->n_addrs = 1;
     h->addrs[0].addr.family = 4;
+    h->addrs[0].addr.addr[3] = host_addr_last;
     fx->w.facts.level = level;
     fx->w.facts.mx = SEC;
     fx->w.facts.addr = SEC;
@@ -374,6 +378,10 @@ static void resume_version(fx_t *fx, uint16_t version)
 
     /* another host on the same server (which would accept the ticket): not offered */
     expect_full(probe_host(fx, &tr, "mx2.example", EE_EC), false);
+    /* the same host at another address (Postfix keys by server id too) */
+    host_addr_last = 2;
+    expect_full(probe_host(fx, &tr, "mx.example", EE_EC), false);
+    host_addr_last = 0;
 
     /* TLSA RRset changed (a record added): not offered, full handshake + match */
     expect_full(probe_host(fx, &tr, "mx.example", EE_EC ", " TA_EC), false);
@@ -400,7 +408,7 @@ static void resume_version(fx_t *fx, uint16_t version)
     /* a resumed session whose check then fails (EHLO over TLS refused) is
      * dropped: it must not outlive the failure */
     fx->peer.script = TLS_PEER_EHLO_TLS_FAIL;
-    size_t before = dbx_tls_cache_count(&cache); /* mx.example and mx2.example */
+    size_t before = dbx_tls_cache_count(&cache); /* mx.example x2, mx2.example */
     a = probe_host(fx, &tr, "mx.example", EE_EC);
     assert_true(a->resumed);
     assert_int_equal(a->verdict, DBX_VERDICT_DEFER);
