@@ -34,6 +34,9 @@
 
 static dbx_check_work_t work;
 static dbx_check_result_t result;
+/* DANE-safe TLS session resumption across the domains checked in one boot
+ * (a domain listed again is a warm check: a resumed handshake) */
+static dbx_tls_cache_t tls_cache;
 
 /* Render with @p fn into a heap buffer that doubles until the text fits
  * (OUT_MAX at most); prints it followed by @p end.  DBX_OK or the error. */
@@ -86,6 +89,8 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
     cc.families = (uint8_t)((cfg->has_ip4 ? DBX_CHECK_IPV4 : 0u) |
                             (cfg->has_ip6 ? DBX_CHECK_IPV6 : 0u));
     cc.connect_ms = cc.command_ms = cc.handshake_ms = cfg->timeout_ms;
+    dbx_tls_cache_init(&tls_cache);
+    cc.tls_cache = &tls_cache;
     printf("check: %u domain(s), anchor %s (%u DS), time %lu, families %s, timeout %lu ms\n",
            (unsigned)cfg->n_checks, cfg->anchor == DBX_ANCHOR_RIG ? "rig" : "builtin",
            (unsigned)dbx_trust_ds_count(&trust), (unsigned long)now,
@@ -93,11 +98,11 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
            : cc.families == DBX_CHECK_IPV4                  ? "ipv4"
                                                             : "ipv6",
            (unsigned long)cfg->timeout_ms);
-    printf("check: limits hosts=%u addrs=%u tlsa=%u; static result %u + work %u bytes, "
-           "resolver state %u bytes (heap)\n",
+    printf("check: limits hosts=%u addrs=%u tlsa=%u; static result %u + work %u + TLS session "
+           "cache %u bytes (%u entries), resolver state %u bytes (heap)\n",
            (unsigned)DBX_CHECK_MAX_HOSTS, (unsigned)DBX_CHECK_MAX_ADDRS,
            (unsigned)DBX_CHECK_MAX_TLSA, (unsigned)sizeof result, (unsigned)sizeof work,
-           (unsigned)sizeof *r);
+           (unsigned)sizeof tls_cache, (unsigned)DBX_TLS_CACHE_ENTRIES, (unsigned)sizeof *r);
 
     for (size_t i = 0; i < cfg->n_checks; i++) {
         const char *dom = cfg->check[i];
@@ -117,11 +122,12 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
         }
         fw_meter_format(&m, fig, sizeof fig);
         printf("check-stats: %s: verdict=%s dns-queries=%lu smtp-round-trips=%lu "
-               "smtp-sessions=%lu %s\n",
+               "smtp-sessions=%lu handshakes-saved=%lu %s\n",
                result.domain, dbx_verdict_str(result.verdict),
                (unsigned long)result.dns_queries, (unsigned long)result.smtp_round_trips,
-               (unsigned long)result.smtp_sessions, fig);
+               (unsigned long)result.smtp_sessions, (unsigned long)result.handshakes_saved, fig);
     }
+    dbx_tls_cache_init(&tls_cache); /* zeroizes the saved sessions */
     dbx_resolver_free(r);
     free(r);
     dbx_trust_free(&trust);

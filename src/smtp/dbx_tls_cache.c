@@ -87,7 +87,7 @@ static void drop(dbx_tls_cache_entry_t *e)
 
 static bool same_peer(const dbx_tls_cache_entry_t *e, const char *host, uint16_t port)
 {
-    return e->used && e->port == port && dbx_ascii_eq(e->host, host);
+    return e->used == 1 && e->port == port && dbx_ascii_eq(e->host, host);
 }
 
 static bool expired(const dbx_tls_cache_entry_t *e, uint32_t now_ms)
@@ -158,7 +158,7 @@ int dbx_tls_cache_store(dbx_tls_cache_t *c, const char *host, uint16_t port,
     if (lifetime_s != 0 && lifetime_s < max_s) max_s = lifetime_s;
     e = slot_for(c, host, port);
     drop(e);
-    e->used = true;
+    e->used = 1;
     e->port = port;
     e->len = (uint16_t)len;
     e->stored_ms = now_ms;
@@ -185,6 +185,29 @@ void dbx_tls_cache_drop(dbx_tls_cache_t *c, const char *host, uint16_t port)
 void dbx_tls_cache_note_resumed(dbx_tls_cache_t *c)
 {
     if (c != NULL) c->stats.resumed++;
+}
+
+size_t dbx_tls_cache_sanitize(dbx_tls_cache_t *c)
+{
+    size_t kept = 0;
+    if (c == NULL) return 0;
+    memset(&c->stats, 0, sizeof c->stats);
+    for (size_t i = 0; i < DBX_TLS_CACHE_ENTRIES; i++) {
+        dbx_tls_cache_entry_t *e = &c->e[i];
+        if (!e->used) {
+            drop(e);
+            continue;
+        }
+        if (e->len == 0 || e->len > DBX_TLS_CACHE_BLOB_MAX || e->host[0] == '\0' ||
+            memchr(e->host, '\0', sizeof e->host) == NULL ||
+            e->max_age_ms > DBX_TLS_CACHE_MAX_AGE_S * 1000u || e->used != 1) {
+            drop(e);
+            continue;
+        }
+        if (e->last_use > c->tick) c->tick = e->last_use;
+        kept++;
+    }
+    return kept;
 }
 
 size_t dbx_tls_cache_count(const dbx_tls_cache_t *c)

@@ -58,7 +58,7 @@ typedef struct dbx_tls_cache_stats {
 
 /** One saved session.  Private. */
 typedef struct dbx_tls_cache_entry {
-    bool used;
+    uint8_t used; /**< 1: in use (a byte: the cache may be read back from a file) */
     uint16_t port;
     uint16_t len;
     uint32_t stored_ms;
@@ -123,6 +123,14 @@ void dbx_tls_cache_drop(dbx_tls_cache_t *c, const char *host, uint16_t port);
 
 /** Count a handshake the server resumed (a handshake saved). */
 void dbx_tls_cache_note_resumed(dbx_tls_cache_t *c);
+
+/**
+ * Make a cache read back from storage (e.g. the host relay's per-runner
+ * file) safe to use: entries with an impossible length, an unterminated or
+ * empty key, or a lifetime above DBX_TLS_CACHE_MAX_AGE_S are dropped; the
+ * counters restart at 0.  @return the entries kept.
+ */
+size_t dbx_tls_cache_sanitize(dbx_tls_cache_t *c);
 
 /** Entries in use. */
 size_t dbx_tls_cache_count(const dbx_tls_cache_t *c);

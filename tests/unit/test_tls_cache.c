@@ -199,6 +199,36 @@ static void test_bounded_lru(void **state)
     free(c);
 }
 
+/* a cache read back from a file: impossible entries are dropped */
+static void test_sanitize(void **state)
+{
+    dbx_tls_cache_t *c = calloc(1, sizeof *c);
+    (void)state;
+    assert_non_null(c);
+    assert_int_equal(dbx_tls_cache_store(c, "a.example[192.0.2.1]", 25, d1, true, blob, sizeof blob,
+                                         0, 0), DBX_OK);
+    assert_int_equal(dbx_tls_cache_store(c, "b.example[192.0.2.2]", 25, d1, true, blob, sizeof blob,
+                                         0, 0), DBX_OK);
+    if (DBX_TLS_CACHE_ENTRIES < 4) {
+        assert_int_equal(dbx_tls_cache_sanitize(c), 2);
+        free(c);
+        return;
+    }
+    assert_int_equal(dbx_tls_cache_store(c, "c.example[192.0.2.3]", 25, d1, true, blob, sizeof blob,
+                                         0, 0), DBX_OK);
+    assert_int_equal(dbx_tls_cache_store(c, "d.example[192.0.2.4]", 25, d1, true, blob, sizeof blob,
+                                         0, 0), DBX_OK);
+    c->e[0].len = DBX_TLS_CACHE_BLOB_MAX + 1;                /* impossible length */
+    memset(c->e[1].host, 'x', sizeof c->e[1].host);           /* unterminated key */
+    c->e[2].max_age_ms = DBX_TLS_CACHE_MAX_AGE_S * 1000u + 1; /* beyond our bound */
+    c->e[5].used = 7;                                         /* garbage flag */
+    assert_int_equal(dbx_tls_cache_sanitize(c), 1);
+    assert_int_equal(c->stats.stored, 0);
+    assert_non_null(dbx_tls_cache_find(c, "d.example[192.0.2.4]", 25, d1, 0));
+    assert_null(dbx_tls_cache_find(c, "a.example[192.0.2.1]", 25, d1, 0));
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_never_unverified),
         cmocka_unit_test(test_lifetime),
         cmocka_unit_test(test_bounded_lru),
+        cmocka_unit_test(test_sanitize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
