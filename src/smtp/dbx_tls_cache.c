@@ -14,6 +14,18 @@ void dbx_tls_cache_init(dbx_tls_cache_t *c)
     mbedtls_platform_zeroize(c, sizeof *c);
 }
 
+void dbx_tls_cache_set_limit(dbx_tls_cache_t *c, size_t n)
+{
+    if (c == NULL) return;
+    dbx_tls_cache_init(c);
+    c->limit = n <= DBX_TLS_CACHE_ENTRIES ? (uint32_t)n : 0u;
+}
+
+static size_t slots(const dbx_tls_cache_t *c)
+{
+    return c->limit > 0 && c->limit <= DBX_TLS_CACHE_ENTRIES ? c->limit : DBX_TLS_CACHE_ENTRIES;
+}
+
 /* Canonical order of two records: usage, selector, mtype, then the data
  * (a shorter prefix first). */
 static int rec_cmp(const dbx_tlsa_t *a, const dbx_tlsa_t *b)
@@ -128,7 +140,7 @@ const dbx_tls_cache_entry_t *dbx_tls_cache_find(dbx_tls_cache_t *c, const char *
 static dbx_tls_cache_entry_t *slot_for(dbx_tls_cache_t *c, const char *host, uint16_t port)
 {
     dbx_tls_cache_entry_t *free_e = NULL, *lru = &c->e[0];
-    for (size_t i = 0; i < DBX_TLS_CACHE_ENTRIES; i++) {
+    for (size_t i = 0; i < slots(c); i++) {
         dbx_tls_cache_entry_t *e = &c->e[i];
         if (same_peer(e, host, port)) return e;
         if (!e->used && free_e == NULL) free_e = e;
@@ -192,9 +204,10 @@ size_t dbx_tls_cache_sanitize(dbx_tls_cache_t *c)
     size_t kept = 0;
     if (c == NULL) return 0;
     memset(&c->stats, 0, sizeof c->stats);
+    if (c->limit > DBX_TLS_CACHE_ENTRIES) c->limit = 0;
     for (size_t i = 0; i < DBX_TLS_CACHE_ENTRIES; i++) {
         dbx_tls_cache_entry_t *e = &c->e[i];
-        if (!e->used) {
+        if (!e->used || i >= slots(c)) {
             drop(e);
             continue;
         }

@@ -72,12 +72,17 @@ typedef struct dbx_tls_cache_entry {
 /** The cache.  Zero-initialised or dbx_tls_cache_init(). */
 typedef struct dbx_tls_cache {
     dbx_tls_cache_entry_t e[DBX_TLS_CACHE_ENTRIES];
+    uint32_t limit;  /**< entries used (dbx_tls_cache_set_limit()), 0 = all */
     uint32_t tick;
     dbx_tls_cache_stats_t stats;
 } dbx_tls_cache_t;
 
 /** Empty the cache (zeroizes the saved sessions).  Cannot fail. */
 void dbx_tls_cache_init(dbx_tls_cache_t *c);
+
+/** Use at most @p n (1..DBX_TLS_CACHE_ENTRIES; 0 = all) entries, e.g. so a
+ *  host run behaves like a board's smaller cache.  Empties the cache. */
+void dbx_tls_cache_set_limit(dbx_tls_cache_t *c, size_t n);
 
 /**
  * SHA-256 over the TLSA base domain @p base (the SNI; lower-cased, then a

@@ -5,12 +5,13 @@
  *   danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]
  *                 [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME]
  *                 [--timeout MS] [--first] [--level dane|dane-only|encrypt|may|dane-test]
- *                 [--repeat N [--interval S]] [--no-resume]
+ *                 [--repeat N [--interval S]] [--no-resume] [--tls-cache N]
  *
  * --repeat N checks the domains N times in one process (a monitor loop,
  * S seconds apart): the key cache and the TLS session cache are shared, so
  * later rounds resume DANE-verified TLS sessions (src/smtp/dbx_tls_cache.h)
- * and report the handshakes saved.  --no-resume turns resumption off.
+ * and report the handshakes saved.  --no-resume turns resumption off;
+ * --tls-cache N keeps at most N sessions (as a board does).
  *
  * Output: mail-log style lines per address and domain (default) or exactly
  * one JSON line per domain (--json, the same line the firmware prints).
@@ -37,7 +38,7 @@ static int usage(void)
             "usage: danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]\n"
             "         [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n"
             "         [--level dane|dane-only|encrypt|may|dane-test] [--repeat N [--interval S]]\n"
-            "         [--no-resume]\n");
+            "         [--no-resume] [--tls-cache N]\n");
     return DBX_EXIT_USAGE;
 }
 
@@ -99,6 +100,7 @@ int dbx_cmd_check(int argc, char **argv)
     host_net_t net;
     dbx_transport_t tr;
     int json = 0, have_time = 0, worst = DBX_EXIT_OK, repeat = 1, interval = 0, resume = 1;
+    size_t cache_n = 0;
     uint32_t saved = 0;
     static const int rank[] = {0, 1, 5, 2, 3, 4}; /* by exit code: usage/internal worst */
 
@@ -140,6 +142,11 @@ int dbx_cmd_check(int argc, char **argv)
                 if (*e != '\0' || n > 3600 || (a[2] == 'r' && (n < 1 || n > 1000))) return usage();
                 if (a[2] == 'r') repeat = (int)n;
                 else interval = (int)n;
+            } else if (strcmp(a, "--tls-cache") == 0) {
+                char *e;
+                unsigned long n = strtoul(v, &e, 10);
+                if (*e != '\0' || n < 1 || n > DBX_TLS_CACHE_ENTRIES) return usage();
+                cache_n = n;
             } else if (strcmp(a, "--anchor") == 0) {
                 anchor_path = v;
             } else if (strcmp(a, "--level") == 0) {
@@ -197,7 +204,7 @@ int dbx_cmd_check(int argc, char **argv)
     }
     host_net_init(&net, &tr);
     dbx_resolver_init(r, &tr, ups, nups, &trust);
-    dbx_tls_cache_init(&tls_cache);
+    dbx_tls_cache_set_limit(&tls_cache, cache_n);
     if (resume) cfg.tls_cache = &tls_cache;
 
     for (int round = 0; round < repeat; round++) {
