@@ -206,6 +206,9 @@ $(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacke
 	@echo "  CC      $< (hal)"
 	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(CRYPTO_DEFS) $(EXTRA_CFLAGS) -c $< -o $@
 
+# the RSA public operation uses mbedTLS' bignum core (hal/crypto/hal_rsa_pub.c)
+$(B)/obj/hal/crypto/hal_rsa_pub.o: EXTRA_CFLAGS += -I$(MBEDTLS_DIR)/library
+
 $(B)/libdbx.a: $(CORE_OBJS)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
