@@ -90,7 +90,7 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
                             (cfg->has_ip6 ? DBX_CHECK_IPV6 : 0u));
     cc.connect_ms = cc.command_ms = cc.handshake_ms = cfg->timeout_ms;
     dbx_tls_cache_init(&tls_cache);
-    cc.tls_cache = &tls_cache;
+    cc.tls_cache = cfg->no_resume ? NULL : &tls_cache;
     printf("check: %u domain(s), anchor %s (%u DS), time %lu, families %s, timeout %lu ms\n",
            (unsigned)cfg->n_checks, cfg->anchor == DBX_ANCHOR_RIG ? "rig" : "builtin",
            (unsigned)dbx_trust_ds_count(&trust), (unsigned long)now,

@@ -89,6 +89,8 @@ def targets(w, g, fw):
       "polling) | %s (+ %s waiting) | ≤ 80 M |" % (m("fwchk_cold_insns"), m("fwchk_cold_insns_wait")))
     w("| warm check, M4 busy instructions | ~186 M | %s (+ %s waiting) | ≤ 10 M |"
       % (m("fwchk_warm_insns"), m("fwchk_warm_insns_wait")))
+    w("| TLS handshakes saved by resumption, warm check (firmware) | 0 | %s | – |"
+      % g("fwchk_warm_handshakes_saved", "not measured"))
     w("| host cold validated TLSA vs `drill -S` (this bench's question, %s) | 3.7× (all-ECDSA "
       "chain) | %s | ≤ 1.0× |" % ("`_25._tcp.mx.rsa.test.`", ratio("ir_dbx_1", "ir_drill")))
     w("| cold check DNS queries (= dependent rounds: asked one at a time) | 7 | %s | ≤ 3 |"
@@ -409,7 +411,10 @@ def main():
           "| DNS queries | SMTP round trips |")
         w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for tag, label in [("cold", "dane-ee.test, cold (1st in the boot)"),
-                           ("warm", "dane-ee.test, warm (2nd in the boot)")]:
+                           ("warm", "dane-ee.test, warm (2nd in the boot, TLS session resumed)"),
+                           ("warmnr", "dane-ee.test, warm, `resume=off` (another boot)")]:
+            if not g("fwchk_%s_insns" % tag):
+                continue
             w("| %s | %s | **%s** | %s / %s | %s | %s | %s | %s | %s |"
               % (label, g("fwchk_%s_verdict" % tag, "?"), n(g("fwchk_%s_insns" % tag)),
                  n(g("fwchk_%s_insns_wait" % tag)), n(g("fwchk_%s_polls_wait" % tag)),
@@ -418,6 +423,18 @@ def main():
                  n(g("fwchk_%s_smtp_round_trips" % tag))))
         w("")
         w("Raw lines: `%s` / `%s`." % (g("fwchk_cold_line", "?"), g("fwchk_warm_line", "?")))
+        w("")
+        if g("fwchk_warm_handshakes_saved"):
+            try:
+                part = "; resumption's own share of the warm check: %s → %s busy instructions" % (
+                    n(g("fwchk_warmnr_insns")), n(g("fwchk_warm_insns")))
+            except Exception:
+                part = ""
+            w("**TLS handshakes saved** (DANE-safe session resumption, `src/smtp/dbx_tls_cache.h`): "
+              "warm check %s (cold %s)%s. The resumed session was verified under the same TLSA "
+              "RRset digest for the same MX host and address; the server presents no certificate "
+              "and the evaluator reports `dane-resumed`."
+              % (g("fwchk_warm_handshakes_saved"), g("fwchk_cold_handshakes_saved", "?"), part))
     w("")
 
     # ---- 3. host
