@@ -306,7 +306,9 @@ void dbx_check_probe(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
         f.match = DBX_DANE_ERROR; /* inconsistent: the hook rejected a match */
     }
     if (sr.status == DBX_ERR_NOMEM) f.internal_error = true;
-    a->resume_offered = in != NULL && in->offered;
+    /* offered = handed to the TLS layer (a handshake that then failed counts:
+     * the session is dropped below) */
+    a->resume_offered = w->smtp_cfg.tls.resume != NULL;
     a->resumed = in != NULL && in->resumed;
     f.resumed = a->resumed;
     if (w->digest_set) memcpy(f.tlsa_digest, w->tlsa_digest, sizeof f.tlsa_digest);
