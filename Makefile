@@ -206,7 +206,12 @@ $(B)/obj/%.o: %.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BEAR
 $(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacked $(BOARD_MKS)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (hal)"
-	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(CRYPTO_DEFS) $(BOARD_DEFS) $(EXTRA_CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS_COMMON) $(WARN) $(HAL_INC) $(HAL_OBJ_INC) $(CRYPTO_DEFS) $(BOARD_DEFS) $(EXTRA_CFLAGS) -c $< -o $@
+
+# the RSA public operation uses mbedTLS' bignum core (hal/crypto/hal_rsa_pub.c)
+# (a target-specific variable of its own: EXTRA_CFLAGS is set on the command
+# line by make fuzz / test-asan, which would override it)
+$(B)/obj/hal/crypto/hal_rsa_pub.o: HAL_OBJ_INC := -I$(MBEDTLS_DIR)/library
 
 $(B)/libdbx.a: $(CORE_OBJS)
 	@echo "  AR      $@"

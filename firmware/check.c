@@ -32,10 +32,13 @@
 #define OUT_START 4096u
 #define OUT_MAX (32u * 1024u)
 
-/* mode=check's working set on the heap (allocated once per run) */
+/* mode=check's working set on the heap (allocated once per run); the TLS
+ * session cache gives DANE-safe resumption across the domains checked in one
+ * boot (a domain listed again is a warm check: a resumed handshake) */
 typedef struct check_mem {
     dbx_check_work_t work;
     dbx_check_result_t result;
+    dbx_tls_cache_t tls_cache;
 } check_mem_t;
 
 /* Render with @p fn into a heap buffer that doubles until the text fits
@@ -94,6 +97,8 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
     cc.families = (uint8_t)((cfg->has_ip4 ? DBX_CHECK_IPV4 : 0u) |
                             (cfg->has_ip6 ? DBX_CHECK_IPV6 : 0u));
     cc.connect_ms = cc.command_ms = cc.handshake_ms = cfg->timeout_ms;
+    dbx_tls_cache_init(&mem->tls_cache);
+    cc.tls_cache = cfg->no_resume ? NULL : &mem->tls_cache;
     printf("check: %u domain(s), anchor %s (%u DS), time %lu, families %s, timeout %lu ms\n",
            (unsigned)cfg->n_checks, cfg->anchor == DBX_ANCHOR_RIG ? "rig" : "builtin",
            (unsigned)dbx_trust_ds_count(&trust), (unsigned long)now,
@@ -101,11 +106,11 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
            : cc.families == DBX_CHECK_IPV4                  ? "ipv4"
                                                             : "ipv6",
            (unsigned long)cfg->timeout_ms);
-    printf("check: limits hosts=%u addrs=%u tlsa=%u; result %u + work %u bytes, "
-           "resolver state %u bytes (heap)\n",
+    printf("check: limits hosts=%u addrs=%u tlsa=%u; result %u + work %u + TLS session "
+           "cache %u bytes (%u entries), resolver state %u bytes (heap)\n",
            (unsigned)DBX_CHECK_MAX_HOSTS, (unsigned)DBX_CHECK_MAX_ADDRS,
            (unsigned)DBX_CHECK_MAX_TLSA, (unsigned)sizeof *result, (unsigned)sizeof *work,
-           (unsigned)sizeof *r);
+           (unsigned)sizeof mem->tls_cache, (unsigned)DBX_TLS_CACHE_ENTRIES, (unsigned)sizeof *r);
 
     for (size_t i = 0; i < cfg->n_checks; i++) {
         const char *dom = cfg->check[i];
@@ -125,11 +130,12 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
         }
         fw_meter_format(&m, fig, sizeof fig);
         printf("check-stats: %s: verdict=%s dns-queries=%lu smtp-round-trips=%lu "
-               "smtp-sessions=%lu %s\n",
+               "smtp-sessions=%lu handshakes-saved=%lu %s\n",
                result->domain, dbx_verdict_str(result->verdict),
                (unsigned long)result->dns_queries, (unsigned long)result->smtp_round_trips,
-               (unsigned long)result->smtp_sessions, fig);
+               (unsigned long)result->smtp_sessions, (unsigned long)result->handshakes_saved, fig);
     }
+    dbx_tls_cache_init(&mem->tls_cache); /* zeroizes the saved sessions */
     dbx_resolver_free(r);
     free(r);
     free(mem);

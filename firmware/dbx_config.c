@@ -208,13 +208,13 @@ static int parse_addr(const char *s, size_t n, dbx_addr_t *a)
 enum {
     K_MODE, K_IP, K_GW, K_IP6, K_RESOLVER, K_PING, K_QUERY, K_CHECK, K_ANCHOR, K_TIME, K_TIMEOUT,
     K_ANCHOR_DS, K_PROBE, K_SNI, K_FLASH, K_POWERCUT, K_TORN, K_ALLOW, K_MAXSIZE, K_MAXRCPT,
-    K_PORT, K_COUNT
+    K_PORT, K_RESUME, K_COUNT
 };
 static const char *const keys[K_COUNT] = {"mode",  "ip",    "gw",     "ip6",  "resolver", "ping",
                                           "query", "check", "anchor", "time", "timeout",
                                           "anchor-ds", "probe", "sni", "flash", "powercut",
                                           "powercut-torn", "allow", "max-size", "max-rcpts",
-                                          "port"};
+                                          "port", "resume"};
 
 static int add_allow(const char *s, size_t n, dbx_config_t *cfg)
 {
@@ -395,6 +395,15 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
         }
         return DBX_OK;
     }
+    case K_RESUME:
+        if (vl == 2 && memcmp(v, "on", 2) == 0) {
+            cfg->no_resume = 0;
+        } else if (vl == 3 && memcmp(v, "off", 3) == 0) {
+            cfg->no_resume = 1;
+        } else {
+            return BAD("want on or off");
+        }
+        return DBX_OK;
     case K_TIMEOUT: {
         uint64_t t;
         if (parse_uint(v, vl, 100, 60000, &t) != 0) return BAD("want 100..60000 ms");
@@ -500,6 +509,9 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
          seen[K_MAXRCPT] || seen[K_PORT]) &&
         cfg->mode != DBX_MODE_RELAY) {
         return fail(err, cap, DBX_ERR_INVAL, "config: relay keys only with mode=relay");
+    }
+    if (seen[K_RESUME] && cfg->mode != DBX_MODE_CHECK) {
+        return fail(err, cap, DBX_ERR_INVAL, "config: resume= only with mode=check");
     }
     if (cfg->mode == DBX_MODE_RESOLVE && cfg->n_queries == 0) {
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=resolve needs query=");

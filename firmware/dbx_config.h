@@ -37,6 +37,7 @@
  *  - sni=NAME                          mode=probe TLS SNI (required there)
  *  - time=auto|UNIXSECONDS             wall clock source
  *  - timeout=MS                        per-exchange timeout, 100..60000
+ *  - resume=on|off                    mode=check: TLS session resumption (on)
  * mode=relay (the SMTP relay on the board; needs ip= and flash=):
  *  - flash=PATH                        the queue's flash image (QEMU: a
  *                                      host file via semihosting, created
@@ -137,6 +138,8 @@ typedef struct dbx_config {
     char sni[DBX_CFG_NAME_MAX]; /**< mode=probe SNI, as given (no dot added) */
     int64_t time;        /**< 0 = auto (board clock), else fixed Unix time */
     uint32_t timeout_ms; /**< per exchange; default 3000 */
+    int no_resume;       /**< mode=check resume=off: no TLS session resumption
+                              (default on: src/smtp/dbx_tls_cache.h) */
     /* mode=relay */
     char flash[DBX_CFG_PATH_MAX]; /**< queue image (QEMU: host file) */
     uint32_t powercut;            /**< power cut at flash op N (0 = never) */

@@ -165,6 +165,14 @@
 #define MBEDTLS_SSL_PROTO_TLS1_3
 #define MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE
 #define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+/* session resumption (src/smtp/dbx_tls_cache.h): TLS 1.2 tickets, TLS 1.3
+ * tickets resumed with psk_dhe_ke (forward secret) */
+#define MBEDTLS_SSL_SESSION_TICKETS
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
+#if !defined(__arm__)
+/* host only: tickets issued by the unit tests' in-memory peer */
+#define MBEDTLS_SSL_TICKET_C
+#endif
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC

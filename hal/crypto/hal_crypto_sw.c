@@ -38,8 +38,7 @@ static int sw_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_t
                          hal_hash_alg_t alg, const uint8_t *digest, const uint8_t *sig,
                          size_t siglen)
 {
-    mbedtls_rsa_context rsa;
-    int st;
+    uint64_t ev = 0;
     size_t hlen = hal_hash_len(alg);
 
     /* strip leading zero bytes of the modulus before the size check */
@@ -51,17 +50,9 @@ static int sw_rsa_verify(const uint8_t *n, size_t nlen, const uint8_t *e, size_t
     DBX_CHECK(nlen * 8 >= SW_RSA_MIN_BITS - 7 && nlen * 8 <= SW_RSA_MAX_BITS, DBX_ERR_UNSUPPORTED);
     DBX_CHECK(elen > 0 && elen <= 8, DBX_ERR_MALFORMED);
     DBX_CHECK(siglen == nlen, DBX_ERR_CRYPTO);
-
-    mbedtls_rsa_init(&rsa);
-    st = DBX_ERR_MALFORMED;
-    if (mbedtls_rsa_import_raw(&rsa, n, nlen, NULL, 0, NULL, 0, NULL, 0, e, elen) == 0 &&
-        mbedtls_rsa_complete(&rsa) == 0 && mbedtls_rsa_check_pubkey(&rsa) == 0) {
-        st = mbedtls_rsa_pkcs1_verify(&rsa, md_type(alg), (unsigned)hlen, digest, sig) == 0
-                 ? DBX_OK
-                 : DBX_ERR_CRYPTO;
-    }
-    mbedtls_rsa_free(&rsa);
-    return st;
+    for (size_t i = 0; i < elen; i++) ev = (ev << 8) | e[i];
+    /* square-and-multiply on mbedTLS' Montgomery core (hal_rsa_pub.c) */
+    return hal_rsa_pkcs1_v15_verify(n, nlen, ev, digest, hlen, sig);
 }
 
 /* ECDSA verify (SEC 1 4.1.4) on mbedTLS' group arithmetic: 0 < r, s < n;

@@ -40,4 +40,16 @@ int hal_mbedtls_heap_reserve(size_t len);
 int hal_mbedtls_ecdsa_math(mbedtls_ecp_group *grp, const uint8_t *digest, size_t dlen,
                            const mbedtls_ecp_point *q, const mbedtls_mpi *r, const mbedtls_mpi *s);
 
+/**
+ * RSASSA-PKCS1-v1_5 verify (RFC 8017 §8.2.2) of @p sig (@p nlen octets) over
+ * the message digest @p digest (@p hlen = 20, 32, 48 or 64: SHA-1/-256/-384/
+ * -512) with modulus @p n (@p nlen octets, no leading zero octet; size
+ * checked by the caller) and public exponent @p e.  Variable time: for
+ * public data only.  hal/crypto/hal_rsa_pub.c.
+ * @return DBX_OK, DBX_ERR_CRYPTO (bad signature), DBX_ERR_MALFORMED (even
+ *         modulus or exponent, e <= 1), DBX_ERR_UNSUPPORTED, DBX_ERR_NOMEM.
+ */
+int hal_rsa_pkcs1_v15_verify(const uint8_t *n, size_t nlen, uint64_t e, const uint8_t *digest,
+                             size_t hlen, const uint8_t *sig);
+
 #endif /* HAL_MBEDTLS_H */

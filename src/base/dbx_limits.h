@@ -44,6 +44,26 @@
 #endif
 
 /* ---- SMTP (src/smtp/dbx_smtp.h) ----------------------------------------- */
+#ifndef DBX_TLS_CACHE_ENTRIES
+#if defined(__arm__)
+#define DBX_TLS_CACHE_ENTRIES 2 /**< resumable TLS sessions kept (board) */
+#else
+#define DBX_TLS_CACHE_ENTRIES 16 /**< resumable TLS sessions kept (host) */
+#endif
+#endif
+#ifndef DBX_TLS_CACHE_BLOB_MAX
+#if defined(__arm__)
+#define DBX_TLS_CACHE_BLOB_MAX 1280u /**< octets of one saved session (a TLS 1.2
+                                          session carries the leaf certificate) */
+#else
+#define DBX_TLS_CACHE_BLOB_MAX 2560u
+#endif
+#endif
+#ifndef DBX_TLS_CACHE_MAX_AGE_S
+#define DBX_TLS_CACHE_MAX_AGE_S 3600u /**< a saved session is never offered after
+                                           this (Postfix: smtp_tls_session_cache_timeout) */
+#endif
+
 #ifndef DBX_SMTP_LINE_MAX
 #define DBX_SMTP_LINE_MAX 1000u /**< octets per reply line incl. CRLF */
 #endif

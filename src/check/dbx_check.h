@@ -60,6 +60,7 @@
 #include "dnssec/dbx_resolver.h"
 #include "policy/dbx_policy.h"
 #include "smtp/dbx_smtp.h"
+#include "smtp/dbx_tls_cache.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -100,6 +101,11 @@ typedef struct dbx_check_config {
     const uint16_t *tls_sig_algs; /**< signature algorithms offered (TLS
                                    SignatureScheme values ending in 0);
                                    NULL = the TLS library's defaults */
+    /** TLS session resumption (NULL: none): where DANE is mandatory, a
+     *  session saved for the same host and port under the same TLSA RRset
+     *  digest is offered, and a DANE-verified session is saved
+     *  (dbx_tls_cache.h rules).  Caller-owned, outlives the check. */
+    dbx_tls_cache_t *tls_cache;
 } dbx_check_config_t;
 
 /** One DNS lookup as reported. */
@@ -147,6 +153,8 @@ typedef struct dbx_check_addr {
     int8_t matched_depth;          /**< chain depth of the match, -1 none */
     uint8_t chain_len;             /**< certificates the server sent */
     uint16_t round_trips;          /**< SMTP replies waited for */
+    bool resume_offered;           /**< a saved session was offered */
+    bool resumed;                  /**< ... and the server resumed it */
     dbx_verdict_t verdict;
     dbx_policy_reason_t why;       /**< the evaluator's reason */
     dbx_verdict_t dane_verdict;    /**< verdict at level dane (dane-test reports it) */
@@ -202,6 +210,8 @@ typedef struct dbx_check_result {
     uint32_t smtp_round_trips;    /**< SMTP replies waited for, all sessions */
     uint32_t smtp_sessions;       /**< TCP connections attempted */
     uint32_t elapsed_ms;          /**< wall clock (hal_clock_ms) for the check */
+    uint32_t handshakes_saved;    /**< TLS handshakes resumed (no certificate,
+                                       no DANE matching) */
 } dbx_check_result_t;
 
 /** Scratch for dbx_check_run(): SMTP/TLS context and matcher state.
@@ -226,6 +236,11 @@ typedef struct dbx_check_work {
     uint8_t cur_host, cur_addr;     /**< iteration cursor */
     bool host_ready, finished, open;
     dbx_check_leaf_t leaf;        /**< leaf facts of the last verify */
+    bool digest_set;              /**< tlsa_digest is the RRset in w->recs */
+    char resume_key[DBX_TLS_CACHE_KEY_MAX + 1]; /**< "host[address]" */
+    uint8_t tlsa_digest[DBX_TLS_CACHE_DIGEST_LEN];
+    uint8_t offered_under[DBX_TLS_CACHE_DIGEST_LEN]; /**< digest of the offered session */
+    uint8_t session[DBX_TLS_CACHE_BLOB_MAX]; /**< scratch: session export */
 } dbx_check_work_t;
 
 /** Fill @p cfg with the defaults (now = 0: set it).  Cannot fail. */
@@ -251,10 +266,12 @@ int dbx_check_run(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_tr
  * {status,reason,queries}, hosts[ {name, expanded, preference, tlsa_base,
  * a, aaaa, tlsa {status, reason, name}, tlsa_records [..], usable_tlsa,
  * addrs[ {addr, outcome, starttls, tls, tls_version, cipher, dane,
- * matched_record, matched_tlsa, depth, chain_len, round_trips, verdict, why
+ * matched_record, matched_tlsa, depth, chain_len, round_trips, resumed
+ * (TLS session resumed: no certificate, dane "not-applied"), verdict, why
  * (the evaluator's reason code), dane_verdict (level dane-test only),
  * reason} ],
- * verdict, reason} ], dns_queries, smtp_round_trips, smtp_sessions.
+ * verdict, reason} ], dns_queries, smtp_round_trips, smtp_sessions,
+ * handshakes_saved.
  * @return DBX_OK, DBX_ERR_BUFFER (output cut; buf still NUL-terminated),
  *         DBX_ERR_INVAL.
  */

@@ -100,6 +100,7 @@ int dbx_check_json(const dbx_check_result_t *res, char *buf, size_t cap)
             }
             dbx_sbuf_printf(&s, ",\"depth\":%d,\"chain_len\":%u,\"round_trips\":%u", a->matched_depth,
                       a->chain_len, a->round_trips);
+            dbx_sbuf_printf(&s, ",\"resumed\":%s", a->resumed ? "true" : "false");
             sb_key(&s, "verdict", false);
             dbx_sbuf_json_str(&s, dbx_verdict_str(a->verdict));
             sb_key(&s, "why", false);
@@ -119,9 +120,10 @@ int dbx_check_json(const dbx_check_result_t *res, char *buf, size_t cap)
         dbx_sbuf_json_str(&s, h->reason);
         dbx_sbuf_putc(&s, '}');
     }
-    dbx_sbuf_printf(&s, "],\"dns_queries\":%u,\"smtp_round_trips\":%u,\"smtp_sessions\":%u}",
+    dbx_sbuf_printf(&s, "],\"dns_queries\":%u,\"smtp_round_trips\":%u,\"smtp_sessions\":%u"
+              ",\"handshakes_saved\":%u}",
               (unsigned)res->dns_queries, (unsigned)res->smtp_round_trips,
-              (unsigned)res->smtp_sessions);
+              (unsigned)res->smtp_sessions, (unsigned)res->handshakes_saved);
     return s.cut ? DBX_ERR_BUFFER : DBX_OK;
 }
 

@@ -5,6 +5,7 @@
 #include "dane/dbx_tlsa_gen.h"
 
 #include "dbx_str.h"
+#include "hal_platform.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,8 +92,36 @@ static void cipher_name(const char *mb, char *out, size_t cap)
     out[o] = '\0';
 }
 
+/* Resumption offer (dbx_tls_cache.h): only where DANE is mandatory, only
+ * when the whole TLSA RRset is in w->recs (its digest is the key), only a
+ * session saved for this host and port under the same digest. */
+static void resume_setup(const dbx_check_config_t *cfg, dbx_check_work_t *w,
+                         const dbx_check_host_t *h, dbx_smtp_config_t *sc)
+{
+    const dbx_tls_cache_entry_t *e;
+    char ab[48];
+    w->digest_set = false;
+    if (cfg->tls_cache == NULL || !w->pre.dane_required || w->n_recs == 0 ||
+        w->n_recs != h->tlsa_total || w->sni == NULL ||
+        dbx_tls_cache_tlsa_digest(w->sni, w->recs, w->n_recs, w->tlsa_digest) != DBX_OK) {
+        return;
+    }
+    /* one peer = host name and address (Postfix: server id), port apart */
+    if (dbx_str_fmt(w->resume_key, sizeof w->resume_key, "%s[%s]", h->name,
+                     dbx_addr_format(&sc->peer, ab, sizeof ab))) {
+        return;
+    }
+    w->digest_set = true;
+    e = dbx_tls_cache_find(cfg->tls_cache, w->resume_key, sc->peer.port, w->tlsa_digest,
+                           hal_clock_ms());
+    if (e == NULL) return;
+    memcpy(w->offered_under, e->tlsa_digest, sizeof w->offered_under);
+    sc->tls.resume = e->blob;
+    sc->tls.resume_len = e->len;
+}
+
 static void smtp_setup(const dbx_check_config_t *cfg, dbx_check_work_t *w,
-                       const dbx_check_addr_t *a, bool keep_open)
+                       const dbx_check_host_t *h, const dbx_check_addr_t *a, bool keep_open)
 {
     dbx_smtp_config_t *sc = &w->smtp_cfg;
     dbx_smtp_config_defaults(sc);
@@ -112,6 +141,7 @@ static void smtp_setup(const dbx_check_config_t *cfg, dbx_check_work_t *w,
     sc->verify_advisory = w->pre.dane_check && !w->pre.dane_required;
     sc->verify_user = w;
     sc->keep_open = keep_open;
+    resume_setup(cfg, w, h, sc);
     w->dres_set = false;
     memset(&w->leaf, 0, sizeof w->leaf);
     w->now = cfg->now;
@@ -123,6 +153,7 @@ static dbx_conn_t conn_of(const dbx_smtp_result_t *sr, bool tls_seen, dbx_check_
 {
     switch (sr->outcome) {
     case DBX_SMTP_TLS_VERIFIED: *tls = DBX_CHECK_TLS_VERIFIED; return DBX_CONN_TLS;
+    case DBX_SMTP_TLS_RESUMED: *tls = DBX_CHECK_TLS_VERIFIED; return DBX_CONN_TLS;
     case DBX_SMTP_TLS_UNVERIFIED: *tls = DBX_CHECK_TLS_UNAUTHENTICATED; return DBX_CONN_TLS;
     case DBX_SMTP_VERIFY_FAILED: *tls = DBX_CHECK_TLS_REJECTED; return DBX_CONN_TLS;
     case DBX_SMTP_TLS_FAILED: *tls = DBX_CHECK_TLS_FAILED; return DBX_CONN_HANDSHAKE_FAILED;
@@ -152,6 +183,14 @@ static void reason_text(const dbx_check_work_t *w, const dbx_check_host_t *h,
         } else {
             dbx_str_copy(a->reason, sizeof a->reason, "DANE matched");
         }
+        return;
+    case DBX_REASON_DANE_RESUMED:
+        dbx_str_copy(a->reason, sizeof a->reason,
+                     "DANE session resumed (verified before under the same TLSA RRset)");
+        return;
+    case DBX_REASON_RESUME_MISMATCH:
+        dbx_str_copy(a->reason, sizeof a->reason,
+                     "resume-mismatch: resumed session not verified under this TLSA RRset");
         return;
     case DBX_REASON_CONNECT_FAILED:
     case DBX_REASON_SESSION_FAILED:
@@ -189,6 +228,41 @@ static void reason_text(const dbx_check_work_t *w, const dbx_check_host_t *h,
     }
 }
 
+/* After the verdict: count a saved handshake, save a DANE-verified session
+ * (the cache refuses anything the evaluator did not call dane-verified),
+ * forget an offered session that did not end verified. */
+static void resume_account(const dbx_check_config_t *cfg, dbx_check_work_t *w,
+                           dbx_check_result_t *out, const dbx_check_host_t *h,
+                           const dbx_check_addr_t *a, const dbx_policy_decision_t *d)
+{
+    dbx_tls_cache_t *c = cfg->tls_cache;
+    const dbx_smtp_config_t *sc = &w->smtp_cfg;
+    bool verified = d->verdict == DBX_VERDICT_DANE_VERIFIED &&
+                    (d->reason == DBX_REASON_DANE_MATCH || d->reason == DBX_REASON_DANE_RESUMED);
+    size_t len = 0;
+    uint32_t life = 0;
+
+    if (c == NULL || !w->digest_set) return;
+    if (a->resumed && verified) {
+        out->handshakes_saved++;
+        dbx_tls_cache_note_resumed(c);
+    }
+    if (a->resume_offered && !verified) {
+        dbx_tls_cache_drop(c, w->resume_key, sc->peer.port);
+        return;
+    }
+    if (dbx_smtp_tls_info(&w->smtp) == NULL ||
+        dbx_tls_session_export(&w->smtp.tls, w->session, sizeof w->session, &len, &life) != DBX_OK) {
+        return;
+    }
+    /* a resumed session re-exported unchanged keeps its first lifetime */
+    if (a->resumed && len == sc->tls.resume_len && memcmp(w->session, sc->tls.resume, len) == 0) {
+        return;
+    }
+    (void)dbx_tls_cache_store(c, w->resume_key, sc->peer.port, w->tlsa_digest, verified, w->session,
+                              len, life, hal_clock_ms());
+}
+
 void dbx_check_probe(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
                      dbx_check_work_t *w, dbx_check_result_t *out, dbx_check_host_t *h,
                      dbx_check_addr_t *a, bool keep_open)
@@ -199,7 +273,7 @@ void dbx_check_probe(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
     const dbx_tls_info_t *in;
     const dbx_tls_chain_t *ch;
 
-    smtp_setup(cfg, w, a, keep_open);
+    smtp_setup(cfg, w, h, a, keep_open);
     dbx_smtp_init(&w->smtp);
     dbx_smtp_run(&w->smtp, &w->smtp_cfg, tr, &sr);
     out->smtp_sessions++;
@@ -232,10 +306,19 @@ void dbx_check_probe(const dbx_check_config_t *cfg, const dbx_transport_t *tr,
         f.match = DBX_DANE_ERROR; /* inconsistent: the hook rejected a match */
     }
     if (sr.status == DBX_ERR_NOMEM) f.internal_error = true;
-    if (a->tls == DBX_CHECK_TLS_VERIFIED && f.match != DBX_DANE_MATCH) {
+    /* offered = handed to the TLS layer (a handshake that then failed counts:
+     * the session is dropped below) */
+    a->resume_offered = w->smtp_cfg.tls.resume != NULL;
+    a->resumed = in != NULL && in->resumed;
+    f.resumed = a->resumed;
+    if (w->digest_set) memcpy(f.tlsa_digest, w->tlsa_digest, sizeof f.tlsa_digest);
+    if (a->resume_offered) memcpy(f.resumed_under, w->offered_under, sizeof f.resumed_under);
+    if (a->tls == DBX_CHECK_TLS_VERIFIED && f.match != DBX_DANE_MATCH && !f.resumed) {
         a->tls = DBX_CHECK_TLS_UNAUTHENTICATED;
     }
     dbx_policy_eval(&f, &d);
+    if (f.resumed && d.reason != DBX_REASON_DANE_RESUMED) a->tls = DBX_CHECK_TLS_UNAUTHENTICATED;
+    resume_account(cfg, w, out, h, a, &d);
     a->verdict = d.verdict;
     a->why = d.reason;
     a->dane_verdict = d.dane_verdict;

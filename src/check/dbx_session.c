@@ -29,6 +29,7 @@ static void take_facts(dbx_session_t *s)
     f->tls_on = a->tls == DBX_CHECK_TLS_VERIFIED || a->tls == DBX_CHECK_TLS_UNAUTHENTICATED;
     f->dane_verified = a->verdict == DBX_VERDICT_DANE_VERIFIED && a->tls == DBX_CHECK_TLS_VERIFIED;
     f->tls = f->dane_verified ? "dane-verified" : f->tls_on ? "unauthenticated" : "plaintext";
+    f->resumed = a->resumed;
     f->dane_usage = f->dane_selector = f->dane_mtype = f->dane_depth = -1;
     if (a->dane_applied && a->match == DBX_DANE_MATCH && a->matched_record >= 0 &&
         (size_t)a->matched_record < w->n_recs) {

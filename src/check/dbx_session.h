@@ -76,7 +76,10 @@ typedef struct dbx_session_facts {
     const char *tls;                /**< "dane-verified", "unauthenticated"
                                          or "plaintext" (static) */
     bool tls_on;                    /**< the session is TLS-protected */
-    bool dane_verified;             /**< TLS up and a usable TLSA record matched */
+    bool dane_verified;             /**< TLS up and a usable TLSA record matched
+                                         (or a session verified under the same
+                                         TLSA RRset was resumed) */
+    bool resumed;                   /**< TLS session resumed (handshake saved) */
     int8_t dane_usage, dane_selector, dane_mtype; /**< matched record, -1 none */
     int8_t dane_depth;              /**< chain depth of the match, -1 none */
     dbx_verdict_t dane_verdict;     /**< what level dane would say (dane-test) */

@@ -18,11 +18,11 @@ const char *dbx_policy_reason_str(dbx_policy_reason_t r)
 {
     static const char *const names[] = {
         "none", "dane-match", "tlsa-unusable", "mx-insecure", "address-insecure",
-        "tlsa-insecure", "tlsa-denied", "level-may", "level-dane-test", "pending",
+        "tlsa-insecure", "tlsa-denied", "level-may", "level-dane-test", "pending", "dane-resumed",
         "mx-bogus", "mx-indeterminate", "null-mx", "no-mx-host", "address-bogus",
         "address-indeterminate", "no-address", "tlsa-bogus", "tlsa-indeterminate",
         "dane-required", "connect-failed", "starttls-not-offered", "starttls-refused",
-        "tls-handshake-failed", "tlsa-no-match", "tlsa-match-error", "session-failed",
+        "tls-handshake-failed", "tlsa-no-match", "tlsa-match-error", "session-failed", "resume-mismatch",
         "internal-error", "bad-input",
     };
     _Static_assert(DBX_ARRAY_LEN(names) == DBX_REASON_BAD_INPUT + 1, "reason names");
@@ -154,6 +154,19 @@ static void dns_stage(const dbx_policy_facts_t *f, dbx_policy_decision_t *o)
     set(o, DBX_VERDICT_DANE_VERIFIED, DBX_REASON_DANE_MATCH);
 }
 
+/* A resumed session where DANE is mandatory: the server presented no
+ * certificate; the session's earlier verification counts only under the
+ * same TLSA RRset (an all-zero digest is never a valid one). */
+static void resumed_stage(const dbx_policy_facts_t *f, dbx_policy_decision_t *o)
+{
+    static const uint8_t zero[sizeof f->tlsa_digest];
+    if (f->dane_ran || memcmp(f->tlsa_digest, zero, sizeof zero) == 0 ||
+        memcmp(f->tlsa_digest, f->resumed_under, sizeof f->tlsa_digest) != 0) {
+        return set(o, DBX_VERDICT_DEFER, DBX_REASON_RESUME_MISMATCH);
+    }
+    set(o, DBX_VERDICT_DANE_VERIFIED, DBX_REASON_DANE_RESUMED);
+}
+
 /* Session stage at RFC 7672 semantics, given the DNS stage result in @p o. */
 static void session_stage(const dbx_policy_facts_t *f, dbx_policy_decision_t *o)
 {
@@ -174,6 +187,7 @@ static void session_stage(const dbx_policy_facts_t *f, dbx_policy_decision_t *o)
         return;
     case DBX_CONN_TLS:
         if (o->verdict != DBX_VERDICT_DANE_VERIFIED) return;
+        if (f->resumed) return resumed_stage(f, o);
         if (!f->dane_ran) return set(o, DBX_VERDICT_DEFER, DBX_REASON_MATCH_ERROR);
         if (f->match == DBX_DANE_MATCH) return;
         return set(o, DBX_VERDICT_DEFER, f->match == DBX_DANE_NO_MATCH ? DBX_REASON_NO_MATCH

@@ -35,7 +35,11 @@
  *     is missing/refused or the handshake fails
  *  8. TLSA secure, usable records               -> DANE mandatory: defer
  *     when STARTTLS is missing/refused, the handshake fails, no record
- *     matches or matching failed; dane-verified on a match (§2.2, §3)
+ *     matches or matching failed; dane-verified on a match (§2.2, §3).
+ *     A resumed TLS session (no certificate presented) is dane-verified
+ *     only when it was verified under the same TLSA RRset digest as the
+ *     RRset in use now (facts.resumed, .tlsa_digest, .resumed_under);
+ *     otherwise defer (resume-mismatch).
  *  Opportunistic: a failed connection defers that address; STARTTLS
  *  missing/refused means cleartext (verdict stays opportunistic).
  *  A failed connection (TCP, greeting, timeouts, malformed replies) and an
@@ -124,6 +128,9 @@ typedef enum dbx_policy_reason {
     DBX_REASON_LEVEL_MAY,       /**< level may: TLSA not consulted */
     DBX_REASON_LEVEL_TEST,      /**< level dane-test: DANE reported only */
     DBX_REASON_PENDING,         /**< pre-connect: decided by the session */
+    DBX_REASON_DANE_RESUMED,    /**< resumed a session verified under the
+                                     same TLSA RRset digest (no certificate
+                                     presented) */
     /* defer */
     DBX_REASON_MX_BOGUS,
     DBX_REASON_MX_INDETERMINATE,
@@ -142,6 +149,8 @@ typedef enum dbx_policy_reason {
     DBX_REASON_NO_MATCH,
     DBX_REASON_MATCH_ERROR,     /**< matcher error or inconsistent facts */
     DBX_REASON_SESSION_FAILED,  /**< TLS up, session broke afterwards */
+    DBX_REASON_RESUME_MISMATCH, /**< resumed a session that was not verified
+                                     under the current TLSA RRset digest */
     DBX_REASON_INTERNAL,        /**< allocation failure etc. inside a check */
     DBX_REASON_BAD_INPUT,       /**< out-of-range enum value in the facts */
 } dbx_policy_reason_t;
@@ -164,6 +173,13 @@ typedef struct dbx_policy_facts {
     bool dane_ran;              /**< the matcher ran on the peer chain */
     dbx_dane_verdict_t match;   /**< its verdict (when dane_ran) */
     bool internal_error;        /**< allocation failure etc. while collecting */
+    /** TLS session resumption (conn == DBX_CONN_TLS): the server resumed a
+     *  saved session, so it presented no certificate and the matcher did
+     *  not run.  DANE-verified only when the session was verified under
+     *  the digest of the TLSA RRset in use now (dbx_tls_cache.h). */
+    bool resumed;
+    uint8_t tlsa_digest[32];    /**< digest of the TLSA RRset in use now */
+    uint8_t resumed_under[32];  /**< digest the resumed session was verified under */
 } dbx_policy_facts_t;
 
 /** The evaluator's answer. */

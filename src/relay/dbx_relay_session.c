@@ -17,7 +17,10 @@ void dbx_relay_tls_summary(const dbx_session_facts_t *f, char *buf, size_t cap)
         snprintf(dane, sizeof(dane), "dane-test: DANE would say %s; ",
                  dbx_verdict_str(f->dane_verdict));
     }
-    if (f->dane_verified) {
+    if (f->dane_verified && f->resumed) {
+        snprintf(buf, cap, "dane-verified (%sresumed under the same TLSA RRset, %s, %s)", dane,
+                 f->tls_version, f->cipher);
+    } else if (f->dane_verified) {
         snprintf(buf, cap, "dane-verified (%sDANE %d %d %d @%d, %s, %s)", dane, f->dane_usage,
                  f->dane_selector, f->dane_mtype, f->dane_depth, f->tls_version, f->cipher);
     } else if (f->tls_on) {

@@ -138,7 +138,10 @@ static int st_tls(dbx_smtp_t *s)
 static int st_verify(dbx_smtp_t *s)
 {
     const dbx_smtp_config_t *c = s->cfg;
-    if (c->verify != NULL) {
+    if (dbx_tls_info(&s->tls)->resumed) {
+        /* no certificate to verify: the caller decides from the session */
+        dbx_smtp_tx_append(s, "-- session resumed (no certificate)\n", 36);
+    } else if (c->verify != NULL) {
         s->res.verify_status = c->verify(dbx_tls_chain(&s->tls), dbx_tls_info(&s->tls),
                                          c->verify_user);
         if (s->res.verify_status != DBX_OK && c->verify_advisory) {
@@ -169,7 +172,10 @@ static int st_ehlo_tls(dbx_smtp_t *s)
         dbx_smtp_fail(s, DBX_ERR_PROTO, "EHLO after STARTTLS refused");
         return DBX_ERR_PROTO;
     }
-    if (c->verify != NULL && s->res.verify_status == DBX_OK) {
+    if (dbx_tls_info(&s->tls)->resumed) {
+        s->res.outcome = DBX_SMTP_TLS_RESUMED;
+        s->res.reason = "TLS established by session resumption";
+    } else if (c->verify != NULL && s->res.verify_status == DBX_OK) {
         s->res.outcome = DBX_SMTP_TLS_VERIFIED;
         s->res.reason = "TLS established and verified";
     } else {
@@ -290,6 +296,7 @@ const char *dbx_smtp_outcome_name(dbx_smtp_outcome_t o)
 {
     static const char *const names[] = {"failed", "banner-rejected", "ehlo-rejected",
                                         "no-starttls", "starttls-refused", "tls-failed",
-                                        "verify-failed", "tls-unverified", "tls-verified"};
+                                        "verify-failed", "tls-unverified", "tls-verified",
+                                        "tls-resumed"};
     return (unsigned)o < DBX_ARRAY_LEN(names) ? names[o] : "?";
 }

@@ -69,6 +69,11 @@ typedef enum dbx_smtp_outcome {
     DBX_SMTP_VERIFY_FAILED,     /**< verify hook rejected the chain */
     DBX_SMTP_TLS_UNVERIFIED,    /**< TLS up, no verify hook given (probe only) */
     DBX_SMTP_TLS_VERIFIED,      /**< TLS up and the verify hook accepted */
+    DBX_SMTP_TLS_RESUMED,       /**< TLS up by resuming the offered session
+                                     (cfg.tls.resume): no certificate was
+                                     presented, the verify hook did not run;
+                                     whether that authenticates is the
+                                     caller's policy */
 } dbx_smtp_outcome_t;
 
 /** EHLO capability bits. */

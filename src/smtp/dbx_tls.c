@@ -101,6 +101,19 @@ static int map_err(dbx_tls_t *t, int ret)
     }
 }
 
+/* Load a saved session and offer it; one that does not load (or is for a
+ * version out of range) is ignored: the handshake is then a full one. */
+static void offer_session(dbx_tls_t *t, const uint8_t *blob, size_t len)
+{
+    mbedtls_ssl_session sess;
+    mbedtls_ssl_session_init(&sess);
+    if (mbedtls_ssl_session_load(&sess, blob, len) == 0 &&
+        mbedtls_ssl_set_session(&t->ssl, &sess) == 0) {
+        t->info.offered = true;
+    }
+    mbedtls_ssl_session_free(&sess);
+}
+
 int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport_t *tr,
                   void *sock)
 {
@@ -163,6 +176,11 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
     if (cfg->sig_algs != NULL) { /* monitoring: offer one key algorithm only */
         mbedtls_ssl_conf_sig_algs(&t->conf, cfg->sig_algs);
     }
+    /* tickets (RFC 5077, RFC 8446 §4.6.1): kept for resumption, which the
+     * caller offers only under the rules of dbx_tls_cache.h */
+    mbedtls_ssl_conf_session_tickets(&t->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+        &t->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     ret = mbedtls_ssl_setup(&t->ssl, &t->conf);
     if (ret != 0) {
         return map_err(t, ret);
@@ -173,6 +191,9 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
         return map_err(t, ret);
     }
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+    if (cfg->resume != NULL && cfg->resume_len > 0) { /* after the hostname: */
+        offer_session(t, cfg->resume, cfg->resume_len); /* TLS 1.3 tickets are bound to it */
+    }
     t->info.sni = t->sni;
     t->io_ms = cfg->io_ms ? cfg->io_ms : 30000u;
     return DBX_OK;
@@ -241,15 +262,27 @@ int dbx_tls_handshake(dbx_tls_t *t)
 {
     int ret;
 
+    bool cert_state = false;
+
     DBX_ASSERT(t != NULL && t->set_up && !t->established);
-    do {
-        ret = mbedtls_ssl_handshake(&t->ssl);
-    } while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
-    if (ret != 0) {
-        return map_err(t, ret);
+    /* Step by step to see whether the server took the certificate path: a
+     * resumed handshake (TLS 1.2 abbreviated, TLS 1.3 PSK) never enters the
+     * ServerCertificate state; mbedTLS 3.6 has no getter for "resumed". */
+    while (!mbedtls_ssl_is_handshake_over(&t->ssl)) {
+        if (t->ssl.MBEDTLS_PRIVATE(state) == MBEDTLS_SSL_SERVER_CERTIFICATE) cert_state = true;
+        ret = mbedtls_ssl_handshake_step(&t->ssl);
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+        if (ret != 0) {
+            return map_err(t, ret);
+        }
     }
-    collect_chain(t);
-    DBX_CHECK(t->chain.n > 0, DBX_ERR_TLS); /* a server must send a certificate */
+    t->info.resumed = t->info.offered && !cert_state;
+    if (!t->info.resumed) {
+        collect_chain(t);
+        DBX_CHECK(t->chain.n > 0, DBX_ERR_TLS); /* a server must send a certificate */
+    } else {
+        memset(&t->chain, 0, sizeof t->chain); /* a saved certificate is not a presented one */
+    }
     t->info.version = (uint16_t)mbedtls_ssl_get_version_number(&t->ssl);
     t->info.version_name = mbedtls_ssl_get_version(&t->ssl);
     t->info.ciphersuite_id = mbedtls_ssl_get_ciphersuite_id_from_ssl(&t->ssl);
@@ -364,6 +397,32 @@ int dbx_tls_recv(dbx_tls_t *t, uint8_t *buf, size_t cap, size_t *got, uint32_t t
         }
         return map_err(t, ret);
     }
+}
+
+int dbx_tls_session_export(dbx_tls_t *t, uint8_t *buf, size_t cap, size_t *len,
+                           uint32_t *lifetime_s)
+{
+    mbedtls_ssl_session sess;
+    int ret, st = DBX_OK;
+
+    DBX_CHECK(t != NULL && buf != NULL && len != NULL && lifetime_s != NULL, DBX_ERR_INVAL);
+    DBX_CHECK(t->established, DBX_ERR_INVAL);
+    *len = 0;
+    *lifetime_s = 0;
+    mbedtls_ssl_session_init(&sess);
+    ret = mbedtls_ssl_get_session(&t->ssl, &sess);
+    if (ret != 0) {
+        st = ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DBX_ERR_NOMEM : DBX_ERR_NOTFOUND;
+    } else if (sess.MBEDTLS_PRIVATE(ticket) == NULL || sess.MBEDTLS_PRIVATE(ticket_len) == 0) {
+        st = DBX_ERR_NOTFOUND; /* no ticket: nothing the server would resume */
+    } else {
+        ret = mbedtls_ssl_session_save(&sess, buf, cap, len);
+        st = ret == 0 ? DBX_OK
+             : ret == MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL ? DBX_ERR_LIMIT : DBX_ERR_TLS;
+        *lifetime_s = sess.MBEDTLS_PRIVATE(ticket_lifetime);
+    }
+    mbedtls_ssl_session_free(&sess);
+    return st;
 }
 
 void dbx_tls_close_notify(dbx_tls_t *t)

@@ -20,6 +20,8 @@
 #include "dbx_limits.h"
 #include "dbx_transport.h"
 
+#include <stdbool.h>
+
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/entropy.h"
 #include "mbedtls/ssl.h"
@@ -61,6 +63,11 @@ typedef struct dbx_tls_info {
     uint32_t pkix_flags;      /**< always MBEDTLS_X509_BADCERT_SKIP_VERIFY:
                                    mbedTLS does no chain verification here */
     const char *sni;          /**< the name sent as SNI */
+    bool offered;             /**< a saved session was offered (resumption) */
+    bool resumed;             /**< the server resumed it: no certificate was
+                                   presented (chain empty); authentication
+                                   rests on the session having been verified
+                                   before -- the caller's decision */
 } dbx_tls_info_t;
 
 /**
@@ -81,6 +88,10 @@ typedef struct dbx_tls_config {
     const uint16_t *sig_algs; /**< signature algorithms offered (SignatureScheme
                                    values, list ending in 0); NULL = mbedTLS
                                    defaults.  Must outlive the session. */
+    const uint8_t *resume;    /**< a saved session (dbx_tls_session_export())
+                                   to offer, or NULL; one that does not load
+                                   is ignored (full handshake) */
+    size_t resume_len;
 } dbx_tls_config_t;
 
 /** Caller-owned TLS client context.  Fields are private. */
@@ -122,7 +133,8 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
  * Run the handshake within cfg->handshake_ms, then collect the chain and the
  * session facts.  Does NOT authenticate the peer.
  * A chain longer than DBX_TLS_CHAIN_MAX is cut (see ::dbx_tls_chain_t), not
- * an error.
+ * an error.  A resumed handshake (info.resumed) has an empty chain: the
+ * server presented no certificate.
  * @return DBX_OK, DBX_ERR_TIMEOUT, DBX_ERR_IO, DBX_ERR_TLS (see
  *         dbx_tls_fail_reason()).
  */
@@ -141,6 +153,17 @@ const char *dbx_tls_fail_reason(const dbx_tls_t *t);
 const dbx_tls_chain_t *dbx_tls_chain(const dbx_tls_t *t);
 /** Session facts after a successful handshake, else NULL. */
 const dbx_tls_info_t *dbx_tls_info(const dbx_tls_t *t);
+
+/**
+ * Save the current session (the last TLS 1.3 ticket received, or the TLS 1.2
+ * session with its ticket) into @p buf for a later cfg.resume, and the
+ * server's ticket lifetime hint in seconds (0: none) into @p lifetime_s.
+ * Only a session the server can resume is exported (one with a ticket).
+ * @return DBX_OK, DBX_ERR_NOTFOUND (no resumable session), DBX_ERR_LIMIT
+ *         (larger than @p cap), DBX_ERR_INVAL, DBX_ERR_NOMEM, DBX_ERR_TLS.
+ */
+int dbx_tls_session_export(dbx_tls_t *t, uint8_t *buf, size_t cap, size_t *len,
+                           uint32_t *lifetime_s);
 
 /** Send all of @p buf within cfg->io_ms. @return DBX_OK, DBX_ERR_IO, DBX_ERR_TIMEOUT, DBX_ERR_TLS. */
 int dbx_tls_send(dbx_tls_t *t, const uint8_t *buf, size_t len);

@@ -116,8 +116,10 @@ log=$out/nsd
 fw "$log" mode=check ip=192.0.2.100/24 resolver=$RIG_AUTH anchor=rig anchor-ds=$ds \
   time=$RIG_TIME timeout=10000 check=$list
 rc=$?
-host "$log.host" "$RIG_AUTH" "${doms[@]}" --json
-host "$log.text" "$RIG_AUTH" "${doms[@]}"
+# the host keeps as many TLS sessions as the board (it prints its cache size)
+tc=$(sed -n 's/^check: limits .*TLS session cache [0-9]* bytes (\([0-9]*\) entries).*/\1/p' "$log")
+host "$log.host" "$RIG_AUTH" "${doms[@]}" --json --tls-cache "${tc:-2}"
+host "$log.text" "$RIG_AUTH" "${doms[@]}" --tls-cache "${tc:-2}"
 grep '^{' "$log" >"$log.fw"
 i=0
 for c in "${CASES[@]}"; do
@@ -152,6 +154,13 @@ if [ -n "$warm" ] && [ "$(kv "$warm" dns-queries)" -lt "$(kv "$cold" dns-queries
    [ "$(kv "$warm" insns)" -lt "$(kv "$cold" insns)" ]; then
   pass "warm dane-ee.test (answer cache): no DNS query ($(kv "$cold" dns-queries) <= 7 -> $(kv "$warm" dns-queries)), fewer instructions"
 else fail "warm check cheaper than cold" "cold: $cold | warm: $warm"; fi
+# warm check = resumed TLS session (src/smtp/dbx_tls_cache.h): the second
+# dane-ee.test resumes the session the first one verified, and says so
+wl=$(sed -n 2p "$log.fw")
+if [ "$(kv "$cold" handshakes-saved)" = 0 ] && [ "$(kv "$warm" handshakes-saved)" -ge 1 ] &&
+   [ "$(jx "$wl" 'all(a["resumed"] and a["why"]=="dane-resumed" and a["chain_len"]==0 for a in A) and d["handshakes_saved"]>=1')" = True ]; then
+  pass "warm dane-ee.test: TLS session resumed under the same TLSA RRset (handshakes-saved $(kv "$warm" handshakes-saved), cold $(kv "$cold" insns) -> warm $(kv "$warm" insns) busy instructions)"
+else fail "warm check resumes the TLS session" "cold: $cold | warm: $warm | ${wl:0:300}"; fi
 # busy vs waiting (firmware/meter.c): the three parts add up to the window,
 # the cold check did wait for the network (empty polls), and the waiting
 # instructions are the waiting cycles x 40 (1 ns per instruction at 25 MHz)
@@ -180,7 +189,8 @@ log=$out/unbound
 fw "$log" mode=check ip=192.0.2.100/24 resolver=$RIG_RESOLVER anchor=rig anchor-ds=$ds \
   time=$RIG_TIME timeout=10000 check=$list
 rc=$?
-host "$log.host" "$RIG_RESOLVER" "${doms[@]}" --json
+tc=$(sed -n 's/^check: limits .*TLS session cache [0-9]* bytes (\([0-9]*\) entries).*/\1/p' "$log")
+host "$log.host" "$RIG_RESOLVER" "${doms[@]}" --json --tls-cache "${tc:-2}"
 grep '^{' "$log" >"$log.fw"
 i=0
 for c in "${CASES[@]}"; do

@@ -170,6 +170,13 @@ for d in dane-ee:a@dane-ee.test:25 dane-ta:b@dane-ta.test:27; do
   else failc "Postfix $name TLS log ('$cipher'): $plog"; fi
 done
 
+# --- DANE-safe TLS session resumption across deliveries (src/smtp/dbx_tls_cache.h):
+# later deliveries to the same MX host and address under the same TLSA RRset
+# resume the session (no certificate, no matching) and say so in the log
+if wait_for 30 bash -c "grep 'to=<p@dane-ee.test>' '$LOG' | grep -q 'status=sent.*tls=dane-verified (resumed under the same TLSA RRset, TLSv1.3'"; then
+  pass "relay log: a later delivery to dane-ee.test resumed its DANE-verified session ($(grep -c 'resumed under the same TLSA RRset' "$LOG") resumed)"
+else failc "no resumed delivery logged: $(grep 'to=<p@dane-ee.test>' "$LOG" | head -2)"; fi
+
 # --- never sent where DANE fails ---
 sleep 3
 if "$DANEBOX" queue --spool "$WORK/spool" list >"$WORK/list.txt" 2>&1 &&

@@ -110,6 +110,19 @@ static void test_check_mode(void **state)
     assert_int_equal(cfg.n_checks, 3);
     assert_string_equal(cfg.check[2], "insec.test.");
     assert_true(cfg.time == 0);
+    assert_int_equal(cfg.no_resume, 0); /* TLS session resumption on by default */
+    assert_int_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 check=a.test resume=off"),
+                     DBX_OK);
+    assert_int_equal(cfg.no_resume, 1);
+    assert_int_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 check=a.test resume=on"),
+                     DBX_OK);
+    assert_int_equal(cfg.no_resume, 0);
+    assert_int_not_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 check=a.test "
+                               "resume=1"),
+                         DBX_OK);
+    assert_int_equal(parse("mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2 query=a.test/A "
+                           "resume=off"),
+                     DBX_ERR_INVAL);
 }
 
 static void test_probe_mode(void **state)

@@ -248,6 +248,64 @@ static void test_cname_helpers(void **state)
     assert_false(dbx_policy_tlsa_fallback(IND));
 }
 
+/* Resumption: a resumed session (no certificate, matcher did not run) is
+ * dane-verified only under the TLSA digest it was verified under. */
+static void test_resumed(void **state)
+{
+    dbx_policy_facts_t f;
+    dbx_policy_decision_t d;
+    (void)state;
+    memset(&f, 0, sizeof f);
+    f.level = L_DANE;
+    f.mx = f.addr = f.tlsa = f.tlsa_expanded = SEC;
+    f.n_addrs = 1;
+    f.usable_tlsa = 1;
+    f.conn = C_TLS;
+    f.resumed = true;
+    f.match = M_NU;
+    memset(f.tlsa_digest, 0xA5, sizeof f.tlsa_digest);
+    memcpy(f.resumed_under, f.tlsa_digest, sizeof f.resumed_under);
+    dbx_policy_eval(&f, &d);
+    assert_int_equal(d.verdict, V_DANE);
+    assert_int_equal(d.reason, R(DANE_RESUMED));
+    assert_true(d.usable);
+    assert_string_equal(dbx_policy_reason_str(d.reason), "dane-resumed");
+
+    f.resumed_under[31] ^= 1; /* TLSA RRset changed since the session was verified */
+    dbx_policy_eval(&f, &d);
+    assert_int_equal(d.verdict, V_DEF);
+    assert_int_equal(d.reason, R(RESUME_MISMATCH));
+    assert_false(d.usable);
+    assert_string_equal(dbx_policy_reason_str(d.reason), "resume-mismatch");
+
+    memset(f.tlsa_digest, 0, sizeof f.tlsa_digest); /* no digest known: never */
+    memset(f.resumed_under, 0, sizeof f.resumed_under);
+    dbx_policy_eval(&f, &d);
+    assert_int_equal(d.verdict, V_DEF);
+    assert_int_equal(d.reason, R(RESUME_MISMATCH));
+
+    memset(f.tlsa_digest, 0xA5, sizeof f.tlsa_digest); /* inconsistent: matcher ran too */
+    memcpy(f.resumed_under, f.tlsa_digest, sizeof f.resumed_under);
+    f.dane_ran = true;
+    f.match = M_OK;
+    dbx_policy_eval(&f, &d);
+    assert_int_equal(d.verdict, V_DEF);
+
+    f.dane_ran = false; /* not resumed, matcher did not run: still an error */
+    f.resumed = false;
+    dbx_policy_eval(&f, &d);
+    assert_int_equal(d.verdict, V_DEF);
+    assert_int_equal(d.reason, R(MATCH_ERROR));
+
+    f.resumed = true; /* dane-test: a mismatch reports only */
+    f.level = L_TEST;
+    f.resumed_under[0] ^= 1;
+    dbx_policy_eval(&f, &d);
+    assert_int_equal(d.verdict, V_OPP);
+    assert_int_equal(d.dane_verdict, V_DEF);
+    assert_int_equal(d.dane_reason, R(RESUME_MISMATCH));
+}
+
 static void test_pick_and_bad_input(void **state)
 {
     dbx_verdict_t v[] = {V_DEF, V_DEF, V_OPP, V_DANE};
@@ -289,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_mx_stage),
         cmocka_unit_test(test_cname_helpers),
         cmocka_unit_test(test_pick_and_bad_input),
+        cmocka_unit_test(test_resumed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "check/dbx_check_int.h"
+#include "dbx_str.h"
 #include "hal_mbedtls.h"
 #include "support/test_util.h"
 #include "support/tls_peer.h"
@@ -163,13 +164,45 @@ static void chain_files(const char *spec, char files[][64], const char **ptrs, s
     }
 }
 
+/* the host's address is 0.0.0.<this> */
+static uint8_t host_addr_last;
+
+/* The host's DNS facts as check would set them (one address, TLSA @p spec
+ * at @p name, the TLSA base domain and SNI), and the pre-connect decision. */
+static void host_setup(fx_t *fx, dbx_tls_level_t level, dbx_dnssec_t sec, const char *spec,
+                       const char *name)
+{
+    dbx_tlsa_use_t use[DBX_DANE_MAX_RECORDS];
+    dbx_check_host_t *h = &fx->out.hosts[0];
+    dbx_str_copy(h->name, sizeof h->name, name);
+    h->tlsa.sec = sec;
+    records(fx, spec);
+    h->tlsa_total = (uint8_t)fx->w.n_recs;
+    int nu = dbx_tlsa_classify(fx->w.recs, fx->w.n_recs, &fx->cfg.dane, use);
+    h->usable_tlsa = nu > 0 ? (uint8_t)nu : 0;
+    if (sec == SEC) dbx_str_copy(h->tlsa_base, sizeof h->tlsa_base, name);
+    h->n_addrs = 1;
+    h->addrs[0].addr.family = 4;
+    h->addrs[0].addr.addr[3] = host_addr_last;
+    fx->w.facts.level = level;
+    fx->w.facts.mx = SEC;
+    fx->w.facts.addr = SEC;
+    fx->w.facts.n_addrs = 1;
+    fx->w.facts.tlsa = sec;
+    fx->w.facts.usable_tlsa = h->usable_tlsa;
+    fx->w.names[0] = h->name;
+    fx->w.n_names = 1;
+    fx->w.sni = h->name;
+    dbx_policy_eval(&fx->w.facts, &fx->w.pre);
+    assert_true(fx->w.pre.connect);
+}
+
 /* Set up the host's DNS facts as check would and probe one address. */
 static void run_row(fx_t *fx, const row_t *r)
 {
     char files[8][64], key[64];
     const char *ptrs[8];
     size_t n;
-    dbx_tlsa_use_t use[DBX_DANE_MAX_RECORDS];
     dbx_check_host_t *h = &fx->out.hosts[0];
     dbx_check_addr_t *a = &h->addrs[0];
     dbx_transport_t tr;
@@ -193,26 +226,7 @@ static void run_row(fx_t *fx, const row_t *r)
         hal_mbedtls_heap_set_cap(cur + heap_slack);
     }
 
-    strcpy(h->name, "mx.example");
-    h->tlsa.sec = r->tlsa_sec;
-    records(fx, r->tlsa);
-    int nu = dbx_tlsa_classify(fx->w.recs, fx->w.n_recs, &fx->cfg.dane, use);
-    h->usable_tlsa = nu > 0 ? (uint8_t)nu : 0;
-    if (r->tlsa_sec == SEC) strcpy(h->tlsa_base, "mx.example");
-    h->n_addrs = 1;
-    a->addr.family = 4;
-    fx->w.facts.level = r->level;
-    fx->w.facts.mx = SEC;
-    fx->w.facts.addr = SEC;
-    fx->w.facts.n_addrs = 1;
-    fx->w.facts.tlsa = r->tlsa_sec;
-    fx->w.facts.usable_tlsa = h->usable_tlsa;
-    fx->w.names[0] = "mx.example";
-    fx->w.n_names = 1;
-    fx->w.sni = "mx.example";
-    dbx_policy_eval(&fx->w.facts, &fx->w.pre);
-    assert_true(fx->w.pre.connect);
-
+    host_setup(fx, r->level, r->tlsa_sec, r->tlsa, "mx.example");
     dbx_check_probe(&fx->cfg, &tr, &fx->w, &fx->out, h, a, false);
     dbx_smtp_free(&fx->w.smtp);
     hal_mbedtls_heap_set_cap(HAL_MBEDTLS_HEAP_DEFAULT_CAP);
@@ -292,6 +306,131 @@ static void test_keep_open_tls(void **state)
     tls_peer_free(&fx->peer);
 }
 
+/* ---- resumption (src/smtp/dbx_tls_cache.h) through the real probe -------- */
+
+#define EE_EC "3 1 1 @ec-leaf.spki.sha256"
+#define TA_EC "2 0 1 @ec-root.cert.sha256"
+
+/* One probe of @p name under TLSA @p spec through the (persistent) peer
+ * behind @p tr, with fx->cfg (its tls_cache) kept across probes. */
+static const dbx_check_addr_t *probe_host(fx_t *fx, const dbx_transport_t *tr, const char *name,
+                                          const char *spec)
+{
+    memset(&fx->w, 0, sizeof fx->w);
+    memset(&fx->out, 0, sizeof fx->out);
+    host_setup(fx, fx->cfg.level, SEC, spec, name);
+    dbx_check_probe(&fx->cfg, tr, &fx->w, &fx->out, &fx->out.hosts[0], &fx->out.hosts[0].addrs[0],
+                    false);
+    dbx_smtp_free(&fx->w.smtp);
+    return &fx->out.hosts[0].addrs[0];
+}
+
+static void expect_full(const dbx_check_addr_t *a, bool offered)
+{
+    if (a->why != DBX_REASON_DANE_MATCH) print_error("not a full match: %s\n", a->reason);
+    assert_int_equal(a->verdict, DBX_VERDICT_DANE_VERIFIED);
+    assert_int_equal(a->why, DBX_REASON_DANE_MATCH);
+    assert_false(a->resumed);
+    assert_int_equal(a->resume_offered, offered);
+    assert_true(a->chain_len > 0);
+}
+
+static void expect_resumed(fx_t *fx, const dbx_check_addr_t *a)
+{
+    if (!a->resumed) print_error("not resumed: %s (offered %d)\n", a->reason, a->resume_offered);
+    assert_true(a->resumed);
+    assert_int_equal(a->verdict, DBX_VERDICT_DANE_VERIFIED);
+    assert_int_equal(a->why, DBX_REASON_DANE_RESUMED);
+    assert_int_equal(a->tls, DBX_CHECK_TLS_VERIFIED);
+    assert_int_equal(a->chain_len, 0); /* no certificate was presented */
+    assert_false(a->dane_applied);     /* and the matcher did not run */
+    assert_int_equal(fx->out.handshakes_saved, 1);
+}
+
+static void resume_version(fx_t *fx, uint16_t version)
+{
+    static dbx_tls_cache_t cache;
+    const char *chain[] = {PKI "/ec-leaf.pem", PKI "/ec-int.pem", PKI "/ec-root.pem"};
+    const dbx_check_addr_t *a;
+    dbx_transport_t tr;
+
+    dbx_tls_cache_init(&cache);
+    dbx_check_config_defaults(&fx->cfg);
+    fx->cfg.now = T_NOW;
+    fx->cfg.command_ms = fx->cfg.handshake_ms = fx->cfg.connect_ms = 2000;
+    fx->cfg.tls_min_version = fx->cfg.tls_max_version = version;
+    fx->cfg.tls_cache = &cache;
+    assert_int_equal(tls_peer_init(&fx->peer, TLS_PEER_NORMAL, chain, 3, PKI "/ec-leaf.key"), 0);
+    assert_int_equal(tls_peer_enable_tickets(&fx->peer), 0);
+    tr = tls_peer_transport(&fx->peer);
+
+    /* a session from a failed check is never stored */
+    a = probe_host(fx, &tr, "mx.example", "3 1 1 @ec-int.spki.sha256");
+    assert_int_equal(a->verdict, DBX_VERDICT_DEFER);
+    assert_int_equal(dbx_tls_cache_count(&cache), 0);
+    assert_int_equal(cache.stats.stored, 0);
+
+    /* full handshake, verified: stored; the next one resumes */
+    expect_full(probe_host(fx, &tr, "mx.example", EE_EC), false);
+    assert_int_equal(cache.stats.stored, 1);
+    expect_resumed(fx, probe_host(fx, &tr, "mx.example", EE_EC));
+    assert_int_equal(fx->peer.handshakes, 3);
+
+    /* another host on the same server (which would accept the ticket): not offered */
+    expect_full(probe_host(fx, &tr, "mx2.example", EE_EC), false);
+    /* the same host at another address (Postfix keys by server id too) */
+    host_addr_last = 2;
+    expect_full(probe_host(fx, &tr, "mx.example", EE_EC), false);
+    host_addr_last = 0;
+
+    /* TLSA RRset changed (a record added): not offered, full handshake + match */
+    expect_full(probe_host(fx, &tr, "mx.example", EE_EC ", " TA_EC), false);
+    assert_true(cache.stats.invalidated >= 1);
+    /* the same RRset in another order is the same RRset: resumed */
+    expect_resumed(fx, probe_host(fx, &tr, "mx.example", TA_EC ", " EE_EC));
+    /* a record removed again: not offered */
+    expect_full(probe_host(fx, &tr, "mx.example", EE_EC), false);
+
+    /* dane-test (DANE not mandatory): nothing offered */
+    fx->cfg.level = DBX_LEVEL_DANE_TEST;
+    a = probe_host(fx, &tr, "mx.example", EE_EC);
+    assert_false(a->resume_offered);
+    fx->cfg.level = DBX_LEVEL_DANE;
+
+    /* a server that cannot resume it (new ticket key): offered, declined,
+     * full handshake verified by the chain as always */
+    tls_peer_free(&fx->peer);
+    assert_int_equal(tls_peer_init(&fx->peer, TLS_PEER_NORMAL, chain, 3, PKI "/ec-leaf.key"), 0);
+    assert_int_equal(tls_peer_enable_tickets(&fx->peer), 0);
+    tr = tls_peer_transport(&fx->peer);
+    expect_full(probe_host(fx, &tr, "mx.example", EE_EC), true);
+    expect_resumed(fx, probe_host(fx, &tr, "mx.example", EE_EC));
+    /* a resumed session whose check then fails (EHLO over TLS refused) is
+     * dropped: it must not outlive the failure */
+    fx->peer.script = TLS_PEER_EHLO_TLS_FAIL;
+    size_t before = dbx_tls_cache_count(&cache); /* mx.example x2, mx2.example */
+    a = probe_host(fx, &tr, "mx.example", EE_EC);
+    assert_true(a->resumed);
+    assert_int_equal(a->verdict, DBX_VERDICT_DEFER);
+    assert_int_equal(fx->out.handshakes_saved, 0);
+    assert_int_equal(dbx_tls_cache_count(&cache), before - 1);
+    fx->peer.script = TLS_PEER_NORMAL;
+    expect_full(probe_host(fx, &tr, "mx.example", EE_EC), false);
+    tls_peer_free(&fx->peer);
+    fx->cfg.tls_cache = NULL;
+    dbx_tls_cache_init(&cache);
+}
+
+static void test_resume_tls13(void **state)
+{
+    resume_version(*state, DBX_TLS_V13);
+}
+
+static void test_resume_tls12(void **state)
+{
+    resume_version(*state, DBX_TLS_V12);
+}
+
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
@@ -321,6 +460,8 @@ int main(void)
         cmocka_unit_test(test_rows),
         cmocka_unit_test(test_keep_open_tls),
         cmocka_unit_test(test_alloc_failure_defers),
+        cmocka_unit_test(test_resume_tls13),
+        cmocka_unit_test(test_resume_tls12),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

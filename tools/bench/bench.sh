@@ -597,6 +597,21 @@ bench_check_latency() {
 # not merged yet); default: this tree's build, the one of sections 1 and 2
 FW_TAP=dbxbtap0
 FWC_ELF=${BENCH_FWCHECK_ELF:-$ELF}
+fwchk_stats() { # LOG TAG1 TAG2: the first two check-stats: lines -> fwchk_TAG_*
+  local log=$1 i=0 line k tag
+  while IFS= read -r line; do
+    i=$((i + 1)); [ $i = 1 ] && tag=$2 || tag=$3
+    [ $i -le 2 ] || break
+    # check-stats: DOMAIN: verdict=V dns-queries=N smtp-round-trips=N smtp-sessions=N
+    #   handshakes-saved=N heap-peak=.. stack-peak=.. mbedtls-peak=.. insns=.. ms=..
+    for k in insns insns-wait polls-wait cycles-wait cycles-idle cycles-total heap-peak stack-peak mbedtls-peak cycles-busy dns-queries smtp-round-trips smtp-sessions handshakes-saved; do
+      put "fwchk_${tag}_${k//-/_}" "$(sed -nE "s/.*[ :]$k=([0-9]+).*/\1/p" <<<"$line")"
+    done
+    put "fwchk_${tag}_verdict" "$(sed -nE 's/.* verdict=([a-z-]+).*/\1/p' <<<"$line")"
+    put "fwchk_${tag}_line" "$line"
+  done < <(grep '^check-stats:' "$log")
+}
+
 bench_fwcheck() {
   log "firmware mode=check ($FWC_ELF)"
   [ "$FWC_ELF" = "$ELF" ] || put fwchk_elf "$FWC_ELF"
@@ -622,18 +637,14 @@ bench_fwcheck() {
     put fwchk_status "not yet measured: the firmware accepts mode=check but printed no check-stats: line (build/bench/fwcheck.log)"
     return
   fi
-  local i=0 line k tag
-  while IFS= read -r line; do
-    i=$((i + 1)); [ $i = 1 ] && tag=cold || tag=warm
-    [ $i -le 2 ] || break
-    # check-stats: DOMAIN: verdict=V dns-queries=N smtp-round-trips=N
-    #   smtp-sessions=N heap-peak=.. stack-peak=.. mbedtls-peak=.. insns=.. ms=..
-    for k in insns insns-wait polls-wait cycles-wait cycles-idle cycles-total heap-peak stack-peak mbedtls-peak cycles-busy dns-queries smtp-round-trips smtp-sessions; do
-      put "fwchk_${tag}_${k//-/_}" "$(sed -nE "s/.*[ :]$k=([0-9]+).*/\1/p" <<<"$line")"
-    done
-    put "fwchk_${tag}_verdict" "$(sed -nE 's/.* verdict=([a-z-]+).*/\1/p' <<<"$line")"
-    put "fwchk_${tag}_line" "$line"
-  done < <(grep '^check-stats:' "$log")
+  fwchk_stats "$log" cold warm
+  # the same boot with TLS session resumption off (resume=off): what the
+  # warm check costs with the answer/key caches alone
+  RIG_NS=$NS tools/rig/qemu-net.sh -t "$FW_TAP" -- timeout 300 qemu-system-arm -M mps2-an386 \
+    -nographic -monitor none -serial stdio -semihosting-config enable=on,target=native \
+    -icount shift=0 -kernel "$FWC_ELF" -append "mode=check ip=192.0.2.100/24 resolver=$RIG_RESOLVER anchor=rig anchor-ds=$ds time=$RIG_TIME timeout=10000 check=dane-ee.test,dane-ee.test resume=off" \
+    </dev/null 2>"$log-noresume.err" | tr -d '\r' >"$log-noresume"
+  fwchk_stats "$log-noresume" coldnr warmnr
   local m; m=$(grep '^memory:' "$log" | tail -1)
   [ -n "$m" ] && put fwchk_memory "$m"
 }

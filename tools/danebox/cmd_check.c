@@ -5,6 +5,13 @@
  *   danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]
  *                 [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME]
  *                 [--timeout MS] [--first] [--level dane|dane-only|encrypt|may|dane-test]
+ *                 [--repeat N [--interval S]] [--no-resume] [--tls-cache N]
+ *
+ * --repeat N checks the domains N times in one process (a monitor loop,
+ * S seconds apart): the key cache and the TLS session cache are shared, so
+ * later rounds resume DANE-verified TLS sessions (src/smtp/dbx_tls_cache.h)
+ * and report the handshakes saved.  --no-resume turns resumption off;
+ * --tls-cache N keeps at most N sessions (as a board does).
  *
  * Output: mail-log style lines per address and domain (default) or exactly
  * one JSON line per domain (--json, the same line the firmware prints).
@@ -20,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_DOMAINS 32
 #define OUT_MAX (64u * 1024u)
@@ -29,7 +37,8 @@ static int usage(void)
     fprintf(stderr,
             "usage: danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]\n"
             "         [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n"
-            "         [--level dane|dane-only|encrypt|may|dane-test]\n");
+            "         [--level dane|dane-only|encrypt|may|dane-test] [--repeat N [--interval S]]\n"
+            "         [--no-resume] [--tls-cache N]\n");
     return DBX_EXIT_USAGE;
 }
 
@@ -44,11 +53,43 @@ static int exit_of(const dbx_check_result_t *r)
     }
 }
 
-int dbx_cmd_check(int argc, char **argv)
+/* One domain: run, print, return its exit code; adds the handshakes saved. */
+static int check_one(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_transport_t *tr,
+                     const char *domain, int json, uint32_t *saved)
 {
     static dbx_check_work_t work;
     static dbx_check_result_t res;
     static char out[OUT_MAX];
+    int e, st = dbx_check_run(cfg, r, tr, &work, domain, &res);
+    if (st != DBX_OK) {
+        fprintf(stderr, "danebox: check %s: %s\n", domain, dbx_strerror(st));
+        e = st == DBX_ERR_INVAL ? DBX_EXIT_USAGE : DBX_EXIT_INTERNAL;
+    } else {
+        if (json) {
+            if (dbx_check_json(&res, out, sizeof out) != DBX_OK) {
+                fprintf(stderr, "danebox: JSON output truncated\n");
+            }
+            printf("%s\n", out);
+        } else {
+            if (dbx_check_summary_lines(&res, out, sizeof out) != DBX_OK) {
+                fprintf(stderr, "danebox: output truncated\n");
+            }
+            fputs(out, stdout);
+            printf("%s: %u DNS queries, %u SMTP round trips in %u session(s), %u ms%s\n",
+                   res.domain, (unsigned)res.dns_queries, (unsigned)res.smtp_round_trips,
+                   (unsigned)res.smtp_sessions, (unsigned)res.elapsed_ms,
+                   res.handshakes_saved ? ", TLS handshake(s) saved by resumption" : "");
+        }
+        e = exit_of(&res);
+        *saved += res.handshakes_saved;
+    }
+    fflush(stdout);
+    return e;
+}
+
+int dbx_cmd_check(int argc, char **argv)
+{
+    static dbx_tls_cache_t tls_cache;
     const char *domains[MAX_DOMAINS];
     const char *anchor_path = NULL;
     size_t ndom = 0, nups = 0;
@@ -58,7 +99,9 @@ int dbx_cmd_check(int argc, char **argv)
     dbx_resolver_t *r;
     host_net_t net;
     dbx_transport_t tr;
-    int json = 0, have_time = 0, worst = DBX_EXIT_OK;
+    int json = 0, have_time = 0, worst = DBX_EXIT_OK, repeat = 1, interval = 0, resume = 1;
+    size_t cache_n = 0;
+    uint32_t saved = 0;
     static const int rank[] = {0, 1, 5, 2, 3, 4}; /* by exit code: usage/internal worst */
 
     dbx_check_config_defaults(&cfg);
@@ -70,6 +113,8 @@ int dbx_cmd_check(int argc, char **argv)
             cfg.families = DBX_CHECK_IPV4;
         } else if (strcmp(a, "-6") == 0) {
             cfg.families = DBX_CHECK_IPV6;
+        } else if (strcmp(a, "--no-resume") == 0) {
+            resume = 0;
         } else if (strcmp(a, "--first") == 0) {
             cfg.stop_at_first = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -91,6 +136,17 @@ int dbx_cmd_check(int argc, char **argv)
                     return DBX_EXIT_USAGE;
                 }
                 nups++;
+            } else if (strcmp(a, "--repeat") == 0 || strcmp(a, "--interval") == 0) {
+                char *e;
+                unsigned long n = strtoul(v, &e, 10);
+                if (*e != '\0' || n > 3600 || (a[2] == 'r' && (n < 1 || n > 1000))) return usage();
+                if (a[2] == 'r') repeat = (int)n;
+                else interval = (int)n;
+            } else if (strcmp(a, "--tls-cache") == 0) {
+                char *e;
+                unsigned long n = strtoul(v, &e, 10);
+                if (*e != '\0' || n < 1 || n > DBX_TLS_CACHE_ENTRIES) return usage();
+                cache_n = n;
             } else if (strcmp(a, "--anchor") == 0) {
                 anchor_path = v;
             } else if (strcmp(a, "--level") == 0) {
@@ -148,32 +204,22 @@ int dbx_cmd_check(int argc, char **argv)
     }
     host_net_init(&net, &tr);
     dbx_resolver_init(r, &tr, ups, nups, &trust);
+    dbx_tls_cache_set_limit(&tls_cache, cache_n);
+    if (resume) cfg.tls_cache = &tls_cache;
 
-    for (size_t d = 0; d < ndom; d++) {
-        int e, st = dbx_check_run(&cfg, r, &tr, &work, domains[d], &res);
-        if (st != DBX_OK) {
-            fprintf(stderr, "danebox: check %s: %s\n", domains[d], dbx_strerror(st));
-            e = st == DBX_ERR_INVAL ? DBX_EXIT_USAGE : DBX_EXIT_INTERNAL;
-        } else {
-            if (json) {
-                if (dbx_check_json(&res, out, sizeof out) != DBX_OK) {
-                    fprintf(stderr, "danebox: JSON output truncated\n");
-                }
-                printf("%s\n", out);
-            } else {
-                if (dbx_check_summary_lines(&res, out, sizeof out) != DBX_OK) {
-                    fprintf(stderr, "danebox: output truncated\n");
-                }
-                fputs(out, stdout);
-                printf("%s: %u DNS queries, %u SMTP round trips in %u session(s), %u ms\n",
-                       res.domain, (unsigned)res.dns_queries, (unsigned)res.smtp_round_trips,
-                       (unsigned)res.smtp_sessions, (unsigned)res.elapsed_ms);
-            }
-            e = exit_of(&res);
+    for (int round = 0; round < repeat; round++) {
+        if (round > 0 && interval > 0) sleep((unsigned)interval);
+        for (size_t d = 0; d < ndom; d++) {
+            int e = check_one(&cfg, r, &tr, domains[d], json, &saved);
+            if (rank[e] > rank[worst]) worst = e;
         }
-        fflush(stdout);
-        if (rank[e] > rank[worst]) worst = e;
     }
+    if (repeat > 1 && !json) {
+        printf("TLS session cache: %u handshakes saved (%u stored, %u offered, %u invalidated)\n",
+               (unsigned)saved, (unsigned)tls_cache.stats.stored,
+               (unsigned)tls_cache.stats.offered, (unsigned)tls_cache.stats.invalidated);
+    }
+    dbx_tls_cache_init(&tls_cache);
     dbx_resolver_free(r);
     free(r);
     dbx_trust_free(&trust);

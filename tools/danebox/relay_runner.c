@@ -1,7 +1,14 @@
 /* `danebox relay`: the queue runner, a child process of the daemon.  One
  * pass over the spool: every message with a recipient due is handed to the
  * delivery engine (src/relay), which opens per domain one RFC 7672 session
- * (src/relay/dbx_relay_session.c) and sends the mail over it. */
+ * (src/relay/dbx_relay_session.c) and sends the mail over it.
+ *
+ * DANE-safe TLS session resumption across runs: the runner keeps its TLS
+ * session cache (src/smtp/dbx_tls_cache.h) in <spool>/tls-sessions.<k>
+ * (one file per runner share, mode 0600: it holds session secrets, as
+ * Postfix's tlsmgr cache does), read and sanitized at start, written back
+ * (write + rename) at the end.  Ages are CLOCK_MONOTONIC milliseconds, so a
+ * file from before a reboot only holds expired entries. */
 #include "relay_host.h"
 
 #include "cli.h"
@@ -12,10 +19,57 @@
 #include "smtp/dbx_tls.h"
 #include "tlsrpt_store.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+static const char cache_magic[8] = {'D', 'B', 'X', 'T', 'L', 'S', 'C', '1'};
+
+static void cache_path(const relay_config_t *cfg, unsigned k, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/tls-sessions.%u", cfg->spool, k);
+}
+
+/* Read the runner's saved sessions (missing, short or foreign file: empty). */
+static void cache_load(dbx_tls_cache_t *c, const relay_config_t *cfg, unsigned k)
+{
+    char path[RELAY_PATH_MAX + 32], magic[8];
+    uint32_t size = 0;
+    FILE *f;
+    dbx_tls_cache_init(c);
+    cache_path(cfg, k, path, sizeof path);
+    f = fopen(path, "rb");
+    if (f == NULL) return;
+    if (fread(magic, 1, sizeof magic, f) != sizeof magic || memcmp(magic, cache_magic, 8) != 0 ||
+        fread(&size, sizeof size, 1, f) != 1 || size != sizeof *c || fread(c, sizeof *c, 1, f) != 1) {
+        dbx_tls_cache_init(c);
+    }
+    fclose(f);
+    (void)dbx_tls_cache_sanitize(c);
+}
+
+/* Write them back (0600, atomically); best effort. */
+static void cache_save(const dbx_tls_cache_t *c, const relay_config_t *cfg, unsigned k)
+{
+    char path[RELAY_PATH_MAX + 32], tmp[RELAY_PATH_MAX + 40];
+    uint32_t size = sizeof *c;
+    int fd;
+    FILE *f;
+    cache_path(cfg, k, path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || (f = fdopen(fd, "wb")) == NULL) {
+        if (fd >= 0) close(fd);
+        return;
+    }
+    bool ok = fwrite(cache_magic, 1, sizeof cache_magic, f) == sizeof cache_magic &&
+              fwrite(&size, sizeof size, 1, f) == 1 && fwrite(c, sizeof *c, 1, f) == 1;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) unlink(tmp);
+}
 
 #define MAX_IDS 100000u
 #define MAX_PASSES 4
@@ -34,6 +88,7 @@ typedef struct runner {
     host_net_t net;
     dbx_transport_t tr;
     dbx_relay_sessconn_t *sc;
+    dbx_tls_cache_t *tls_cache;
     dbx_relay_connector_t conn;
     dbx_relay_config_t rcfg;
     dbx_relay_t *rl;
@@ -60,9 +115,10 @@ static int setup(runner_t *x, const relay_config_t *cfg)
     }
     x->r = calloc(1, sizeof(*x->r));
     x->sc = calloc(1, sizeof(*x->sc));
+    x->tls_cache = calloc(1, sizeof(*x->tls_cache));
     x->rl = calloc(1, sizeof(*x->rl));
     x->ids = calloc(MAX_IDS, DBX_QUEUE_ID_MAX);
-    if (x->r == NULL || x->sc == NULL || x->rl == NULL || x->ids == NULL) {
+    if (x->r == NULL || x->sc == NULL || x->rl == NULL || x->ids == NULL || x->tls_cache == NULL) {
         return -1;
     }
     host_net_init(&x->net, &x->tr);
@@ -74,6 +130,7 @@ static int setup(runner_t *x, const relay_config_t *cfg)
     base.check.connect_ms = cfg->connect_timeout_s * 1000u;
     base.check.command_ms = cfg->smtp_timeout_s * 1000u;
     base.check.handshake_ms = cfg->smtp_timeout_s * 1000u;
+    base.check.tls_cache = x->tls_cache; /* DANE-safe resumption across deliveries */
     dbx_relay_sessconn_init(x->sc, &base, x->r, &x->tr, &x->conn);
     if (tlsrpt_store_init(&x->tlsrpt, cfg->spool) == 0) {
         x->sc->tlsrpt = &x->tlsrpt.sink;
@@ -101,6 +158,8 @@ static void teardown(runner_t *x)
     }
     free(x->r);
     free(x->sc);
+    if (x->tls_cache != NULL) dbx_tls_cache_init(x->tls_cache); /* zeroize */
+    free(x->tls_cache);
     free(x->rl);
     free(x->ids);
     if (x->trust_ok) {
@@ -176,11 +235,13 @@ int relay_runner_main(const relay_config_t *cfg, volatile int *stop, unsigned k,
     static runner_t x;
     memset(&x, 0, sizeof(x));
     int rc = setup(&x, cfg) == 0 ? 0 : 1;
+    if (rc == 0) cache_load(x.tls_cache, cfg, k);
     for (int p = 0; rc == 0 && p < MAX_PASSES && !*stop; p++) {
         if (pass(&x, cfg, stop, k, n) == 0) {
             break;
         }
     }
+    if (rc == 0) cache_save(x.tls_cache, cfg, k);
     teardown(&x);
     return rc;
 }

@@ -278,6 +278,19 @@ int tls_peer_send_der(tls_peer_t *p, const char *pem)
     return 0;
 }
 
+int tls_peer_enable_tickets(tls_peer_t *p)
+{
+    mbedtls_ssl_ticket_init(&p->ticket);
+    p->tickets = 1;
+    if (mbedtls_ssl_ticket_setup(&p->ticket, mbedtls_ctr_drbg_random, &p->drbg,
+                                 MBEDTLS_CIPHER_AES_256_GCM, 3600) != 0) {
+        return -1;
+    }
+    mbedtls_ssl_conf_session_tickets_cb(&p->conf, mbedtls_ssl_ticket_write,
+                                        mbedtls_ssl_ticket_parse, &p->ticket);
+    return 0;
+}
+
 void tls_peer_free(tls_peer_t *p)
 {
     if (p->swapped != NULL) {
@@ -287,6 +300,8 @@ void tls_peer_free(tls_peer_t *p)
     }
     mbedtls_ssl_free(&p->ssl);
     mbedtls_ssl_config_free(&p->conf);
+    if (p->tickets) mbedtls_ssl_ticket_free(&p->ticket);
+    p->tickets = 0;
     mbedtls_x509_crt_free(&p->chain);
     mbedtls_pk_free(&p->key);
     mbedtls_ctr_drbg_free(&p->drbg);

@@ -24,6 +24,7 @@
 #include "mbedtls/entropy.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/ssl.h"
+#include "mbedtls/ssl_ticket.h"
 #include "mbedtls/x509_crt.h"
 
 typedef enum {
@@ -56,6 +57,8 @@ typedef struct tls_peer {
     size_t line_len;
     mbedtls_x509_buf saved_raw; /* leaf DER replaced by tls_peer_send_der() */
     unsigned char *swapped;
+    mbedtls_ssl_ticket_context ticket; /* tls_peer_enable_tickets() */
+    int tickets;
 } tls_peer_t;
 
 /** Load the chain (PEM files, leaf first, @p n >= 1) and the leaf key.
@@ -67,6 +70,10 @@ int tls_peer_init(tls_peer_t *p, tls_peer_script_t script, const char *const *pe
  *  instead of the loaded leaf's; the leaf key stays the signing key.
  *  @return 0 or -1. */
 int tls_peer_send_der(tls_peer_t *p, const char *pem);
+
+/** Issue session tickets (TLS 1.2 RFC 5077, TLS 1.3 NewSessionTicket) under
+ *  a fresh key of this peer, and accept them for resumption.  @return 0 or -1. */
+int tls_peer_enable_tickets(tls_peer_t *p);
 
 /** Free everything (accepts a zeroed peer). */
 void tls_peer_free(tls_peer_t *p);
