@@ -35,7 +35,7 @@ typedef struct dbx_relay_sessconn {
     dbx_resolver_t *r;
     const dbx_transport_t *tr;
     bool busy;
-    const dbx_tlsrpt_sink_t *tlsrpt; /**< NULL: no TLS reporting records */
+    dbx_tlsrpt_sink_t *tlsrpt; /**< NULL: no TLS reporting records */
 } dbx_relay_sessconn_t;
 
 /**

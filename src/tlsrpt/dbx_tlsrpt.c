@@ -107,9 +107,15 @@ int dbx_tlsrpt_rec_format(const dbx_tlsrpt_rec_t *r, char *buf, size_t cap)
     dbx_sbuf_init(&s, buf, cap);
     dbx_sbuf_puts(&s, "T1\t");
     dbx_sbuf_puts(&s, dbx_dec64(r->when, t));
-    dbx_sbuf_printf(&s, "\t%s\t%s\t", r->domain, r->tlsa_policy ? "tlsa" : "no-policy-found");
-    dbx_sbuf_printf(&s, "%s\t%s\t%s\t", or_dash(r->mx), or_dash(r->addr),
-                    dbx_tlsrpt_result_str(r->result));
+    /* field by field: a name may be 255 octets, longer than dbx_sbuf_printf's
+     * formatting buffer */
+    const char *fields[] = {r->domain, r->tlsa_policy ? "tlsa" : "no-policy-found",
+                            or_dash(r->mx), or_dash(r->addr), dbx_tlsrpt_result_str(r->result)};
+    for (size_t i = 0; i < DBX_ARRAY_LEN(fields); i++) {
+        dbx_sbuf_putc(&s, '\t');
+        dbx_sbuf_puts(&s, fields[i]);
+    }
+    dbx_sbuf_putc(&s, '\t');
     for (uint8_t i = 0; i < r->n_tlsa; i++) {
         DBX_CHECK(r->tlsa[i][0] != '\0' && field_ok(r->tlsa[i], true), DBX_ERR_MALFORMED);
         if (i > 0) {
@@ -220,13 +226,12 @@ static void host_policy(dbx_tlsrpt_rec_t *rec, const dbx_check_host_t *h)
     }
 }
 
-static size_t emit(const dbx_tlsrpt_sink_t *sink, const dbx_tlsrpt_rec_t *rec)
+static size_t emit(dbx_tlsrpt_sink_t *sink, const dbx_tlsrpt_rec_t *rec)
 {
-    static char line[DBX_TLSRPT_LINE_MAX];
-    if (dbx_tlsrpt_rec_format(rec, line, sizeof(line)) != DBX_OK) {
+    if (dbx_tlsrpt_rec_format(rec, sink->line, sizeof(sink->line)) != DBX_OK) {
         return 0;
     }
-    sink->append(sink->user, line, strlen(line));
+    sink->append(sink->user, sink->line, strlen(sink->line));
     return 1;
 }
 
@@ -236,38 +241,38 @@ static bool dns_stage(dbx_tlsrpt_result_t r)
     return r == DBX_TLSRPT_DNSSEC_INVALID || r == DBX_TLSRPT_DANE_REQUIRED;
 }
 
-size_t dbx_tlsrpt_note(const dbx_tlsrpt_sink_t *sink, const char *domain,
+size_t dbx_tlsrpt_note(dbx_tlsrpt_sink_t *sink, const char *domain,
                        const dbx_check_result_t *rep, int64_t now)
 {
-    static dbx_tlsrpt_rec_t rec;
     size_t n = 0;
     if (sink == NULL || sink->append == NULL || domain == NULL || rep == NULL) {
         return 0;
     }
-    memset(&rec, 0, sizeof(rec));
-    rec.when = now;
-    dbx_str_copy(rec.domain, sizeof(rec.domain), domain);
+    dbx_tlsrpt_rec_t *const r = &sink->rec;
+    memset(r, 0, sizeof(*r));
+    r->when = now;
+    dbx_str_copy(r->domain, sizeof(r->domain), domain);
     if (rep->n_hosts == 0) { /* MX stage */
-        rec.result = dbx_tlsrpt_map(rep->why);
-        return rec.result != DBX_TLSRPT_NONE ? emit(sink, &rec) : 0;
+        r->result = dbx_tlsrpt_map(rep->why);
+        return r->result != DBX_TLSRPT_NONE ? emit(sink, r) : 0;
     }
     for (uint8_t i = 0; i < rep->n_hosts; i++) {
         const dbx_check_host_t *h = &rep->hosts[i];
-        host_policy(&rec, h);
-        rec.addr[0] = '\0';
-        rec.result = dbx_tlsrpt_map(h->why);
-        if (dns_stage(rec.result)) {
-            n += emit(sink, &rec);
+        host_policy(r, h);
+        r->addr[0] = '\0';
+        r->result = dbx_tlsrpt_map(h->why);
+        if (dns_stage(r->result)) {
+            n += emit(sink, r);
             continue;
         }
         for (uint8_t k = 0; k < h->n_addrs; k++) {
             const dbx_check_addr_t *a = &h->addrs[k];
-            rec.result = dbx_tlsrpt_map(a->why);
-            if (rec.result == DBX_TLSRPT_NONE || dns_stage(rec.result)) {
+            r->result = dbx_tlsrpt_map(a->why);
+            if (r->result == DBX_TLSRPT_NONE || dns_stage(r->result)) {
                 continue;
             }
-            dbx_addr_format(&a->addr, rec.addr, sizeof(rec.addr));
-            n += emit(sink, &rec);
+            dbx_addr_format(&a->addr, r->addr, sizeof(r->addr));
+            n += emit(sink, r);
         }
     }
     return n;

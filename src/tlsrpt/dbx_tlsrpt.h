@@ -97,6 +97,10 @@ int dbx_tlsrpt_rec_parse(const char *line, dbx_tlsrpt_rec_t *r);
 typedef struct dbx_tlsrpt_sink {
     void (*append)(void *user, const char *line, size_t len);
     void *user;
+    /* scratch of dbx_tlsrpt_note(): the sink's owner pays for it (a build
+     * that never records, such as the board's, carries none of it) */
+    dbx_tlsrpt_rec_t rec;
+    char line[DBX_TLSRPT_LINE_MAX];
 } dbx_tlsrpt_sink_t;
 
 /**
@@ -107,7 +111,7 @@ typedef struct dbx_tlsrpt_sink {
  * address tried) once.  NULL @p sink or sink->append: nothing.
  * @return records written.
  */
-size_t dbx_tlsrpt_note(const dbx_tlsrpt_sink_t *sink, const char *domain,
+size_t dbx_tlsrpt_note(dbx_tlsrpt_sink_t *sink, const char *domain,
                        const dbx_check_result_t *rep, int64_t now);
 
 #ifdef __cplusplus
