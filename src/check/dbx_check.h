@@ -240,7 +240,6 @@ typedef struct dbx_check_work {
     char resume_key[DBX_TLS_CACHE_KEY_MAX + 1]; /**< "host[address]" */
     uint8_t tlsa_digest[DBX_TLS_CACHE_DIGEST_LEN];
     uint8_t offered_under[DBX_TLS_CACHE_DIGEST_LEN]; /**< digest of the offered session */
-    uint8_t session[DBX_TLS_CACHE_BLOB_MAX]; /**< scratch: session export */
 } dbx_check_work_t;
 
 /** Fill @p cfg with the defaults (now = 0: set it).  Cannot fail. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mbedtls/x509_crt.h"
+#include "mbedtls/platform_util.h"
 
 /* Facts about the leaf for monitoring (key type, SPKI digest, which
  * records name it, DANE-TA chain expiry); never part of the verdict. */
@@ -252,15 +253,16 @@ static void resume_account(const dbx_check_config_t *cfg, dbx_check_work_t *w,
         return;
     }
     if (dbx_smtp_tls_info(&w->smtp) == NULL ||
-        dbx_tls_session_export(&w->smtp.tls, w->session, sizeof w->session, &len, &life) != DBX_OK) {
+        dbx_tls_session_export(&w->smtp.tls, c->scratch, sizeof c->scratch, &len, &life) != DBX_OK) {
+        mbedtls_platform_zeroize(c->scratch, sizeof c->scratch);
         return;
     }
     /* a resumed session re-exported unchanged keeps its first lifetime */
-    if (a->resumed && len == sc->tls.resume_len && memcmp(w->session, sc->tls.resume, len) == 0) {
-        return;
+    if (!(a->resumed && len == sc->tls.resume_len && memcmp(c->scratch, sc->tls.resume, len) == 0)) {
+        (void)dbx_tls_cache_store(c, w->resume_key, sc->peer.port, w->tlsa_digest, verified,
+                                  c->scratch, len, life, hal_clock_ms());
     }
-    (void)dbx_tls_cache_store(c, w->resume_key, sc->peer.port, w->tlsa_digest, verified, w->session,
-                              len, life, hal_clock_ms());
+    mbedtls_platform_zeroize(c->scratch, sizeof c->scratch);
 }
 
 void dbx_check_probe(const dbx_check_config_t *cfg, const dbx_transport_t *tr,

@@ -75,6 +75,10 @@ typedef struct dbx_tls_cache {
     uint32_t limit;  /**< entries used (dbx_tls_cache_set_limit()), 0 = all */
     uint32_t tick;
     dbx_tls_cache_stats_t stats;
+    /* scratch for a session being exported before it is stored (with the
+     * cache: a build or mode without resumption pays nothing); zeroized
+     * after each use */
+    uint8_t scratch[DBX_TLS_CACHE_BLOB_MAX];
 } dbx_tls_cache_t;
 
 /** Empty the cache (zeroizes the saved sessions).  Cannot fail. */
