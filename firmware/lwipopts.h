@@ -87,14 +87,14 @@
  *    and fragment-based DNS spoofing is off the table), TCP segments fit
  *    the MTU. */
 #define MEM_ALIGNMENT           4
-#define MEM_SIZE                (6 * 1024)
+#define MEM_SIZE                (4 * 1024) /* >= TCP_SND_BUF + DNS + ARP; relay heap headroom */
 #define MEMP_NUM_PBUF           4
 #define MEMP_NUM_UDP_PCB        (4 + LWIP_DHCP) /* + the DHCP client's */
 #define MEMP_NUM_TCP_PCB        6 /* relay: 2 inbound + 1 refused + 1 outbound + TIME_WAIT */
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG        12
 #define MEMP_NUM_ND6_QUEUE      4
-#define PBUF_POOL_SIZE          8
+#define PBUF_POOL_SIZE          7 /* 2 inbound x TCP_WND held + RX + UDP queue */
 #define PBUF_POOL_BUFSIZE       1516 /* one full Ethernet frame, aligned */
 #define TCP_MSS                 1460
 #define TCP_WND                 (2 * TCP_MSS)
