@@ -19,6 +19,10 @@ static void test_map(void **state)
     (void)state;
     assert_int_equal(dbx_tlsrpt_map(DBX_REASON_DANE_MATCH), DBX_TLSRPT_SUCCESS);
     assert_int_equal(dbx_tlsrpt_map(DBX_REASON_TLSA_DENIED), DBX_TLSRPT_SUCCESS);
+    /* a resumed DANE session is a successful session (the relay's second
+     * delivery to a domain is usually one) */
+    assert_int_equal(dbx_tlsrpt_map(DBX_REASON_DANE_RESUMED), DBX_TLSRPT_SUCCESS);
+    assert_int_equal(dbx_tlsrpt_map(DBX_REASON_RESUME_MISMATCH), DBX_TLSRPT_NONE);
     assert_int_equal(dbx_tlsrpt_map(DBX_REASON_NO_STARTTLS), DBX_TLSRPT_STARTTLS_NOT_SUPPORTED);
     assert_int_equal(dbx_tlsrpt_map(DBX_REASON_STARTTLS_REFUSED),
                      DBX_TLSRPT_STARTTLS_NOT_SUPPORTED);
