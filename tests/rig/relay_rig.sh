@@ -6,7 +6,8 @@
 #                               allow 127/8, the rig resolver and anchor,
 #                               tls_policy dane, runs as nobody), then the
 #                               caller's lines from stdin
-#   relay_rig_start CONF LOG    start the relay in the netns (RELAY_PID),
+#   relay_rig_start CONF LOG    start the relay in the netns (RELAY_PID;
+#                               its log lines on stderr into LOG),
 #                               wait (bounded) until it listens
 #   mbox NAME / in_mbox NAME RE the rig mailbox of server NAME ($RUNDIR)
 #   wait_for SECONDS CMD...     poll CMD five times a second, bounded
@@ -29,7 +30,7 @@ EOF2
 }
 
 relay_rig_start() { # conf log
-  "${NSX[@]}" "$DANEBOX" relay --config "$1" >>"$2" 2>&1 &
+  "${NSX[@]}" "$DANEBOX" relay --log-stderr --config "$1" >>"$2" 2>&1 &
   RELAY_PID=$!
   for _ in $(seq 50); do
     "${NSX[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null && return 0

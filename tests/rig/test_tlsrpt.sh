@@ -78,33 +78,20 @@ ip -n "$E2E_NS" addr add 192.0.2.41/32 dev lo
   "$RIG_DIR/tlsrpt/key.pem" "$WORK/posts" --lifetime 300 >"$WORK/collector.log" 2>&1 &
 COLL_PID=$!
 
+. "$top/tests/rig/relay_rig.sh"
 CONF=$WORK/relay.conf
-cat >"$CONF" <<EOF
-listen = 127.0.0.1:2525
-allow = 127.0.0.0/8
-hostname = relay.lan.test
-spool = $WORK/spool
-user = nobody
-resolver = 192.0.2.2
-anchor = $RIG_ANCHOR
-dnssec_time = $RIG_TIME
+LOG=$WORK/relay.log
+relay_rig_conf "$CONF" "$WORK/spool" <<EOF
 retry_min = 60s
 queue_run_interval = 2s
 connect_timeout = 5s
 smtp_timeout = 15s
-tls_policy = dane
 EOF
-chmod 644 "$CONF"
-LOG=$WORK/relay.log
-"${NSX[@]}" "$DANEBOX" relay --log-stderr --config "$CONF" >>"$LOG" 2>&1 &
-RELAY_PID=$!
-for _ in $(seq 50); do "${NSX[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null && break; sleep 0.1; done
+relay_rig_start "$CONF" "$LOG" || failc "relay did not start: $(tail -3 "$LOG")"
 submit() { # TO TOKEN
   "${NSX[@]}" timeout 30 swaks --server 127.0.0.1:2525 --from sender@relay.lan.test --to "$1" \
     --header "Subject: tlsrpt $2" --body "token $2" >/dev/null 2>&1
 }
-mbox() { cat "$RUNDIR/$1/mail/mailbox" 2>/dev/null; }
-wait_for() { local s=$1; shift; for _ in $(seq $((s * 5))); do "$@" && return 0; sleep 0.2; done; return 1; }
 DAY=$(date -u +%F)
 REC=$WORK/spool/tlsrpt/$DAY.log
 recs() { grep -c "$1" "$REC" 2>/dev/null || true; }
