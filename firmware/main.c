@@ -35,6 +35,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* DBX_RELAY=0: the verifier without mode=relay (the relay's code is then
+ * unreferenced and --gc-sections drops it).  Only for measuring the flash of
+ * the verifier alone: board/common/cortex-m.mk links danebox-verifier.elf
+ * next to the real image; there mode=relay does nothing. */
+#ifndef DBX_RELAY
+#define DBX_RELAY 1
+#endif
+
 
 /* The semihosting command line is "<image path> <-append text>": the first
  * word is argv[0], the rest is the config block (dbx_config.h). */
@@ -148,6 +156,7 @@ int main(void)
         } else if (fw_bench() != DBX_OK) {
             rc = 3;
         }
+#if DBX_RELAY
     } else if (cfg.mode == DBX_MODE_RELAY) {
         if (rc != 0) {
             printf("relay: not run (boot checks failed)\n");
@@ -157,6 +166,7 @@ int main(void)
             printf("relay: %s\n", dbx_strerror(st));
             rc = 2;
         }
+#endif
     } else if (cfg.mode == DBX_MODE_DNSPROBE || cfg.mode == DBX_MODE_RESOLVE ||
                cfg.mode == DBX_MODE_PROBE || cfg.mode == DBX_MODE_CHECK) {
         dbx_transport_t tr;

@@ -6,11 +6,13 @@ RAM   = .data + .bss + heap reserve + stack reserve (from the linker symbols).
 Components: ours (src/, hal/, board/, firmware/, generated anchor), mbedTLS, BearSSL,
 ldns, lwIP, libc/libgcc (newlib-nano, libgcc), padding (alignment fill).
 
-Usage: fwsize.py --map build/<board>/danebox.map [--elf ...] [--objroot DIR] [--json]
+Usage: fwsize.py --map build/<board>/danebox.map [--elf ...] [--objroot DIR] [--json|--summary]
 
 --json prints one JSON object instead of the table: {"components": {name:
 {"flash": B, "ram": B}}, "ours": {...}, "heap_reserve", "stack_reserve",
 "total": {...}, "budget": {...}} (input of tools/bench/report.py).
+--summary prints one line: total flash and static RAM (e.g. for the map of
+danebox-verifier.elf, the image without mode=relay).
 """
 import argparse
 import json
@@ -167,6 +169,7 @@ def main():
     ap.add_argument("--elf", help="unused; kept for the make rule's symmetry")
     ap.add_argument("--objroot", help="default: <map dir>/obj")
     ap.add_argument("--json", action="store_true", help="machine-readable output")
+    ap.add_argument("--summary", action="store_true", help="one line: flash, static RAM")
     a = ap.parse_args()
     objroot = a.objroot or os.path.join(os.path.dirname(a.map), "obj")
     flash, ram, syms, mem = parse(a.map, member_index(objroot))
@@ -180,6 +183,9 @@ def main():
     tr = sum(ram.values()) + heap + stack
     fb = mem.get("FLASH", (0, 0))[1]
     rb = mem.get("RAM", (0, 0))[1]
+    if a.summary:
+        print("  flash %d B (%.1f KB), static RAM %d B" % (tf, tf / 1024.0, tr - heap - stack))
+        return 0
     if a.json:
         json.dump({"components": {c: {"flash": flash.get(c, 0), "ram": ram.get(c, 0)}
                                   for c in comps},

@@ -4,6 +4,9 @@
 #   build/<board>/danebox.elf   firmware/*.c + libdbx.a libldns.a libmbedtls.a libbearssl.a liblwip.a
 #   build/<board>/danebox.map   linker map (input of tools/fwsize.py)
 #   build/<board>/danebox.bin   raw image
+#   build/<board>/danebox-verifier.elf/.map  the same objects linked without
+#                               mode=relay (firmware/main.c DBX_RELAY=0): only
+#                               for measuring the verifier's flash (make size)
 FW_SRCS := $(sort $(wildcard firmware/*.c))
 FW_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(FW_SRCS))
 FW_ELF  := $(B)/danebox.elf
@@ -25,14 +28,28 @@ QEMU_BASE = $(QEMU) -M $(QEMU_MACHINE) -nographic -monitor none -serial stdio \
             -kernel $(FW_ELF) $(if $(RUN_ARGS),-append "$(RUN_ARGS)") $(QEMU_EXTRA)
 QEMU_CMD  = $(QEMU_BASE) $(QEMU_NET)
 
+# the verifier alone (issue 18's flash target is the verifier before the relay)
+FW_VER_ELF  := $(B)/danebox-verifier.elf
+FW_VER_MAP  := $(B)/danebox-verifier.map
+FW_VER_OBJS := $(patsubst $(B)/obj/firmware/main.o,$(B)/obj/firmware/main-verifier.o,$(FW_OBJS))
+
 .PHONY: firmware
-firmware: $(FW_ELF) $(B)/danebox.bin
+firmware: $(FW_ELF) $(B)/danebox.bin $(FW_VER_ELF)
 
 $(FW_ELF): $(FW_OBJS) $(FW_LIBS) $(BOARD_LDSCRIPT) board/common/cortex-m.ld
 	@echo "  LINK    $@"
 	@$(CC) $(FW_LDFLAGS) -o $@ $(FW_OBJS) -Wl,--start-group $(FW_LIBS) -lc -lgcc \
 	  -Wl,--end-group
 	@$(SIZE) $@
+
+$(B)/obj/firmware/main-verifier.o: firmware/main.c $(B)/obj/firmware/main.o
+	@echo "  CC      $< (DBX_RELAY=0)"
+	@$(CC) $(OUR_CFLAGS) $(LWIP_INC) -DDBX_RELAY=0 -c $< -o $@
+
+$(FW_VER_ELF): $(FW_VER_OBJS) $(FW_LIBS) $(BOARD_LDSCRIPT) board/common/cortex-m.ld
+	@echo "  LINK    $@ (verifier only, for make size)"
+	@$(CC) $(subst $(FW_MAP),$(FW_VER_MAP),$(FW_LDFLAGS)) -o $@ $(FW_VER_OBJS) \
+	  -Wl,--start-group $(FW_LIBS) -lc -lgcc -Wl,--end-group
 
 $(B)/danebox.bin: $(FW_ELF)
 	@$(OBJCOPY) -O binary $< $@
@@ -50,3 +67,5 @@ endif
 
 size: firmware
 	@python3 tools/fwsize.py --map $(FW_MAP) --elf $(FW_ELF)
+	@echo "verifier alone (danebox-verifier.elf, DBX_RELAY=0):"
+	@python3 tools/fwsize.py --map $(FW_VER_MAP) --objroot $(B)/obj --summary
