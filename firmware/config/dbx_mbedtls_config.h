@@ -127,8 +127,16 @@
  * (RFC 8446 §4.2.3): without this mbedTLS offers no rsa_pss_rsae_* and every
  * RSA-keyed TLS 1.3 MX fails the handshake ("no suitable signature algorithm"). */
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT
+#if !defined(__arm__)
+/* host only: PEM keys and certificates (the firmware parses DER: TLSA data,
+ * the TLS chain) */
 #define MBEDTLS_BASE64_C
 #define MBEDTLS_PEM_PARSE_C
+#else
+/* the firmware never prints a certificate: no x509 *_info() and no OID
+ * description strings (issue 18, flash) */
+#define MBEDTLS_X509_REMOVE_INFO
+#endif
 
 /* ---- symmetric + RNG ---------------------------------------------------- */
 #define MBEDTLS_AES_C
@@ -144,7 +152,12 @@
 #define MBEDTLS_CTR_DRBG_C
 #define MBEDTLS_HKDF_C
 #define MBEDTLS_HMAC_DRBG_C
+#if !defined(__arm__)
+/* host only: RSA key generation (PSA's generate-key dispatch, which the TLS
+ * 1.3 ECDHE share pulls in, links it otherwise; the board never makes an
+ * RSA key) */
 #define MBEDTLS_GENPRIME
+#endif
 #if defined(__arm__)
 #define MBEDTLS_AES_ROM_TABLES
 #define MBEDTLS_AES_FEWER_TABLES
@@ -197,6 +210,10 @@
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 #endif
 
+#if !defined(__arm__)
+/* host only: error texts (13.7 KB of strings on the board, where
+ * dbx_tls_last_error() prints the code instead) */
 #define MBEDTLS_ERROR_C
+#endif
 
 #endif /* DBX_MBEDTLS_CONFIG_H */

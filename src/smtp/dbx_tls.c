@@ -4,6 +4,7 @@
 #include "hal_platform.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mbedtls/error.h"
@@ -460,7 +461,12 @@ const char *dbx_tls_last_error(const dbx_tls_t *t, char *buf, size_t cap)
     }
     buf[0] = '\0';
     if (t != NULL && t->mbed_err != 0) {
+#if defined(MBEDTLS_ERROR_C)
         mbedtls_strerror(t->mbed_err, buf, cap);
+#else
+        int e = t->mbed_err;
+        snprintf(buf, cap, "mbedTLS error %s0x%04X", e < 0 ? "-" : "", (unsigned)(e < 0 ? -e : e));
+#endif
     }
     return buf;
 }

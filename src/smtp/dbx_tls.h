@@ -188,7 +188,9 @@ void dbx_tls_global_free(void);
  *  certificate, without allocating.  @return DBX_OK or DBX_ERR_MALFORMED. */
 int dbx_tls_cert_spki(const uint8_t *der, size_t len, const uint8_t **spki, size_t *spki_len);
 
-/** Short text for the last mbedTLS error of @p t ("" if none). */
+/** Short text for the last mbedTLS error of @p t ("" if none): mbedTLS'
+ *  own text where it is built with MBEDTLS_ERROR_C (the host), else the code
+ *  ("mbedTLS error -0x7780", the board). */
 const char *dbx_tls_last_error(const dbx_tls_t *t, char *buf, size_t cap);
 
 #ifdef __cplusplus
