@@ -15,7 +15,8 @@ FW_LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/libbearssl.a $(B)
 FW_LDFLAGS := $(BOARD_CPU) -nostartfiles --specs=nano.specs \
               -Wl,--gc-sections -Wl,-Map=$(FW_MAP) -Wl,--cref \
               -Lboard/common -T$(BOARD_LDSCRIPT) -Wl,--no-warn-rwx-segments \
-              -Wl,--wrap=malloc,--wrap=free,--wrap=calloc,--wrap=realloc
+              -Wl,--wrap=malloc,--wrap=free,--wrap=calloc,--wrap=realloc \
+              -Wl,--wrap=ldns_rdf_new_frm_str
 
 QEMU      ?= qemu-system-arm
 QEMU_TIMEOUT ?= 60
