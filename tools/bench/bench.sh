@@ -55,6 +55,8 @@
 # BENCH_ONLY=fault likewise for bench_fault (section 7, its own rig).
 # BENCH_ONLY=fwcheck: the same for bench_footprint + bench_fwcheck and the
 # cold/warm check, flash and RAM-peak rows of the Targets table.
+# BENCH_ONLY=footprint: bench_footprint only (no rig): the flash row of the
+# Targets table and the component table of section 1.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -66,7 +68,7 @@ DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|relay_host|fault|fwcheck|hostile) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck, hostile or unset" >&2; exit 2;; esac
+case $ONLY in ""|relay_host|fault|fwcheck|footprint|hostile) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck, footprint, hostile or unset" >&2; exit 2;; esac
 if [ "$ONLY" = hostile ]; then # section 8 only (issue 15): its own rigs, BENCHMARKS.md spliced
   exec tools/bench/bench_hostile.sh
 fi
@@ -74,6 +76,9 @@ RES=$OUT/results${ONLY:+-$ONLY}.tsv
 DANEBOX=$top/build/host/danebox
 ELF=$top/build/mps2-an386/danebox.elf
 MAP=$top/build/mps2-an386/danebox.map
+# the same objects linked without mode=relay (board/common/cortex-m.mk): the
+# verifier's flash, issue 18's target
+VMAP=$top/build/mps2-an386/danebox-verifier.map
 NAME=_25._tcp.mx.rsa.test.
 SMTP_ADDR=192.0.2.25            # dane-ee (ECDSA P-256, TLS 1.3) of the SMTP rig
 SMTP_SNI=mx1.dane-ee.test
@@ -126,6 +131,9 @@ qemu_fw() { # ARGS...  (semihosting command line) -> console on stdout
 bench_footprint() {
   log "footprint"
   $PY tools/fwsize.py --map "$MAP" --json >"$OUT/fwsize.json" || put footprint_status "fwsize.py failed"
+  rm -f "$OUT/fwsize-verifier.json"
+  [ -f "$VMAP" ] && { $PY tools/fwsize.py --map "$VMAP" --objroot "$(dirname "$MAP")/obj" --json \
+    >"$OUT/fwsize-verifier.json" || rm -f "$OUT/fwsize-verifier.json"; }
   qemu_fw mode=selftest >"$OUT/boot.log"
   local m
   m=$(grep '^memory:' "$OUT/boot.log")
@@ -687,6 +695,15 @@ if [ "$ONLY" = relay_host ]; then
   log "report (section relay_host of BENCHMARKS.md only)"
   $PY tools/bench/report.py --results "$RES" --only relay_host --out "$top/BENCHMARKS.md" || exit 1
   log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (relay_host section)"
+  exit 0
+fi
+if [ "$ONLY" = footprint ]; then
+  : >"$RES"
+  bench_footprint
+  log "report (flash row of the Targets table and section 1's component table only)"
+  $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --only footprint \
+    --out "$top/BENCHMARKS.md" || exit 1
+  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (footprint)"
   exit 0
 fi
 if [ "$ONLY" = fwcheck ]; then

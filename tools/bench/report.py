@@ -84,7 +84,8 @@ def fwcheck_rows(g):
     ]
 
 
-FLASH_ROW = "| firmware flash | 308.7 KB | %s | ≤ 256 KB |"
+FLASH_ROW = ("| firmware flash (verifier before the relay: `danebox-verifier.elf`; in brackets the "
+             "whole image with the relay) | 308.7 KB | %s | ≤ 256 KB |")
 RAM_ROW = "| firmware RAM peak (static + heap peak + stack peak) | ~110 KB | %s | ≤ 96 KB |"
 
 
@@ -93,6 +94,8 @@ def footprint(g, fw):
     flash = ram = "not measured"
     if fw:
         flash = "%.1f KB" % (fw["total"]["flash"] / 1024.0)
+        if fw.get("verifier"):
+            flash = "%.1f KB (%s)" % (fw["verifier"]["total"]["flash"] / 1024.0, flash)
         static = fw["total"]["ram"] - fw["heap_reserve"] - fw["stack_reserve"]
         try:
             hp, sp = int(g("fwchk_cold_heap_peak")), int(g("fwchk_cold_stack_peak"))
@@ -101,6 +104,84 @@ def footprint(g, fw):
         except (TypeError, ValueError):
             ram = "%.1f KB static; heap/stack peaks of the check not measured" % (static / 1024.0)
     return flash, ram
+
+
+FP_BEGIN = "`tools/fwsize.py --json` on `build/mps2-an386/danebox.map`"
+FP_END = "| **total** (budget"
+
+
+def footprint_table(w, fw):
+    """Section 1's component table (fw: fwsize.py --json of the image; its
+    "verifier" key, when there, that of danebox-verifier.map)."""
+    v = fw.get("verifier")
+    w("%s (flash = code + rodata + .data image; RAM = .data + .bss; bytes attributed by address, "
+      "`-Os`, `--gc-sections`)%s:" % (FP_BEGIN, "; the verifier column is the same objects linked "
+      "without mode=relay (`danebox-verifier.map`, `firmware/main.c` `DBX_RELAY=0`, measurement "
+      "only)" if v else ""))
+    w("")
+    if v:
+        w("| component | flash (B) | verifier flash (B) | RAM (B) |")
+        w("|---|---:|---:|---:|")
+    else:
+        w("| component | flash (B) | RAM (B) |")
+        w("|---|---:|---:|")
+    comps = fw["components"]
+
+    def row(name, fl, vfl, ram):
+        w("| %s | %s |%s %s |" % (name, fl, " %s |" % vfl if v else "", ram))
+    for c in fw["order"]:
+        row(c, n(comps[c]["flash"]),
+            n(v["components"].get(c, {}).get("flash", 0)) if v else "", n(comps[c]["ram"]))
+    row("**ours total**", "**%s**" % n(fw["ours"]["flash"]),
+        "**%s**" % n(v["ours"]["flash"]) if v else "", "**%s**" % n(fw["ours"]["ram"]))
+    row("heap reserve / stack reserve", "–", "–",
+        "%s / %s" % (n(fw["heap_reserve"]), n(fw["stack_reserve"])))
+    row("**total** (budget %s / %s)" % (n(fw["budget"]["flash"]), n(fw["budget"]["ram"])),
+        "**%s**" % n(fw["total"]["flash"]), "**%s**" % n(v["total"]["flash"]) if v else "",
+        "**%s**" % n(fw["total"]["ram"]))
+
+
+def load_fw(path):
+    """fwsize.py --json output at @path (None if missing or empty), with the
+    verifier's (fwsize-verifier.json next to it) under "verifier"."""
+    if not path or not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None
+    with open(path) as fh:
+        fw = json.load(fh)
+    vp = os.path.join(os.path.dirname(path), "fwsize-verifier.json")
+    if os.path.exists(vp) and os.path.getsize(vp) > 0:
+        with open(vp) as fh:
+            fw["verifier"] = json.load(fh)
+    return fw
+
+
+def splice_footprint(path, g, fw):
+    """--only footprint: replace the flash row of the Targets table and the
+    component table of section 1 in an existing BENCHMARKS.md."""
+    if not fw:
+        print("report: no fwsize output", file=sys.stderr)
+        return 1
+    text = open(path).read().split("\n")
+    out, i, done = [], 0, 0
+    while i < len(text):
+        line = text[i]
+        if line.startswith("| firmware flash"):
+            out.append(FLASH_ROW % footprint(g, fw)[0])
+            done += 1
+        elif line.startswith(FP_BEGIN):
+            while i < len(text) and not text[i].startswith(FP_END):
+                i += 1
+            footprint_table(out.append, fw)
+            done += 1
+        else:
+            out.append(line)
+        i += 1
+    if done != 2:
+        print("report: no flash row / footprint table in %s to splice into" % path, file=sys.stderr)
+        return 1
+    with open(path, "w") as fh:
+        fh.write("\n".join(out))
+    return 0
 
 
 def splice_fwcheck(path, g, fw):
@@ -115,7 +196,7 @@ def splice_fwcheck(path, g, fw):
             line, done = rows[0], done + 1
         elif line.startswith("| warm check, M4 busy instructions"):
             line, done = rows[1], done + 1
-        elif line.startswith("| firmware flash |") and fw:
+        elif line.startswith("| firmware flash") and fw:
             line = FLASH_ROW % footprint(g, fw)[0]
         elif line.startswith("| firmware RAM peak") and fw:
             line = RAM_ROW % footprint(g, fw)[1]
@@ -273,7 +354,7 @@ def main():
     ap.add_argument("--queries")
     ap.add_argument("--out", required=True)
     ap.add_argument("--plotdir")
-    ap.add_argument("--only", choices=["relay_host", "fault", "fwcheck"],
+    ap.add_argument("--only", choices=["relay_host", "fault", "fwcheck", "footprint"],
                     help="replace only this section of --out (BENCH_ONLY in bench.sh)")
     a = ap.parse_args()
     R = load(a.results)
@@ -281,19 +362,14 @@ def main():
     if a.only == "fault":
         return splice_fault(a.out, g)
     if a.only == "fwcheck":
-        fw = None
-        if a.fwsize and os.path.exists(a.fwsize) and os.path.getsize(a.fwsize) > 0:
-            with open(a.fwsize) as fh:
-                fw = json.load(fh)
-        return splice_fwcheck(a.out, g, fw)
+        return splice_fwcheck(a.out, g, load_fw(a.fwsize))
+    if a.only == "footprint":
+        return splice_footprint(a.out, g, load_fw(a.fwsize))
     if a.only:
         return splice_only(a.out, g)
     if not (a.fwsize and a.queries and a.plotdir):
         ap.error("--fwsize, --queries and --plotdir are required without --only")
-    fw = None
-    if os.path.exists(a.fwsize) and os.path.getsize(a.fwsize) > 0:
-        with open(a.fwsize) as fh:
-            fw = json.load(fh)
+    fw = load_fw(a.fwsize)
     qlist = {}
     cq = os.path.join(os.path.dirname(a.queries), "check-queries.tsv")
     for path, prefix in [(a.queries, ""), (cq, "chk:")]:
@@ -333,20 +409,8 @@ def main():
     w("")
     plot_fp = []
     if fw:
-        w("`tools/fwsize.py --json` on `build/mps2-an386/danebox.map` (flash = code + rodata + "
-          ".data image; RAM = .data + .bss; bytes attributed by address, `-Os`, `--gc-sections`):")
-        w("")
-        w("| component | flash (B) | RAM (B) |")
-        w("|---|---:|---:|")
+        footprint_table(w, fw)
         comps = fw["components"]
-        for c in fw["order"]:
-            w("| %s | %s | %s |" % (c, n(comps[c]["flash"]), n(comps[c]["ram"])))
-        w("| **ours total** | **%s** | **%s** |" % (n(fw["ours"]["flash"]), n(fw["ours"]["ram"])))
-        w("| heap reserve / stack reserve | – | %s / %s |" % (n(fw["heap_reserve"]),
-                                                          n(fw["stack_reserve"])))
-        w("| **total** (budget %s / %s) | **%s** | **%s** |"
-          % (n(fw["budget"]["flash"]), n(fw["budget"]["ram"]), n(fw["total"]["flash"]),
-             n(fw["total"]["ram"])))
         w("")
         groups = [("ours", [c for c in fw["order"] if c.startswith("ours")]),
                   ("mbedTLS", ["mbedTLS"]), ("BearSSL", ["BearSSL"]),
