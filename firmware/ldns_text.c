@@ -1,5 +1,7 @@
-/* The firmware's text -> rdf conversion (linked with
- * -Wl,--wrap=ldns_rdf_new_frm_str, board/common/cortex-m.mk).
+/* The firmware's narrow versions of two text conversions ldns links
+ * (-Wl,--wrap=ldns_rdf_new_frm_str,--wrap=strftime in
+ * board/common/cortex-m.mk): each does exactly what the board's callers need
+ * and fails, with the function's own failure result, for anything else.
  *
  * ldns_rdf_new_frm_str() dispatches on the rdf type to every text parser
  * ldns has (LOC alone pulls newlib's strtod, gdtoa and soft-float, ~12 KB),
@@ -12,10 +14,15 @@
  * (callers treat it as out of memory / malformed: never a weaker check). */
 #include <ldns/ldns.h>
 
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 ldns_rdf *__wrap_ldns_rdf_new_frm_str(ldns_rdf_type type, const char *str);
+size_t __wrap_strftime(char *s, size_t max, const char *fmt, const struct tm *tm);
 
 /* ldns_rdf_new_frm_str() for LDNS_RDF_TYPE_DNAME (rdata.c), NULL otherwise. */
-ldns_rdf *__wrap_ldns_rdf_new_frm_str(ldns_rdf_type type, const char *str)
+__attribute__((used)) ldns_rdf *__wrap_ldns_rdf_new_frm_str(ldns_rdf_type type, const char *str)
 {
     ldns_rdf *rdf = NULL;
     if (type != LDNS_RDF_TYPE_DNAME || str == NULL) {
@@ -29,4 +36,19 @@ ldns_rdf *__wrap_ldns_rdf_new_frm_str(ldns_rdf_type type, const char *str)
         LDNS_FREE(rdf);
     }
     return NULL;
+}
+
+/* strftime: the board's only caller is ldns' RRSIG time printer
+ * (ldns_rdf2buffer_str_time, "%Y%m%d%H%M%S", RFC 4034 §3.2); newlib's
+ * strftime brings its locale and time-zone code (~4.5 KB).  Other formats
+ * give 0 (nothing written), as strftime does when the result does not fit. */
+__attribute__((used)) size_t __wrap_strftime(char *s, size_t max, const char *fmt, const struct tm *tm)
+{
+    int n;
+    if (s == NULL || fmt == NULL || tm == NULL || strcmp(fmt, "%Y%m%d%H%M%S") != 0) {
+        return 0;
+    }
+    n = snprintf(s, max, "%04d%02d%02d%02d%02d%02d", tm->tm_year + 1900, tm->tm_mon + 1,
+                 tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec);
+    return n > 0 && (size_t)n < max ? (size_t)n : 0;
 }

@@ -79,7 +79,8 @@ void Default_Handler(void)
 /* A semihosting BKPT without a debugger/QEMU semihosting escalates to
  * HardFault: make the call return -1 and carry on, so the HAL reports
  * DBX_ERR_NOENTROPY / DBX_ERR_NOTIME instead of the board hanging. */
-void hardfault_c(uint32_t *frame)
+/* used: only the naked handler's asm refers to it (an -flto link dropped it) */
+__attribute__((used)) void hardfault_c(uint32_t *frame)
 {
     const uint16_t *pc = (const uint16_t *)frame[6];
     if (*pc == 0xBEABu) { /* bkpt 0xab */

@@ -16,7 +16,7 @@ FW_LDFLAGS := $(BOARD_CPU) -nostartfiles --specs=nano.specs \
               -Wl,--gc-sections -Wl,-Map=$(FW_MAP) -Wl,--cref \
               -Lboard/common -T$(BOARD_LDSCRIPT) -Wl,--no-warn-rwx-segments \
               -Wl,--wrap=malloc,--wrap=free,--wrap=calloc,--wrap=realloc \
-              -Wl,--wrap=ldns_rdf_new_frm_str
+              -Wl,--wrap=ldns_rdf_new_frm_str,--wrap=strftime
 
 QEMU      ?= qemu-system-arm
 QEMU_TIMEOUT ?= 60
