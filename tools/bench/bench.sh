@@ -697,24 +697,17 @@ if [ "$ONLY" = relay_host ]; then
   log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (relay_host section)"
   exit 0
 fi
-if [ "$ONLY" = footprint ]; then
+if [ "$ONLY" = footprint ] || [ "$ONLY" = fwcheck ]; then
   : >"$RES"
   bench_footprint
-  log "report (flash row of the Targets table and section 1's component table only)"
-  $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --only footprint \
+  if [ "$ONLY" = fwcheck ]; then
+    if rig_up; then bench_fwcheck; else put fwchk_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
+    rig_down
+  fi
+  log "report ($ONLY: its rows of the Targets table$([ "$ONLY" = footprint ] && echo " and section 1's component table") only)"
+  $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --only "$ONLY" \
     --out "$top/BENCHMARKS.md" || exit 1
-  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (footprint)"
-  exit 0
-fi
-if [ "$ONLY" = fwcheck ]; then
-  : >"$RES"
-  bench_footprint
-  if rig_up; then bench_fwcheck; else put fwchk_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
-  rig_down
-  log "report (Targets rows of the firmware check only)"
-  $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --only fwcheck \
-    --out "$top/BENCHMARKS.md" || exit 1
-  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (firmware check rows)"
+  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md ($ONLY)"
   exit 0
 fi
 bench_machine

@@ -176,8 +176,13 @@ def splice_footprint(path, g, fw):
         else:
             out.append(line)
         i += 1
-    if done != 2:
-        print("report: no flash row / footprint table in %s to splice into" % path, file=sys.stderr)
+    return write_spliced(path, out, done == 2, "flash row / footprint table")
+
+
+def write_spliced(path, out, ok, what):
+    """Write the spliced lines @out to @path if @ok, else complain about @what."""
+    if not ok:
+        print("report: no %s in %s to splice into" % (what, path), file=sys.stderr)
         return 1
     with open(path, "w") as fh:
         fh.write("\n".join(out))
@@ -203,12 +208,7 @@ def splice_fwcheck(path, g, fw):
         elif line.startswith("This branch worked on items") or line.startswith("Issue 18 items in this tree"):
             line = TARGETS_NOTE
         out.append(line)
-    if done != 2:
-        print("report: no Targets table in %s to splice into" % path, file=sys.stderr)
-        return 1
-    with open(path, "w") as fh:
-        fh.write("\n".join(out))
-    return 0
+    return write_spliced(path, out, done == 2, "Targets table")
 
 
 def targets(w, g, fw):
