@@ -244,6 +244,7 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
     memset(&v, 0, sizeof v);
     v.now = now;
     v.skew = r->clock_skew;
+    v.nsec3_max_iter = r->nsec3_max_iter;
     v.start_ms = hal_clock_ms();
     v.valid_from = INT64_MIN;
     v.valid_until = INT64_MAX;

@@ -18,6 +18,7 @@ typedef struct dbx_vctx {
     uint32_t hashes;  /**< NSEC3 hashes so far */
     uint32_t queries; /**< upstream queries so far */
     uint32_t start_ms; /**< hal_clock_ms() when the resolution started */
+    uint16_t nsec3_max_iter; /**< the resolver's NSEC3 iteration limit */
     int64_t valid_from;  /**< latest inception (less skew) of the RRSIGs verified */
     int64_t valid_until; /**< earliest expiration of the RRSIGs verified */
     int weak;         /**< a zone cut could not be ruled out (opt-out, iterations) */
