@@ -203,6 +203,14 @@ dbx_sec_t dbx_v_walk_down(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qnam
                           int last, int ent_below, ldns_rdf **zone, ldns_rr_list **keys,
                           ldns_pkt **pre);
 
+/* Whether the trust anchor covers the data of @p qname/@p qtype: the name is
+ * at or below the anchor, and for DS strictly below it (the DS RRset of the
+ * anchor's own name lives in the parent zone, above the anchor).  SECURE
+ * when covered, else INDETERMINATE with the reason set (RFC 4035 4.3: no
+ * trust anchor says that part of the tree is signed). */
+dbx_sec_t dbx_v_covered(const dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                        ldns_rr_type qtype);
+
 /* Classic discovery: walk from the anchor down to @p qname (its parent for
  * DS) asking DS at every label not cached.  Out: deepest zone and keys. */
 dbx_sec_t dbx_v_find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
