@@ -17,11 +17,9 @@
 #include "hal_mbedtls.h"
 #include "support/test_util.h"
 
-#define ZDIR "build/host/zones" /* Makefile target: tests/dnssec/mkzones.sh */
-
 typedef struct fx {
-    dbx_test_zones_t z;
-    dbx_trust_t sub; /* anchor: the DS RRset of example.test. from test. */
+    dbx_test_zones_t *z; /* the signed test tree (root anchor) */
+    dbx_trust_t sub;    /* anchor: the DS RRset of example.test. from test. */
 } fx_t;
 
 static int setup(void **state)
@@ -31,40 +29,37 @@ static int setup(void **state)
     char *text = calloc(1, 4096);
     size_t len = 0;
     int rc = -1;
-    if (fx == NULL || owner == NULL || text == NULL) goto out;
-    hal_mbedtls_init();
-    if (dbx_test_zones_init(&fx->z, ZDIR) != 0) {
-        print_error("signed test zones missing in " ZDIR " (run make)\n");
-        goto out;
-    }
-    for (size_t i = 0; i < ldns_rr_list_rr_count(fx->z.mem.rrs); i++) {
-        const ldns_rr *rr = ldns_rr_list_rr(fx->z.mem.rrs, i);
-        char *s;
-        if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DS || ldns_dname_compare(ldns_rr_owner(rr), owner) != 0) continue;
-        s = ldns_rr2str(rr);
-        if (s != NULL && len + strlen(s) < 4096) {
-            memcpy(text + len, s, strlen(s));
-            len += strlen(s);
+    if (fx != NULL && owner != NULL && text != NULL && dbx_test_zones_setup((void **)&fx->z) == 0) {
+        for (size_t i = 0; i < ldns_rr_list_rr_count(fx->z->mem.rrs); i++) {
+            const ldns_rr *rr = ldns_rr_list_rr(fx->z->mem.rrs, i);
+            char *s;
+            if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DS || ldns_dname_compare(ldns_rr_owner(rr), owner) != 0) {
+                continue;
+            }
+            s = ldns_rr2str(rr);
+            if (s != NULL && len + strlen(s) < 4096) {
+                memcpy(text + len, s, strlen(s));
+                len += strlen(s);
+            }
+            free(s);
         }
-        free(s);
+        rc = len > 0 && dbx_trust_from_text(&fx->sub, text) == DBX_OK ? 0 : -1;
+        if (rc != 0) dbx_test_zones_teardown((void **)&fx->z);
     }
-    if (len > 0 && dbx_trust_from_text(&fx->sub, text) == DBX_OK) rc = 0;
-out:
     ldns_rdf_deep_free(owner);
     free(text);
-    if (rc != 0 && fx != NULL) {
-        dbx_test_zones_free(&fx->z);
+    if (rc != 0) {
         free(fx);
         return -1;
     }
     *state = fx;
-    return rc;
+    return 0;
 }
 
 static int teardown(void **state)
 {
     fx_t *fx = *state;
-    dbx_test_zones_free(&fx->z);
+    dbx_test_zones_teardown((void **)&fx->z);
     dbx_trust_free(&fx->sub);
     free(fx);
     return 0;
@@ -74,7 +69,7 @@ static void expect(fx_t *fx, dbx_resolver_t *r, const char *name, ldns_rr_type t
                    const char *reason)
 {
     dbx_result_t res;
-    assert_int_equal(dbx_resolve(r, name, t, fx->z.now, &res), DBX_OK);
+    assert_int_equal(dbx_resolve(r, name, t, fx->z->now, &res), DBX_OK);
     printf("  %s %u -> %s (%s) kind %d count %zu\n", name, t, dbx_sec_str(res.sec), res.reason, res.kind,
            dbx_result_count(&res));
     if (res.sec != sec || (kind >= 0 && (int)res.kind != kind) ||
@@ -91,7 +86,7 @@ static void test_anchor_own_ds(void **state)
     fx_t *fx = *state;
     dbx_resolver_t *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    dbx_resolver_init_source(r, dbx_memsrc_source(&fx->z.mem), &fx->sub);
+    dbx_resolver_init_source(r, dbx_memsrc_source(&fx->z->mem), &fx->sub);
     /* names at and below the anchor validate from it */
     expect(fx, r, "mx.example.test", LDNS_RR_TYPE_A, DBX_SEC_SECURE, DBX_ANSWER_DATA, NULL);
     /* the anchor's own DS: parent-side data, no anchor covers it */
@@ -110,7 +105,7 @@ static void test_anchor_own_ds(void **state)
     expect(fx, r, "_25._tcp.mx.example.test", LDNS_RR_TYPE_TLSA, DBX_SEC_SECURE, DBX_ANSWER_DATA, NULL);
     dbx_resolver_free(r);
     /* with the root anchor the same DS is covered and secure */
-    dbx_resolver_init_source(r, dbx_memsrc_source(&fx->z.mem), &fx->z.trust);
+    dbx_resolver_init_source(r, dbx_memsrc_source(&fx->z->mem), &fx->z->trust);
     expect(fx, r, "example.test", LDNS_RR_TYPE_DS, DBX_SEC_SECURE, DBX_ANSWER_DATA, NULL);
     /* ...and the root's own DS exists nowhere: indeterminate */
     expect(fx, r, ".", LDNS_RR_TYPE_DS, DBX_SEC_INDETERMINATE, -1, "anchor's own name");

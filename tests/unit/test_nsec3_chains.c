@@ -52,6 +52,16 @@ static void add_chain0(ldns_rr_list *l, int nc_flags)
     add(l, C0_WC, 0);
 }
 
+/* Append the val_nx_nsec3_params records (one of each chain: closest
+ * encloser in chain 8, wildcard in chain 0, next closer in chain 123), all
+ * with flags @p flags, to @p l. */
+static void add_mixed(ldns_rr_list *l, int flags)
+{
+    add(l, C8_CE, flags);
+    add(l, C0_WC, flags);
+    add(l, C123_NC, flags);
+}
+
 /* dbx_nsec3_prove for www.example.com. A (NXDOMAIN when @p nx) with the
  * NSEC3 iteration limit @p limit. */
 static dbx_sec_t prove_lim(const ldns_rr_list *l, int nx, int wild_labels, dbx_denial_t *out, char *why,
@@ -86,9 +96,7 @@ static void test_mixed_chains(void **state)
     (void)state;
     /* the val_nx_nsec3_params records, without opt-out: mixed they would be
      * a secure NXDOMAIN, one chain at a time there is no proof */
-    add(l, C8_CE, 0);
-    add(l, C0_WC, 0);
-    add(l, C123_NC, 0);
+    add_mixed(l, 0);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
     assert_non_null(strstr(why, "NSEC3"));
     /* ...as a wildcard answer's proof too: chain 123 covers the next closer
@@ -177,9 +185,7 @@ static void test_runtime_limit(void **state)
      * record is usable and above the limit, so the answer is insecure
      * before any chain is tried; at 123 and above it is bogus again (no
      * single chain proves NXDOMAIN) */
-    add(l, C8_CE, 1);
-    add(l, C0_WC, 1);
-    add(l, C123_NC, 1);
+    add_mixed(l, 1);
     assert_int_equal(prove_lim(l, 1, -1, &out, why, 100), DBX_SEC_INSECURE);
     assert_non_null(strstr(why, "iterations"));
     assert_int_equal(prove_lim(l, 1, -1, &out, why, 122), DBX_SEC_INSECURE);

@@ -18,31 +18,6 @@
 #include "hal_mbedtls.h"
 #include "support/test_util.h"
 
-#define ZDIR "build/host/zones" /* Makefile target: tests/dnssec/mkzones.sh */
-
-static int setup(void **state)
-{
-    dbx_test_zones_t *fx = calloc(1, sizeof *fx);
-    if (fx == NULL) return -1;
-    hal_mbedtls_init();
-    if (dbx_test_zones_init(fx, ZDIR) != 0) {
-        print_error("signed test zones missing in " ZDIR " (run make)\n");
-        dbx_test_zones_free(fx);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    dbx_test_zones_t *fx = *state;
-    dbx_test_zones_free(fx);
-    free(fx);
-    return 0;
-}
-
 /* Resolve @p name/@p t on @p r and check the verdict (and @p reason, if
  * set, in the result's reason). */
 static void expect(dbx_test_zones_t *fx, dbx_resolver_t *r, const char *name, ldns_rr_type t, dbx_sec_t sec,
@@ -112,5 +87,5 @@ int main(void)
         cmocka_unit_test(test_only_lowered),
         cmocka_unit_test(test_limit_applies),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, dbx_test_zones_setup, dbx_test_zones_teardown);
 }
