@@ -89,6 +89,7 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
         return DBX_ERR_NOMEM;
     }
     dbx_resolver_init(r, tr, cfg->resolver, cfg->n_resolvers, &trust);
+    (void)dbx_resolver_set_nsec3_limit(r, cfg->nsec3_iter); /* bounded by dbx_config */
     dbx_check_work_t *work = &mem->work;
     dbx_check_result_t *result = &mem->result;
 

@@ -1,6 +1,7 @@
 /* danebox: strict parser for the firmware run configuration (see
  * dbx_config.h).  Portable: no OS calls, no allocation. */
 #include "dbx_config.h"
+#include "dnssec/dbx_dnssec_config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -208,13 +209,13 @@ static int parse_addr(const char *s, size_t n, dbx_addr_t *a)
 enum {
     K_MODE, K_IP, K_GW, K_IP6, K_RESOLVER, K_PING, K_QUERY, K_CHECK, K_ANCHOR, K_TIME, K_TIMEOUT,
     K_ANCHOR_DS, K_PROBE, K_SNI, K_FLASH, K_POWERCUT, K_TORN, K_ALLOW, K_MAXSIZE, K_MAXRCPT,
-    K_PORT, K_RESUME, K_COUNT
+    K_PORT, K_RESUME, K_NSEC3, K_COUNT
 };
 static const char *const keys[K_COUNT] = {"mode",  "ip",    "gw",     "ip6",  "resolver", "ping",
                                           "query", "check", "anchor", "time", "timeout",
                                           "anchor-ds", "probe", "sni", "flash", "powercut",
                                           "powercut-torn", "allow", "max-size", "max-rcpts",
-                                          "port", "resume"};
+                                          "port", "resume", "nsec3-iterations"};
 
 static int add_allow(const char *s, size_t n, dbx_config_t *cfg)
 {
@@ -404,6 +405,14 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
             return BAD("want on or off");
         }
         return DBX_OK;
+    case K_NSEC3: {
+        uint64_t t;
+        if (parse_uint(v, vl, 0, DBX_NSEC3_MAX_ITERATIONS, &t) != 0) {
+            return BAD("want 0 up to the built-in limit (it can only be lowered)");
+        }
+        cfg->nsec3_iter = (uint16_t)t;
+        return DBX_OK;
+    }
     case K_TIMEOUT: {
         uint64_t t;
         if (parse_uint(v, vl, 100, 60000, &t) != 0) return BAD("want 100..60000 ms");
@@ -451,6 +460,7 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
     DBX_ASSERT(line != NULL && cfg != NULL);
     memset(cfg, 0, sizeof *cfg);
     cfg->timeout_ms = 3000;
+    cfg->nsec3_iter = DBX_NSEC3_MAX_ITERATIONS;
     cfg->max_size = 65536;
     cfg->max_rcpts = 8;
     cfg->relay_port = 25;

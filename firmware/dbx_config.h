@@ -37,6 +37,10 @@
  *  - sni=NAME                          mode=probe TLS SNI (required there)
  *  - time=auto|UNIXSECONDS             wall clock source
  *  - timeout=MS                        per-exchange timeout, 100..60000
+ *  - nsec3-iterations=N                NSEC3 iteration limit, 0..150 (default
+ *                                      150, the built-in maximum: it can only
+ *                                      be lowered; denials above it are
+ *                                      insecure, RFC 9276)
  *  - resume=on|off                    mode=check: TLS session resumption (on)
  * mode=relay (the SMTP relay on the board; needs ip= and flash=):
  *  - flash=PATH                        the queue's flash image (QEMU: a
@@ -138,6 +142,8 @@ typedef struct dbx_config {
     char sni[DBX_CFG_NAME_MAX]; /**< mode=probe SNI, as given (no dot added) */
     int64_t time;        /**< 0 = auto (board clock), else fixed Unix time */
     uint32_t timeout_ms; /**< per exchange; default 3000 */
+    uint16_t nsec3_iter; /**< NSEC3 iteration limit; default (and at most)
+                              DBX_NSEC3_MAX_ITERATIONS */
     int no_resume;       /**< mode=check resume=off: no TLS session resumption
                               (default on: src/smtp/dbx_tls_cache.h) */
     /* mode=relay */

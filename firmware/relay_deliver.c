@@ -98,6 +98,7 @@ int fw_relay_deliver_init(const dbx_config_t *cfg, void (*poll)(void))
     }
     tlw_init(&D->tr, poll);
     dbx_resolver_init(&D->r, &D->tr, cfg->resolver, cfg->n_resolvers, &D->trust);
+    (void)dbx_resolver_set_nsec3_limit(&D->r, cfg->nsec3_iter); /* bounded by dbx_config */
     dbx_session_config_t sc;
     dbx_session_config_defaults(&sc);
     sc.check.now = now;

@@ -60,6 +60,7 @@ int fw_resolve(const dbx_config_t *cfg, const dbx_transport_t *tr)
         return DBX_ERR_NOMEM;
     }
     dbx_resolver_init(r, tr, cfg->resolver, cfg->n_resolvers, &trust);
+    (void)dbx_resolver_set_nsec3_limit(r, cfg->nsec3_iter); /* bounded by dbx_config */
     printf("resolve: %u question(s), anchor %s (%u DS), time %lu, resolver state %u bytes\n",
            (unsigned)cfg->n_queries, cfg->anchor == DBX_ANCHOR_RIG ? "rig" : "builtin",
            (unsigned)dbx_trust_ds_count(&trust), (unsigned long)now, (unsigned)sizeof *r);

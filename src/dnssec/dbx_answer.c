@@ -25,9 +25,8 @@ static dbx_sec_t answer_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_pkt *p
 
     *zone_out = NULL;
     *keys_out = NULL;
-    if (!dbx_dname_under(cur, r->anchor->owner)) {
-        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
-    }
+    s = dbx_v_covered(r, v, cur, qtype);
+    if (s != DBX_SEC_SECURE) return s;
     for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
         const ldns_rr *d = ldns_rr_list_rr(ans, i);
         if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNAME && ldns_dname_is_subdomain(cur, ldns_rr_owner(d))) {
@@ -244,6 +243,7 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
     memset(&v, 0, sizeof v);
     v.now = now;
     v.skew = r->clock_skew;
+    v.nsec3_max_iter = r->nsec3_max_iter;
     v.start_ms = hal_clock_ms();
     v.valid_from = INT64_MIN;
     v.valid_until = INT64_MAX;
@@ -280,7 +280,8 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
         int insecure;
         done = 1;
         v.weak = 0; /* a weak proof in one zone weakens only its own link */
-        s = dbx_v_fetch(r, &v, cur, type, &p);
+        s = dbx_v_covered(r, &v, cur, type); /* no question for data no anchor covers */
+        if (s == DBX_SEC_SECURE) s = dbx_v_fetch(r, &v, cur, type, &p);
         if (s == DBX_SEC_SECURE) s = answer_zone(r, &v, p, cur, type, &zone, &keys);
         insecure = s == DBX_SEC_INSECURE;
         if (s != DBX_SEC_SECURE && !insecure) {

@@ -227,6 +227,19 @@ static dbx_sec_t start_chain(dbx_resolver_t *r, dbx_vctx_t *v, ldns_rdf **zone, 
     return DBX_SEC_SECURE;
 }
 
+dbx_sec_t dbx_v_covered(const dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                        ldns_rr_type qtype)
+{
+    if (!dbx_dname_under(qname, r->anchor->owner)) {
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
+    }
+    if (qtype == LDNS_RR_TYPE_DS && ldns_dname_compare(qname, r->anchor->owner) == 0) {
+        return dbx_v_fail(v, DBX_SEC_INDETERMINATE,
+                          "DS of the trust anchor's own name: parent-side data, above the anchor");
+    }
+    return DBX_SEC_SECURE;
+}
+
 /* Classic discovery: walk from the anchor down to @p qname (its parent for
  * DS) asking DS at every label not cached.  Out: deepest zone and keys. */
 dbx_sec_t dbx_v_find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
@@ -237,9 +250,8 @@ dbx_sec_t dbx_v_find_zone(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qnam
     dbx_sec_t s;
     *zone_out = NULL;
     *keys_out = NULL;
-    if (!dbx_dname_under(qname, r->anchor->owner)) {
-        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "name outside the trust anchor");
-    }
+    s = dbx_v_covered(r, v, qname, qtype);
+    if (s != DBX_SEC_SECURE) return s;
     s = start_chain(r, v, &zone, &keys);
     if (s == DBX_SEC_SECURE) {
         int last = ldns_dname_label_count(qname) - (qtype == LDNS_RR_TYPE_DS ? 1 : 0);

@@ -18,6 +18,7 @@ typedef struct dbx_vctx {
     uint32_t hashes;  /**< NSEC3 hashes so far */
     uint32_t queries; /**< upstream queries so far */
     uint32_t start_ms; /**< hal_clock_ms() when the resolution started */
+    uint16_t nsec3_max_iter; /**< the resolver's NSEC3 iteration limit */
     int64_t valid_from;  /**< latest inception (less skew) of the RRSIGs verified */
     int64_t valid_until; /**< earliest expiration of the RRSIGs verified */
     int weak;         /**< a zone cut could not be ruled out (opt-out, iterations) */
@@ -201,6 +202,14 @@ const char *dbx_v_name_str(const ldns_rdf *n, char *buf, size_t cap);
 dbx_sec_t dbx_v_walk_down(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname, int first,
                           int last, int ent_below, ldns_rdf **zone, ldns_rr_list **keys,
                           ldns_pkt **pre);
+
+/* Whether the trust anchor covers the data of @p qname/@p qtype: the name is
+ * at or below the anchor, and for DS strictly below it (the DS RRset of the
+ * anchor's own name lives in the parent zone, above the anchor).  SECURE
+ * when covered, else INDETERMINATE with the reason set (RFC 4035 4.3: no
+ * trust anchor says that part of the tree is signed). */
+dbx_sec_t dbx_v_covered(const dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
+                        ldns_rr_type qtype);
 
 /* Classic discovery: walk from the anchor down to @p qname (its parent for
  * DS) asking DS at every label not cached.  Out: deepest zone and keys. */

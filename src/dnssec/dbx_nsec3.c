@@ -144,8 +144,9 @@ static int n3par_eq(const n3par_t *a, const n3par_t *b)
 
 /* The distinct parameter sets of the usable validated NSEC3 RRs in @p l, in
  * order of appearance (at most N3_MAX_SETS; later chains are not tried).  A
- * usable record above the iteration limit makes the answer insecure, as
- * today and as unbound (RFC 9276 s3.2, val_nsec3_iter_high). */
+ * usable record above the iteration limit (the resolver's, at most
+ * DBX_NSEC3_MAX_ITERATIONS) makes the answer insecure, as unbound (RFC 9276
+ * s3.2, val_nsec3_iter_high). */
 static dbx_sec_t n3_sets(dbx_vctx_t *v, const ldns_rr_list *l, const ldns_rdf *zone, n3par_t *par,
                          size_t *np)
 {
@@ -155,7 +156,7 @@ static dbx_sec_t n3_sets(dbx_vctx_t *v, const ldns_rr_list *l, const ldns_rdf *z
         n3par_t p;
         size_t k = 0;
         if (n3_params(ldns_rr_list_rr(l, i), zl, &p) != 0) continue;
-        if (p.iter > DBX_NSEC3_MAX_ITERATIONS) {
+        if (p.iter > v->nsec3_max_iter) {
             return dbx_v_fail(v, DBX_SEC_INSECURE, "NSEC3 iterations above limit");
         }
         while (k < *np && !n3par_eq(&par[k], &p)) k++;

@@ -30,6 +30,7 @@ void dbx_resolver_init(dbx_resolver_t *r, const dbx_transport_t *tr,
     r->src.fetch = net_fetch;
     r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
     r->time_limit_ms = DBX_RESOLVE_TIME_LIMIT_MS;
+    r->nsec3_max_iter = DBX_NSEC3_MAX_ITERATIONS;
     r->acache_max_entries = DBX_ACACHE_ENTRIES;
     r->acache_max_bytes = DBX_ACACHE_BYTES;
 }
@@ -41,8 +42,18 @@ void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_tru
     r->anchor = anchor;
     r->clock_skew = DBX_DEFAULT_CLOCK_SKEW;
     r->time_limit_ms = DBX_RESOLVE_TIME_LIMIT_MS;
+    r->nsec3_max_iter = DBX_NSEC3_MAX_ITERATIONS;
     r->acache_max_entries = DBX_ACACHE_ENTRIES;
     r->acache_max_bytes = DBX_ACACHE_BYTES;
+}
+
+int dbx_resolver_set_nsec3_limit(dbx_resolver_t *r, uint32_t max)
+{
+    DBX_ASSERT(r != NULL);
+    if (max > DBX_NSEC3_MAX_ITERATIONS) return DBX_ERR_INVAL;
+    if (max != r->nsec3_max_iter) dbx_resolver_flush(r);
+    r->nsec3_max_iter = (uint16_t)max;
+    return DBX_OK;
 }
 
 /* ---- key cache ------------------------------------------------------------- */

@@ -168,6 +168,9 @@ typedef struct dbx_resolver {
     uint32_t clock_skew;             /**< seconds; DBX_DEFAULT_CLOCK_SKEW */
     uint32_t time_limit_ms;          /**< wall time one resolution may take before no
                                           further query is sent; DBX_RESOLVE_TIME_LIMIT_MS */
+    uint16_t nsec3_max_iter;         /**< NSEC3 iterations above this: insecure; set with
+                                          dbx_resolver_set_nsec3_limit() (init:
+                                          DBX_NSEC3_MAX_ITERATIONS, never above it) */
     dbx_cache_entry_t cache[DBX_CACHE_ENTRIES];
     uint32_t tick;
     int64_t cut_sig_min;             /**< earliest sig_until of the key-cache entries
@@ -193,6 +196,16 @@ void dbx_resolver_init(dbx_resolver_t *r, const dbx_transport_t *tr,
 
 /** Initialise with any answer source (e.g. dbx_memsrc_source()). */
 void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_trust_t *anchor);
+
+/**
+ * Lower the NSEC3 iteration limit of @p r to @p max (RFC 9276 s3.2: a
+ * denial whose NSEC3 records use more iterations is insecure).  The limit
+ * may only be lowered: @p max above DBX_NSEC3_MAX_ITERATIONS (the compiled
+ * maximum and the default) is refused with DBX_ERR_INVAL and changes
+ * nothing.  The caches are flushed, as answers validated under the old
+ * limit may no longer hold.  @return DBX_OK or DBX_ERR_INVAL.
+ */
+int dbx_resolver_set_nsec3_limit(dbx_resolver_t *r, uint32_t max);
 
 /** Drop every cache entry, keys and answers (accepts NULL). */
 void dbx_resolver_flush(dbx_resolver_t *r);

@@ -21,8 +21,23 @@ td=deps/unbound-1.17.1/testdata   # pinned in tools/deps.sh
 [ -d "$td" ] || { echo "FAIL: unbound testdata missing (run tools/deps.sh)"; exit 1; }
 $py -c 'import dns.dnssec, cryptography' 2>/dev/null || { echo "FAIL: python3-dnspython/python3-cryptography missing (tools/setup.sh)"; exit 1; }
 mkdir -p build/replay
-timeout 600 $py tests/replay/run.py --testdata "$td" --danebox "$danebox" --jobs 2 --min-compared 140 --min-agree 142 \
+timeout 600 $py tests/replay/run.py --testdata "$td" --danebox "$danebox" --jobs 2 --min-compared 140 --min-agree 143 \
   --table build/replay/results.txt --differences tests/replay/expected-differences.txt
 rc=$?
 [ $rc = 0 ] || echo "FAIL: unbound replay (exit $rc; table in build/replay/results.txt)"
+# The harness passes a scenario's lowered NSEC3 limit as --nsec3-iterations
+# (val_nsec3_iter_high); the option and the relay's config key can only
+# lower the built-in limit (150), never raise it.
+out=$("$danebox" resolve x.test A --offline /dev/null --nsec3-iterations 151 2>&1); r=$?
+if [ $r = 2 ] && [[ $out == *"only lower"* ]]; then echo "PASS: --nsec3-iterations above the built-in limit is a usage error"
+else echo "FAIL: --nsec3-iterations 151: exit $r '$out'"; rc=1; fi
+cfg=$(mktemp); trap 'rm -f "$cfg"' EXIT
+printf 'listen = 127.0.0.1:2525\nnsec3_iterations = 151\n' >"$cfg"
+out=$("$danebox" relay --config "$cfg" --check-config 2>&1); r=$?
+if [ $r = 2 ] && [[ $out == *"nsec3_iterations"* ]]; then echo "PASS: relay config nsec3_iterations above the built-in limit is refused"
+else echo "FAIL: relay config nsec3_iterations = 151: exit $r '$out'"; rc=1; fi
+printf 'listen = 127.0.0.1:2525\nnsec3_iterations = 100\n' >"$cfg"
+out=$("$danebox" relay --config "$cfg" --check-config 2>&1); r=$?
+if [ $r = 0 ] && [[ $out == *"nsec3_iterations = 100"* ]]; then echo "PASS: relay config nsec3_iterations = 100 lowers the limit"
+else echo "FAIL: relay config nsec3_iterations = 100: exit $r '$out'"; rc=1; fi
 exit $rc

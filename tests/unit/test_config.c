@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../firmware/dbx_config.h" /* the firmware's config block */
+#include "dnssec/dbx_dnssec_config.h"
 
 static dbx_config_t cfg;
 static char err[160];
@@ -123,6 +124,29 @@ static void test_check_mode(void **state)
     assert_int_equal(parse("mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2 query=a.test/A "
                            "resume=off"),
                      DBX_ERR_INVAL);
+}
+
+static void test_nsec3_iterations(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 check=a.test"), DBX_OK);
+    assert_int_equal(cfg.nsec3_iter, DBX_NSEC3_MAX_ITERATIONS);
+    assert_int_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 check=a.test "
+                           "nsec3-iterations=100"),
+                     DBX_OK);
+    assert_int_equal(cfg.nsec3_iter, 100);
+    assert_int_equal(parse("mode=resolve ip=192.0.2.100/24 resolver=192.0.2.2 query=a.test/A "
+                           "nsec3-iterations=0"),
+                     DBX_OK);
+    assert_int_equal(cfg.nsec3_iter, 0);
+    /* it can only lower the built-in limit */
+    assert_int_not_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 check=a.test "
+                               "nsec3-iterations=151"),
+                         DBX_OK);
+    assert_non_null(strstr(err, "nsec3-iterations"));
+    assert_int_not_equal(parse("mode=check ip=192.0.2.100/24 resolver=192.0.2.2 check=a.test "
+                               "nsec3-iterations=-1"),
+                         DBX_OK);
 }
 
 static void test_probe_mode(void **state)
@@ -344,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_defaults),          cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_rrtypes),           cmocka_unit_test(test_resolve_mode),
         cmocka_unit_test(test_probe_mode), cmocka_unit_test(test_relay_mode),        cmocka_unit_test(test_check_mode),
+        cmocka_unit_test(test_nsec3_iterations),
         cmocka_unit_test(test_dhcp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

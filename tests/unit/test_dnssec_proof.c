@@ -16,33 +16,9 @@
 #include "hal_mbedtls.h"
 #include "support/test_util.h"
 
-#define ZDIR "build/host/zones" /* Makefile target: tests/dnssec/mkzones.sh */
-
 /* The signed test tree (trust, memsrc, now) from the shared test support. */
 typedef dbx_test_zones_t fx_t;
 
-static int setup(void **state)
-{
-    fx_t *fx = calloc(1, sizeof *fx);
-    if (fx == NULL) return -1;
-    hal_mbedtls_init();
-    if (dbx_test_zones_init(fx, ZDIR) != 0) {
-        print_error("signed test zones missing in " ZDIR " (run make)\n");
-        dbx_test_zones_free(fx);
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    dbx_test_zones_free(fx);
-    free(fx);
-    return 0;
-}
 
 /* ---- the forger ----------------------------------------------------------------- */
 
@@ -574,5 +550,5 @@ int main(void)
         cmocka_unit_test(test_any),
         cmocka_unit_test(test_real_replay),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, dbx_test_zones_setup, dbx_test_zones_teardown);
 }

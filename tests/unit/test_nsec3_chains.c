@@ -52,14 +52,27 @@ static void add_chain0(ldns_rr_list *l, int nc_flags)
     add(l, C0_WC, 0);
 }
 
-/* dbx_nsec3_prove for www.example.com. A (NXDOMAIN when @p nx). */
-static dbx_sec_t prove(const ldns_rr_list *l, int nx, int wild_labels, dbx_denial_t *out, char *why)
+/* Append the val_nx_nsec3_params records (one of each chain: closest
+ * encloser in chain 8, wildcard in chain 0, next closer in chain 123), all
+ * with flags @p flags, to @p l. */
+static void add_mixed(ldns_rr_list *l, int flags)
+{
+    add(l, C8_CE, flags);
+    add(l, C0_WC, flags);
+    add(l, C123_NC, flags);
+}
+
+/* dbx_nsec3_prove for www.example.com. A (NXDOMAIN when @p nx) with the
+ * NSEC3 iteration limit @p limit. */
+static dbx_sec_t prove_lim(const ldns_rr_list *l, int nx, int wild_labels, dbx_denial_t *out, char *why,
+                           unsigned limit)
 {
     dbx_vctx_t v;
     ldns_rdf *zone = ldns_dname_new_frm_str("example.com.");
     ldns_rdf *q = ldns_dname_new_frm_str("www.example.com.");
     dbx_sec_t s;
     memset(&v, 0, sizeof v);
+    v.nsec3_max_iter = (uint16_t)limit;
     s = dbx_nsec3_prove(&v, l, zone, q, LDNS_RR_TYPE_A, nx, wild_labels, out);
     printf("  %zu records -> %s (%s) out %d, %u hashes\n", ldns_rr_list_rr_count(l), dbx_sec_str(s), v.reason,
            *out, v.hashes);
@@ -67,6 +80,12 @@ static dbx_sec_t prove(const ldns_rr_list *l, int nx, int wild_labels, dbx_denia
     ldns_rdf_deep_free(zone);
     ldns_rdf_deep_free(q);
     return s;
+}
+
+/* ...with the default limit (DBX_NSEC3_MAX_ITERATIONS) */
+static dbx_sec_t prove(const ldns_rr_list *l, int nx, int wild_labels, dbx_denial_t *out, char *why)
+{
+    return prove_lim(l, nx, wild_labels, out, why, DBX_NSEC3_MAX_ITERATIONS);
 }
 
 static void test_mixed_chains(void **state)
@@ -77,9 +96,7 @@ static void test_mixed_chains(void **state)
     (void)state;
     /* the val_nx_nsec3_params records, without opt-out: mixed they would be
      * a secure NXDOMAIN, one chain at a time there is no proof */
-    add(l, C8_CE, 0);
-    add(l, C0_WC, 0);
-    add(l, C123_NC, 0);
+    add_mixed(l, 0);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
     assert_non_null(strstr(why, "NSEC3"));
     /* ...as a wildcard answer's proof too: chain 123 covers the next closer
@@ -157,12 +174,43 @@ static void test_chain_rules(void **state)
     ldns_rr_list_deep_free(l);
 }
 
+static void test_runtime_limit(void **state)
+{
+    ldns_rr_list *l = ldns_rr_list_new();
+    dbx_denial_t out;
+    char why[128];
+    (void)state;
+    /* val_nsec3_iter_high: the val_nx_nsec3_params records with a limit of
+     * 100 (the scenario's val-nsec3-keysize-iterations): the 123-iteration
+     * record is usable and above the limit, so the answer is insecure
+     * before any chain is tried; at 123 and above it is bogus again (no
+     * single chain proves NXDOMAIN) */
+    add_mixed(l, 1);
+    assert_int_equal(prove_lim(l, 1, -1, &out, why, 100), DBX_SEC_INSECURE);
+    assert_non_null(strstr(why, "iterations"));
+    assert_int_equal(prove_lim(l, 1, -1, &out, why, 122), DBX_SEC_INSECURE);
+    assert_int_equal(prove_lim(l, 1, -1, &out, why, 123), DBX_SEC_BOGUS);
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
+    ldns_rr_list_deep_free(l);
+    /* a complete chain of 0 iterations holds under any limit, even 0 */
+    l = ldns_rr_list_new();
+    add_chain0(l, 0);
+    assert_int_equal(prove_lim(l, 1, -1, &out, why, 0), DBX_SEC_SECURE);
+    assert_int_equal(out, DBX_DENY_NXDOMAIN);
+    /* ...and a usable 8-iteration record beside it trips a limit of 7 */
+    add(l, C8_CE, 0);
+    assert_int_equal(prove_lim(l, 1, -1, &out, why, 8), DBX_SEC_SECURE);
+    assert_int_equal(prove_lim(l, 1, -1, &out, why, 7), DBX_SEC_INSECURE);
+    ldns_rr_list_deep_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mixed_chains),
         cmocka_unit_test(test_one_complete_chain),
         cmocka_unit_test(test_chain_rules),
+        cmocka_unit_test(test_runtime_limit),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

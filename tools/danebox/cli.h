@@ -69,4 +69,9 @@ void dbx_cli_spool_poke(const char *spool);
 /** Parse a Unix time argument ("1700000000"). @return 0 or -1. */
 int dbx_cli_parse_time(const char *s, int64_t *out);
 
+/** Parse an NSEC3 iteration limit argument (--nsec3-iterations, 0 up to
+ *  DBX_NSEC3_MAX_ITERATIONS: it can only lower the compiled limit).
+ *  @return 0 or -1 (message printed). */
+int dbx_cli_parse_nsec3_limit(const char *s, uint32_t *out);
+
 #endif /* DBX_CLI_H */

@@ -1,7 +1,9 @@
-/* danebox CLI: reading a bounded file and parsing a --time value (shared by
+/* danebox CLI: reading a bounded file and parsing --time and
+ * --nsec3-iterations values (shared by
  * the commands and, for the relay's config parser, the fuzz harness
  * tests/fuzz/fuzz_relay_config.c, so it has no other CLI dependency). */
 #include "cli.h"
+#include "dnssec/dbx_dnssec_config.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,5 +51,20 @@ int dbx_cli_parse_time(const char *s, int64_t *out)
         return -1;
     }
     *out = (int64_t)v;
+    return 0;
+}
+
+int dbx_cli_parse_nsec3_limit(const char *s, uint32_t *out)
+{
+    char *end;
+    unsigned long v;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v > DBX_NSEC3_MAX_ITERATIONS) {
+        fprintf(stderr, "danebox: --nsec3-iterations wants 0..%d (it can only lower the built-in limit), got '%s'\n",
+                DBX_NSEC3_MAX_ITERATIONS, s);
+        return -1;
+    }
+    *out = (uint32_t)v;
     return 0;
 }

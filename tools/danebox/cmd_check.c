@@ -6,6 +6,7 @@
  *                 [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME]
  *                 [--timeout MS] [--first] [--level dane|dane-only|encrypt|may|dane-test]
  *                 [--repeat N [--interval S]] [--no-resume] [--tls-cache N]
+ *                 [--nsec3-iterations N]
  *
  * --repeat N checks the domains N times in one process (a monitor loop,
  * S seconds apart): the key cache and the TLS session cache are shared, so
@@ -38,7 +39,7 @@ static int usage(void)
             "usage: danebox check DOMAIN [DOMAIN...] [--resolver ADDR[:PORT]]... [--anchor FILE]\n"
             "         [--time UNIX] [--json] [-4|-6] [--port N] [--helo NAME] [--timeout MS] [--first]\n"
             "         [--level dane|dane-only|encrypt|may|dane-test] [--repeat N [--interval S]]\n"
-            "         [--no-resume] [--tls-cache N]\n");
+            "         [--no-resume] [--tls-cache N] [--nsec3-iterations N]\n");
     return DBX_EXIT_USAGE;
 }
 
@@ -101,6 +102,7 @@ int dbx_cmd_check(int argc, char **argv)
     dbx_transport_t tr;
     int json = 0, have_time = 0, worst = DBX_EXIT_OK, repeat = 1, interval = 0, resume = 1;
     size_t cache_n = 0;
+    uint32_t n3max = DBX_NSEC3_MAX_ITERATIONS;
     uint32_t saved = 0;
     static const int rank[] = {0, 1, 5, 2, 3, 4}; /* by exit code: usage/internal worst */
 
@@ -149,6 +151,8 @@ int dbx_cmd_check(int argc, char **argv)
                 cache_n = n;
             } else if (strcmp(a, "--anchor") == 0) {
                 anchor_path = v;
+            } else if (strcmp(a, "--nsec3-iterations") == 0) {
+                if (dbx_cli_parse_nsec3_limit(v, &n3max) != 0) return DBX_EXIT_USAGE;
             } else if (strcmp(a, "--level") == 0) {
                 if (dbx_tls_level_parse(v, &cfg.level) != DBX_OK) {
                     fprintf(stderr, "danebox: unknown TLS level '%s'\n", v);
@@ -204,6 +208,7 @@ int dbx_cmd_check(int argc, char **argv)
     }
     host_net_init(&net, &tr);
     dbx_resolver_init(r, &tr, ups, nups, &trust);
+    (void)dbx_resolver_set_nsec3_limit(r, n3max); /* in range: parsed above */
     dbx_tls_cache_set_limit(&tls_cache, cache_n);
     if (resume) cfg.tls_cache = &tls_cache;
 

@@ -2,12 +2,13 @@
  *
  *   danebox resolve NAME TYPE [NAME TYPE...] [--resolver ADDR[:PORT]]...
  *                   [--anchor FILE] [--time UNIX] [--json] [--repeat N]
- *                   [--offline ZONEFILE...]
+ *                   [--offline ZONEFILE...] [--nsec3-iterations N]
  *
  * Several NAME TYPE pairs (and --repeat) run in one process with one
  * resolver, so the key cache is shared: the query count printed per lookup
  * shows cold vs warm cost.  --offline answers from zone files instead of
- * the network (files run until the next --option). */
+ * the network (files run until the next --option).  --nsec3-iterations lowers
+ * the NSEC3 iteration limit (denials above it are insecure, RFC 9276). */
 #include "cli.h"
 #include "dnssec/dbx_resolver.h"
 
@@ -28,7 +29,8 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: danebox resolve NAME TYPE [NAME TYPE...] [--resolver ADDR[:PORT]]...\n"
-                    "         [--anchor FILE] [--time UNIX] [--json] [--repeat N] [--offline ZONEFILE...]\n");
+                    "         [--anchor FILE] [--time UNIX] [--json] [--repeat N] [--offline ZONEFILE...]\n"
+                    "         [--nsec3-iterations N]\n");
     return DBX_EXIT_USAGE;
 }
 
@@ -81,6 +83,7 @@ int dbx_cmd_resolve(int argc, char **argv)
     dbx_addr_t ups[DBX_DNS_MAX_UPSTREAMS];
     const char *anchor_path = NULL;
     int json = 0, repeat = 1, have_time = 0, rc = DBX_EXIT_OK, worst = 0;
+    uint32_t n3max = DBX_NSEC3_MAX_ITERATIONS;
     int64_t now = 0;
     dbx_trust_t trust;
     dbx_memsrc_t mem;
@@ -109,6 +112,8 @@ int dbx_cmd_resolve(int argc, char **argv)
         } else if (strcmp(a, "--time") == 0 && i + 1 < argc) {
             if (dbx_cli_parse_time(argv[++i], &now) != 0) return DBX_EXIT_USAGE;
             have_time = 1;
+        } else if (strcmp(a, "--nsec3-iterations") == 0 && i + 1 < argc) {
+            if (dbx_cli_parse_nsec3_limit(argv[++i], &n3max) != 0) return DBX_EXIT_USAGE;
         } else if (strcmp(a, "--repeat") == 0 && i + 1 < argc) {
             repeat = atoi(argv[++i]);
             if (repeat < 1 || repeat > 100) return usage();
@@ -197,6 +202,7 @@ int dbx_cmd_resolve(int argc, char **argv)
         host_net_init(&net, &tr);
         dbx_resolver_init(r, &tr, ups, nups, &trust);
     }
+    (void)dbx_resolver_set_nsec3_limit(r, n3max); /* in range: parsed above */
     for (int rep = 0; rep < repeat; rep++) {
         for (size_t k = 0; k < npairs; k++) {
             dbx_result_t res;

@@ -1,5 +1,6 @@
 /* `danebox relay` configuration file parser (see relay_config.h, README). */
 #include "relay_config.h"
+#include "dnssec/dbx_dnssec_config.h"
 
 #include "cli.h"
 
@@ -29,6 +30,7 @@ void relay_config_defaults(relay_config_t *c)
     c->connect_timeout_s = 30;
     c->smtp_timeout_s = 300;
     c->smtp_port = 25;
+    c->nsec3_iterations = DBX_NSEC3_MAX_ITERATIONS;
     c->default_policy = DBX_TLS_POLICY_DANE;
 }
 
@@ -167,6 +169,7 @@ static const num_key_t NUMS[] = {
     NK("max_deliveries", max_deliveries, 1, 16, false),
     NK("connect_timeout", connect_timeout_s, 1, 600, true),
     NK("smtp_timeout", smtp_timeout_s, 1, 3600, true),
+    NK("nsec3_iterations", nsec3_iterations, 0, DBX_NSEC3_MAX_ITERATIONS, false),
 };
 
 static int one(const ctx_t *x, relay_config_t *c, const char *k, char *v)
@@ -333,7 +336,8 @@ void relay_config_print(const relay_config_t *c)
                dbx_tls_policy_name(c->policies[i].policy));
     }
     printf("max_sessions = %u\nmax_message_size = %llu\nmax_recipients = %u\n"
-           "queue_lifetime = %us\nretry_min = %us\nretry_max = %us\nmax_deliveries = %u\n",
+           "queue_lifetime = %us\nretry_min = %us\nretry_max = %us\nmax_deliveries = %u\n"
+           "nsec3_iterations = %u\n",
            c->max_sessions, (unsigned long long)c->max_message_size, c->max_recipients,
-           c->lifetime_s, c->retry_min_s, c->retry_max_s, c->max_deliveries);
+           c->lifetime_s, c->retry_min_s, c->retry_max_s, c->max_deliveries, c->nsec3_iterations);
 }

@@ -52,6 +52,8 @@ typedef struct relay_config {
     uint32_t max_deliveries;              /**< queue runner processes at once */
     uint32_t max_queue;                   /**< messages, 0 = unlimited */
     uint32_t connect_timeout_s, smtp_timeout_s;
+    uint32_t nsec3_iterations;            /**< NSEC3 iteration limit, only lowers
+                                               DBX_NSEC3_MAX_ITERATIONS (its default) */
     uint16_t smtp_port;                   /**< outbound port (default 25; rigs) */
     int64_t dnssec_time;                  /**< 0: wall clock; else fixed (tests) */
     dbx_tls_policy_t default_policy;

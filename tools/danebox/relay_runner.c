@@ -123,6 +123,7 @@ static int setup(runner_t *x, const relay_config_t *cfg)
     }
     host_net_init(&x->net, &x->tr);
     dbx_resolver_init(x->r, &x->tr, ups, nups, &x->trust);
+    (void)dbx_resolver_set_nsec3_limit(x->r, cfg->nsec3_iterations); /* bounded by relay_config */
     dbx_session_config_t base;
     dbx_session_config_defaults(&base);
     base.check.port = cfg->smtp_port;

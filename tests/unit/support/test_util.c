@@ -1,6 +1,7 @@
 /* Helpers shared by the host unit tests. */
 #include "test_util.h"
 #include "hal_crypto.h"
+#include "hal_mbedtls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,29 @@ void dbx_test_zones_free(dbx_test_zones_t *z)
     dbx_resolver_free(&z->r);
     dbx_memsrc_free(&z->mem);
     dbx_trust_free(&z->trust);
+}
+
+int dbx_test_zones_setup(void **state)
+{
+    dbx_test_zones_t *z = calloc(1, sizeof *z);
+    if (z == NULL) return -1;
+    hal_mbedtls_init();
+    if (dbx_test_zones_init(z, DBX_TEST_ZONES_DIR) != 0) {
+        fprintf(stderr, "signed test zones missing in " DBX_TEST_ZONES_DIR " (run make)\n");
+        dbx_test_zones_free(z);
+        free(z);
+        return -1;
+    }
+    *state = z;
+    return 0;
+}
+
+int dbx_test_zones_teardown(void **state)
+{
+    dbx_test_zones_free(*state);
+    free(*state);
+    *state = NULL;
+    return 0;
 }
 
 uint32_t dbx_test_sig_verifies(void)

@@ -25,6 +25,16 @@ int dbx_test_zones_init(dbx_test_zones_t *z, const char *dir);
 /** Free what dbx_test_zones_init() set up. */
 void dbx_test_zones_free(dbx_test_zones_t *z);
 
+/** Directory of the signed test tree (Makefile target: tests/dnssec/mkzones.sh). */
+#define DBX_TEST_ZONES_DIR "build/host/zones"
+
+/** cmocka group setup: initialise the crypto HAL and load the signed test
+ *  tree from DBX_TEST_ZONES_DIR into a calloc'd dbx_test_zones_t at
+ *  *@p state.  @return 0 or -1 (message on stderr). */
+int dbx_test_zones_setup(void **state);
+/** cmocka group teardown for dbx_test_zones_setup().  @return 0. */
+int dbx_test_zones_teardown(void **state);
+
 /** Signature verifications (RSA + ECDSA) the crypto HAL did so far, every
  *  tier summed: what a test compares before/after to prove none was done. */
 uint32_t dbx_test_sig_verifies(void);
