@@ -206,7 +206,9 @@ typedef struct dbx_check_result {
     dbx_tls_level_t level;        /**< the level it was checked at */
     int8_t deciding_host;         /**< -1 when deferred */
     char reason[DBX_CHECK_DOMAIN_REASON_LEN];
-    uint32_t dns_queries;         /**< upstream DNS round trips for this domain */
+    uint32_t dns_queries;         /**< upstream DNS questions for this domain */
+    uint32_t dns_rounds;          /**< dependent DNS exchanges (a prefetch round of
+                                       concurrent questions counts once) */
     uint32_t smtp_round_trips;    /**< SMTP replies waited for, all sessions */
     uint32_t smtp_sessions;       /**< TCP connections attempted */
     uint32_t elapsed_ms;          /**< wall clock (hal_clock_ms) for the check */
