@@ -299,7 +299,7 @@ static int batch_read(const dbx_transport_t *tr, bslot_t *s, const dbx_dns_quest
 {
     size_t got = 0;
     ldns_pkt *p = NULL;
-    int st = tr->recv(tr->ctx, s[i].sock, buf, DBX_DNS_MAX_RESPONSE, &got, slice);
+    int st = tr->recv(tr->ctx, s[i].sock, buf, DBX_DNS_UDP_BUF, &got, slice);
     *done = 0;
     if (st == DBX_ERR_TIMEOUT) return DBX_OK; /* not yet: the others' turn */
     *done = 1;
@@ -339,7 +339,7 @@ int dbx_dns_query_batch_udp(const dbx_transport_t *tr, const dbx_addr_t *ups, si
     for (size_t i = 0; i < n && st == DBX_OK; i++) {
         st = dbx_dns_build_query(qs[i].qname, qs[i].qtype, s[i].id, &s[i].q, &s[i].qlen);
     }
-    buf = st == DBX_OK ? malloc(DBX_DNS_MAX_RESPONSE) : NULL;
+    buf = st == DBX_OK ? malloc(DBX_DNS_UDP_BUF) : NULL; /* as dbx_dns_query()'s */
     if (buf == NULL) {
         for (size_t i = 0; i < n; i++) free(s[i].q);
         return st != DBX_OK ? st : DBX_ERR_NOMEM;
