@@ -26,17 +26,32 @@ static int f_open(void *ctx, dbx_sock_type_t type, const dbx_addr_t *peer, uint3
     return DBX_OK;
 }
 
-/* The tree's answer to question @p q (ID and question copied), wire form. */
-static int answer(dbx_fake_dns_t *f, dbx_fake_sock_t *s, const ldns_pkt *q, uint8_t **w, size_t *wl)
+ldns_pkt *dbx_fake_dns_reply(dbx_memsrc_t *mem, const uint8_t *wire, size_t len, uint16_t *qtype)
 {
-    const ldns_rr *qr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-    dbx_source_t src = dbx_memsrc_source(f->mem);
-    ldns_pkt *a = NULL;
+    ldns_pkt *q = NULL, *a = NULL;
+    const ldns_rr *qr;
+    dbx_source_t src = dbx_memsrc_source(mem);
+    if (ldns_wire2pkt(&q, wire, len) != LDNS_STATUS_OK) return NULL;
+    qr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+    if (qr != NULL && src.fetch(src.ctx, ldns_rr_owner(qr), ldns_rr_get_type(qr), &a) == DBX_OK) {
+        /* echo the question exactly as asked (case preserved) */
+        ldns_rr_list_deep_free(ldns_pkt_question(a));
+        ldns_pkt_set_question(a, ldns_rr_list_clone(ldns_pkt_question(q)));
+        ldns_pkt_set_id(a, ldns_pkt_id(q));
+        if (qtype != NULL) *qtype = (uint16_t)ldns_rr_get_type(qr);
+    }
+    ldns_pkt_free(q);
+    return a;
+}
+
+/* The tree's answer on socket @p s (truncated when asked to), wire form. */
+static int answer(dbx_fake_dns_t *f, dbx_fake_sock_t *s, const uint8_t *q, size_t len, uint8_t **w,
+                  size_t *wl)
+{
+    ldns_pkt *a = dbx_fake_dns_reply(f->mem, q, len, &s->qtype);
     int ok;
-    if (src.fetch(src.ctx, ldns_rr_owner(qr), ldns_rr_get_type(qr), &a) != DBX_OK) return -1;
-    ldns_rr_list_deep_free(ldns_pkt_question(a));
-    ldns_pkt_set_question(a, ldns_rr_list_clone(ldns_pkt_question(q)));
-    ldns_pkt_set_id(a, ldns_pkt_id(q));
+    if (a == NULL) return -1;
+    s->id = ldns_pkt_id(a);
     if (s->type == DBX_SOCK_UDP && (s->idx == f->tc_socket || f->tc_socket == -2)) {
         ldns_rr_list_deep_free(ldns_pkt_answer(a));
         ldns_pkt_set_answer(a, ldns_rr_list_new());
@@ -52,7 +67,6 @@ static int f_send(void *ctx, void *sock, const uint8_t *buf, size_t len)
 {
     dbx_fake_dns_t *f = ctx;
     dbx_fake_sock_t *s = sock;
-    ldns_pkt *q = NULL;
     uint8_t *w = NULL;
     size_t wl = 0;
     f->sends++;
@@ -60,14 +74,10 @@ static int f_send(void *ctx, void *sock, const uint8_t *buf, size_t len)
         buf += 2;
         len -= 2;
     }
-    if (ldns_wire2pkt(&q, buf, len) != LDNS_STATUS_OK || answer(f, s, q, &w, &wl) != 0) {
-        ldns_pkt_free(q);
+    if (answer(f, s, buf, len, &w, &wl) != 0) {
         f->errors++;
         return DBX_ERR_IO;
     }
-    s->id = ldns_pkt_id(q);
-    s->qtype = (uint16_t)ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(q), 0));
-    ldns_pkt_free(q);
     if (s->type == DBX_SOCK_TCP) { /* framed */
         uint8_t *fr = malloc(wl + 2);
         if (fr == NULL) {

@@ -41,6 +41,11 @@ typedef struct dbx_fake_dns {
     int errors;       /**< calls the fake could not serve (a test asserts 0) */
 } dbx_fake_dns_t;
 
+/** The tree @p mem's answer (ldns_pkt_free()) to the query @p wire of
+ *  @p len bytes, its ID and question (case preserved) echoed; *@p qtype
+ *  (may be NULL) its type.  NULL when it does not parse or has no answer. */
+ldns_pkt *dbx_fake_dns_reply(dbx_memsrc_t *mem, const uint8_t *wire, size_t len, uint16_t *qtype);
+
 /** Reset @p f for the tree @p mem (switches off). */
 void dbx_fake_dns_reset(dbx_fake_dns_t *f, dbx_memsrc_t *mem);
 /** The transport view of @p f (valid while @p f lives). */
