@@ -21,29 +21,17 @@
 
 #define ZDIR "build/host/zones"
 
-typedef struct {
-    dbx_test_zones_t z;
-    dbx_fake_dns_t f;
-    dbx_transport_t tr;
-    dbx_addr_t up;
-} fx_t;
+typedef dbx_fake_dns_fx_t fx_t;
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    hal_mbedtls_init();
-    if (fx == NULL || dbx_test_zones_init(&fx->z, ZDIR) != 0) return -1;
-    fx->tr = dbx_fake_dns_transport(&fx->f);
-    if (dbx_addr_parse("192.0.2.53", 53, &fx->up) != DBX_OK) return -1;
-    *state = fx;
-    return 0;
+    *state = dbx_fake_dns_fx_new(ZDIR);
+    return *state != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    fx_t *fx = *state;
-    dbx_test_zones_free(&fx->z);
-    free(fx);
+    dbx_fake_dns_fx_free(*state);
     return 0;
 }
 

@@ -21,20 +21,14 @@
 #define ZDIR "build/host/zones"
 
 typedef struct {
-    dbx_test_zones_t z;
-    dbx_fake_dns_t f;
-    dbx_transport_t tr;
-    dbx_addr_t up;
+    dbx_fake_dns_fx_t *d; /* tree, fake transport, upstream */
     dbx_resolver_t *r;
 } fx_t;
 
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
-    hal_mbedtls_init();
-    if (fx == NULL || dbx_test_zones_init(&fx->z, ZDIR) != 0) return -1;
-    fx->tr = dbx_fake_dns_transport(&fx->f);
-    if (dbx_addr_parse("192.0.2.53", 53, &fx->up) != DBX_OK) return -1;
+    if (fx == NULL || (fx->d = dbx_fake_dns_fx_new(ZDIR)) == NULL) return -1;
     *state = fx;
     return 0;
 }
@@ -42,7 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *fx = *state;
-    dbx_test_zones_free(&fx->z);
+    dbx_fake_dns_fx_free(fx->d);
     free(fx);
     return 0;
 }
@@ -51,10 +45,10 @@ static int teardown(void **state)
 static int fresh(void **state)
 {
     fx_t *fx = *state;
-    dbx_fake_dns_reset(&fx->f, &fx->z.mem);
+    dbx_fake_dns_reset(&fx->d->f, &fx->d->z.mem);
     fx->r = calloc(1, sizeof *fx->r);
     if (fx->r == NULL) return -1;
-    dbx_resolver_init(fx->r, &fx->tr, &fx->up, 1, &fx->z.trust);
+    dbx_resolver_init(fx->r, &fx->d->tr, &fx->d->up, 1, &fx->d->z.trust);
     return 0;
 }
 
@@ -64,8 +58,8 @@ static int drop(void **state)
     dbx_resolver_free(fx->r);
     free(fx->r);
     fx->r = NULL;
-    assert_int_equal(fx->f.errors, 0);
-    assert_int_equal(fx->f.open_now, 0);
+    assert_int_equal(fx->d->f.errors, 0);
+    assert_int_equal(fx->d->f.open_now, 0);
     return 0;
 }
 
@@ -88,22 +82,22 @@ static run_t check_like(fx_t *fx, int prefetch)
     memset(&o, 0, sizeof o);
     if (prefetch) {
         dbx_resolver_prefetch_reset(fx->r);
-        assert_int_equal(dbx_resolver_prefetch(fx->r, mx_q, 1, fx->z.now), DBX_OK);
+        assert_int_equal(dbx_resolver_prefetch(fx->r, mx_q, 1, fx->d->z.now), DBX_OK);
     }
-    assert_int_equal(dbx_resolve(fx->r, mx_q[0].name, mx_q[0].type, fx->z.now, &res), DBX_OK);
+    assert_int_equal(dbx_resolve(fx->r, mx_q[0].name, mx_q[0].type, fx->d->z.now, &res), DBX_OK);
     o.sec[0] = res.sec;
     o.count[0] = dbx_result_count(&res);
     dbx_result_free(&res);
-    if (prefetch) assert_int_equal(dbx_resolver_prefetch(fx->r, host_q, 3, fx->z.now), DBX_OK);
+    if (prefetch) assert_int_equal(dbx_resolver_prefetch(fx->r, host_q, 3, fx->d->z.now), DBX_OK);
     for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(dbx_resolve(fx->r, host_q[i].name, host_q[i].type, fx->z.now, &res), DBX_OK);
+        assert_int_equal(dbx_resolve(fx->r, host_q[i].name, host_q[i].type, fx->d->z.now, &res), DBX_OK);
         o.sec[i + 1] = res.sec;
         o.count[i + 1] = dbx_result_count(&res);
         dbx_result_free(&res);
     }
     dbx_resolver_prefetch_drop(fx->r);
     o.rounds = fx->r->net.rounds;
-    o.sends = (uint32_t)fx->f.sends;
+    o.sends = (uint32_t)fx->d->f.sends;
     return o;
 }
 
@@ -131,7 +125,7 @@ static void test_rounds_down_results_same(void **state)
                      DBX_DNS_MAX_OUTSTANDING < 4 ? DBX_DNS_MAX_OUTSTANDING : 4);
     assert_int_equal(fx->r->net.mismatch, 0);
     /* warm: the answer cache answers everything, nothing is asked */
-    fx->f.sends = 0;
+    fx->d->f.sends = 0;
     fx->r->net.rounds = 0;
     run_t warm = check_like(fx, 1);
     assert_int_equal(warm.sends, 0);
@@ -148,23 +142,23 @@ static void test_budget(void **state)
     dbx_result_t res;
     int st = DBX_OK, calls = 0;
     while (st == DBX_OK && calls < 2 * DBX_MAX_QUERIES) {
-        st = dbx_resolver_prefetch(fx->r, host_q, 3, fx->z.now);
+        st = dbx_resolver_prefetch(fx->r, host_q, 3, fx->d->z.now);
         calls++;
     }
     assert_int_equal(st, DBX_ERR_LIMIT);
-    assert_int_equal(fx->f.sends, DBX_MAX_QUERIES);
+    assert_int_equal(fx->d->f.sends, DBX_MAX_QUERIES);
     assert_int_equal(fx->r->pf_debt, DBX_MAX_QUERIES);
     /* the last round's A answer is still there and is taken; everything
      * else it needs would be a new question over the budget */
-    assert_int_equal(dbx_resolve(fx->r, "mx.example.test", DBX_RR_A, fx->z.now, &res), DBX_OK);
+    assert_int_equal(dbx_resolve(fx->r, "mx.example.test", DBX_RR_A, fx->d->z.now, &res), DBX_OK);
     assert_int_equal(res.sec, DBX_SEC_INDETERMINATE);
     assert_non_null(strstr(res.reason, "query limit"));
     assert_int_equal(res.queries, DBX_MAX_QUERIES);
-    assert_int_equal(fx->f.sends, DBX_MAX_QUERIES);
+    assert_int_equal(fx->d->f.sends, DBX_MAX_QUERIES);
     dbx_result_free(&res);
     /* charged once: the next resolution starts with a full budget */
     dbx_resolver_prefetch_drop(fx->r);
-    assert_int_equal(dbx_resolve(fx->r, "mx.example.test", DBX_RR_A, fx->z.now, &res), DBX_OK);
+    assert_int_equal(dbx_resolve(fx->r, "mx.example.test", DBX_RR_A, fx->d->z.now, &res), DBX_OK);
     assert_int_equal(res.sec, DBX_SEC_SECURE);
     assert_true(res.queries < DBX_MAX_QUERIES);
     dbx_result_free(&res);
@@ -174,14 +168,14 @@ static void test_budget(void **state)
 static void test_time_limit(void **state)
 {
     fx_t *fx = *state;
-    assert_int_equal(dbx_resolver_prefetch(fx->r, mx_q, 1, fx->z.now), DBX_OK);
-    int sent = fx->f.sends;
+    assert_int_equal(dbx_resolver_prefetch(fx->r, mx_q, 1, fx->d->z.now), DBX_OK);
+    int sent = fx->d->f.sends;
     assert_true(sent > 0);
     fx->r->pf_start_ms -= fx->r->time_limit_ms; /* as if the first round began that long ago */
-    assert_int_equal(dbx_resolver_prefetch(fx->r, host_q, 3, fx->z.now), DBX_ERR_TIMEOUT);
-    assert_int_equal(fx->f.sends, sent);
+    assert_int_equal(dbx_resolver_prefetch(fx->r, host_q, 3, fx->d->z.now), DBX_ERR_TIMEOUT);
+    assert_int_equal(fx->d->f.sends, sent);
     dbx_result_t res;
-    assert_int_equal(dbx_resolve(fx->r, "example.test", DBX_RR_MX, fx->z.now, &res), DBX_OK);
+    assert_int_equal(dbx_resolve(fx->r, "example.test", DBX_RR_MX, fx->d->z.now, &res), DBX_OK);
     assert_int_equal(res.sec, DBX_SEC_INDETERMINATE);
     assert_non_null(strstr(res.reason, "time limit"));
     dbx_result_free(&res);
@@ -193,18 +187,18 @@ static void test_time_limit(void **state)
 static void forged(fx_t *fx, int kind, int sock)
 {
     dbx_result_t res;
-    fx->f.forge_socket = sock;
-    fx->f.forge_kind = kind;
-    assert_int_equal(dbx_resolver_prefetch(fx->r, mx_q, 1, fx->z.now), DBX_OK);
-    int sent = fx->f.sends;
-    assert_int_equal(fx->f.forge_socket, -1); /* it was delivered */
+    fx->d->f.forge_socket = sock;
+    fx->d->f.forge_kind = kind;
+    assert_int_equal(dbx_resolver_prefetch(fx->r, mx_q, 1, fx->d->z.now), DBX_OK);
+    int sent = fx->d->f.sends;
+    assert_int_equal(fx->d->f.forge_socket, -1); /* it was delivered */
     assert_int_equal(fx->r->net.mismatch, 1);
-    assert_int_equal(dbx_resolve(fx->r, "example.test", DBX_RR_MX, fx->z.now, &res), DBX_OK);
+    assert_int_equal(dbx_resolve(fx->r, "example.test", DBX_RR_MX, fx->d->z.now, &res), DBX_OK);
     assert_int_equal(res.sec, DBX_SEC_SECURE);
     assert_true(dbx_result_count(&res) > 0);
     dbx_result_free(&res);
     /* example.test.'s own DS and DNSKEY: the only questions asked after */
-    assert_int_equal(fx->f.sends, sent + 2);
+    assert_int_equal(fx->d->f.sends, sent + 2);
 }
 
 static void test_forged_id(void **state)
@@ -222,10 +216,10 @@ static void test_no_transport(void **state)
 {
     fx_t *fx = *state;
     dbx_resolver_t r;
-    dbx_resolver_init_source(&r, dbx_memsrc_source(&fx->z.mem), &fx->z.trust);
-    assert_int_equal(dbx_resolver_prefetch(&r, host_q, 3, fx->z.now), DBX_OK);
+    dbx_resolver_init_source(&r, dbx_memsrc_source(&fx->d->z.mem), &fx->d->z.trust);
+    assert_int_equal(dbx_resolver_prefetch(&r, host_q, 3, fx->d->z.now), DBX_OK);
     assert_int_equal(r.pf_debt, 0);
-    assert_int_equal(fx->f.sends, 0);
+    assert_int_equal(fx->d->f.sends, 0);
     dbx_resolver_free(&r);
 }
 

@@ -1,6 +1,8 @@
 /* A fake DNS transport answering from an in-memory tree (see fake_dns.h). */
 #include "fake_dns.h"
 
+#include "hal_mbedtls.h"
+
 #include <ldns/ldns.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,4 +179,29 @@ int dbx_fake_dns_sent(const dbx_fake_dns_t *f, uint16_t qtype)
     int n = 0;
     for (int i = 0; i < f->nsocks; i++) n += qtype == 0 || f->socks[i].qtype == qtype;
     return n;
+}
+
+dbx_fake_dns_fx_t *dbx_fake_dns_fx_new(const char *zdir)
+{
+    dbx_fake_dns_fx_t *fx = calloc(1, sizeof *fx);
+    hal_mbedtls_init();
+    if (fx == NULL) return NULL;
+    if (dbx_test_zones_init(&fx->z, zdir) != 0) {
+        free(fx);
+        return NULL;
+    }
+    dbx_fake_dns_reset(&fx->f, &fx->z.mem);
+    fx->tr = dbx_fake_dns_transport(&fx->f);
+    if (dbx_addr_parse("192.0.2.53", 53, &fx->up) != DBX_OK) {
+        dbx_fake_dns_fx_free(fx);
+        return NULL;
+    }
+    return fx;
+}
+
+void dbx_fake_dns_fx_free(dbx_fake_dns_fx_t *fx)
+{
+    if (fx == NULL) return;
+    dbx_test_zones_free(&fx->z);
+    free(fx);
 }

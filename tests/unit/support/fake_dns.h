@@ -10,6 +10,7 @@
 
 #include "dbx_transport.h"
 #include "dnssec/dbx_resolver.h"
+#include "test_util.h"
 
 #include <stdint.h>
 
@@ -52,5 +53,19 @@ void dbx_fake_dns_reset(dbx_fake_dns_t *f, dbx_memsrc_t *mem);
 dbx_transport_t dbx_fake_dns_transport(dbx_fake_dns_t *f);
 /** Questions of type @p qtype sent so far (0: any). */
 int dbx_fake_dns_sent(const dbx_fake_dns_t *f, uint16_t qtype);
+
+/** The signed test tree behind a fake, its transport and one upstream. */
+typedef struct dbx_fake_dns_fx {
+    dbx_test_zones_t z;
+    dbx_fake_dns_t f;
+    dbx_transport_t tr;
+    dbx_addr_t up;     /**< 192.0.2.53:53 (the fake ignores it) */
+} dbx_fake_dns_fx_t;
+
+/** Load the tree in @p zdir (dbx_test_zones_init()) and reset the fake.
+ *  @return the fixture (dbx_fake_dns_fx_free()) or NULL. */
+dbx_fake_dns_fx_t *dbx_fake_dns_fx_new(const char *zdir);
+/** Free the fixture (accepts NULL). */
+void dbx_fake_dns_fx_free(dbx_fake_dns_fx_t *fx);
 
 #endif /* DBX_FAKE_DNS_H */
