@@ -271,7 +271,7 @@ int dbx_check_run(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_tr
  * (TLS session resumed: no certificate, dane "not-applied"), verdict, why
  * (the evaluator's reason code), dane_verdict (level dane-test only),
  * reason} ],
- * verdict, reason} ], dns_queries, smtp_round_trips, smtp_sessions,
+ * verdict, reason} ], dns_queries, dns_rounds, smtp_round_trips, smtp_sessions,
  * handshakes_saved.
  * @return DBX_OK, DBX_ERR_BUFFER (output cut; buf still NUL-terminated),
  *         DBX_ERR_INVAL.
