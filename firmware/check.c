@@ -6,7 +6,7 @@
  *   {"domain":...}          exactly the `danebox check --json` line (both
  *                           printed by dbx_check_json())
  *   mail-log summary lines  dbx_check_summary_lines()
- *   check-stats: DOMAIN: verdict=V dns-queries=N smtp-round-trips=N
+ *   check-stats: DOMAIN: verdict=V dns-queries=N dns-rounds=N smtp-round-trips=N
  *                smtp-sessions=N heap-peak=... insns=... ms=...
  *
  * Address families: IPv4 when ip= is given, IPv6 when ip6= is given (the
@@ -130,10 +130,11 @@ int fw_check(const dbx_config_t *cfg, const dbx_transport_t *tr)
             continue;
         }
         fw_meter_format(&m, fig, sizeof fig);
-        printf("check-stats: %s: verdict=%s dns-queries=%lu smtp-round-trips=%lu "
+        printf("check-stats: %s: verdict=%s dns-queries=%lu dns-rounds=%lu smtp-round-trips=%lu "
                "smtp-sessions=%lu handshakes-saved=%lu %s\n",
                result->domain, dbx_verdict_str(result->verdict),
-               (unsigned long)result->dns_queries, (unsigned long)result->smtp_round_trips,
+               (unsigned long)result->dns_queries, (unsigned long)result->dns_rounds,
+               (unsigned long)result->smtp_round_trips,
                (unsigned long)result->smtp_sessions, (unsigned long)result->handshakes_saved, fig);
     }
     dbx_tls_cache_init(&mem->tls_cache); /* zeroizes the saved sessions */

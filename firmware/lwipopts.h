@@ -94,6 +94,14 @@
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG        12
 #define MEMP_NUM_ND6_QUEUE      4
+/* A prefetch round sends up to DBX_DNS_MAX_OUTSTANDING (4 on the board)
+ * DNS questions back to back; with the resolver's ARP entry not yet
+ * resolved lwIP would keep only the last of them (ARP_QUEUEING 0) and the
+ * others would wait out their timeout.  Queue them (copies in MEM_SIZE,
+ * ~100 bytes each, only until the ARP reply). */
+#define ARP_QUEUEING            1
+#define ARP_QUEUE_LEN           4
+#define MEMP_NUM_ARP_QUEUE      4
 #define PBUF_POOL_SIZE          7 /* 2 inbound x TCP_WND held + RX + UDP queue */
 #define PBUF_POOL_BUFSIZE       1516 /* one full Ethernet frame, aligned */
 #define TCP_MSS                 1460

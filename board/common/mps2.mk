@@ -32,7 +32,7 @@ DBX_TLS_OPTS ?=
 # over UDP takes datagrams up to 4 KB (EDNS advertises 1232), so no 16 KB
 # buffer per query next to the relay's listener and TLS session.
 DBX_RELAY_LIMITS ?= -DDBX_QUEUE_MAX_RCPTS=8 -DDBX_FQ_ENV_MAX=4096u -DDBX_FQ_MAX_MSGS=32u \
-                    -DDBX_RELAY_IO_MAX=512 -DDBX_DNS_UDP_BUF=4096 -DDBX_FQ_BLOCKS_MAX=16u
+                    -DDBX_RELAY_IO_MAX=512 -DDBX_DNS_UDP_BUF=4096 -DDBX_DNS_MAX_OUTSTANDING=4 -DDBX_FQ_BLOCKS_MAX=16u
 BOARD_CFLAGS    := $(BOARD_CPU) -Os -g -ffunction-sections -fdata-sections \
                    -DDBX_BARE_METAL=1 $(DBX_CFLAGS) $(DBX_TLS_OPTS) $(DBX_CHECK_LIMITS) \
                    $(DBX_RELAY_LIMITS) \

@@ -206,7 +206,9 @@ typedef struct dbx_check_result {
     dbx_tls_level_t level;        /**< the level it was checked at */
     int8_t deciding_host;         /**< -1 when deferred */
     char reason[DBX_CHECK_DOMAIN_REASON_LEN];
-    uint32_t dns_queries;         /**< upstream DNS round trips for this domain */
+    uint32_t dns_queries;         /**< upstream DNS questions for this domain */
+    uint32_t dns_rounds;          /**< dependent DNS exchanges (a prefetch round of
+                                       concurrent questions counts once) */
     uint32_t smtp_round_trips;    /**< SMTP replies waited for, all sessions */
     uint32_t smtp_sessions;       /**< TCP connections attempted */
     uint32_t elapsed_ms;          /**< wall clock (hal_clock_ms) for the check */
@@ -269,7 +271,7 @@ int dbx_check_run(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx_tr
  * (TLS session resumed: no certificate, dane "not-applied"), verdict, why
  * (the evaluator's reason code), dane_verdict (level dane-test only),
  * reason} ],
- * verdict, reason} ], dns_queries, smtp_round_trips, smtp_sessions,
+ * verdict, reason} ], dns_queries, dns_rounds, smtp_round_trips, smtp_sessions,
  * handshakes_saved.
  * @return DBX_OK, DBX_ERR_BUFFER (output cut; buf still NUL-terminated),
  *         DBX_ERR_INVAL.

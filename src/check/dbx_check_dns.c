@@ -77,8 +77,15 @@ bool dbx_check_mx_stage(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_ch
     dbx_policy_decision_t d;
     bool nomem = false, null_mx = false;
     size_t nroot = 0;
+    uint32_t rounds0 = r->net.rounds;
+    dbx_prefetch_q_t pq = {out->domain, DBX_RR_MX};
 
+    /* round 1: MX with the keys of the zones it may be signed in */
+    dbx_resolver_prefetch_reset(r);
+    (void)dbx_resolver_prefetch(r, &pq, 1, cfg->now); /* failures: asked one by one */
     lookup(r, cfg->now, out->domain, DBX_RR_MX, &out->mx, &mx, out, &nomem);
+    dbx_resolver_prefetch_drop(r);
+    out->dns_rounds += r->net.rounds - rounds0;
     if (mx.kind != DBX_ANSWER_DATA || dbx_result_count(&mx) == 0) {
         if (out->mx.sec != DBX_DNSSEC_BOGUS && out->mx.sec != DBX_DNSSEC_INDETERMINATE) {
             out->implicit_mx = true;
@@ -266,12 +273,33 @@ static const char *pre_detail(const dbx_check_host_t *h, dbx_policy_reason_t why
     return "";
 }
 
+/* Round 2: the host's A/AAAA questions, its TLSA question when DANE may
+ * apply (wasted when the addresses turn out insecure) and the keys of its
+ * chain, concurrently.  Per host, not for all hosts at once: the answers
+ * wait in RAM only for this host's lookups (the board's heap), and hosts
+ * after a usable one are never asked about (stop_at_first). */
+static void prefetch_host(const dbx_check_config_t *cfg, dbx_resolver_t *r,
+                          const dbx_check_result_t *out, const dbx_check_host_t *h)
+{
+    dbx_prefetch_q_t q[3];
+    char tl[DBX_CHECK_NAME_LEN + 16];
+    size_t n = 0;
+    if (cfg->families & DBX_CHECK_IPV4) q[n++] = (dbx_prefetch_q_t){h->name, DBX_RR_A};
+    if (cfg->families & DBX_CHECK_IPV6) q[n++] = (dbx_prefetch_q_t){h->name, DBX_RR_AAAA};
+    if (cfg->level != DBX_LEVEL_MAY && out->dane_possible &&
+        !dbx_str_fmt(tl, sizeof tl, "_25._tcp.%s", h->name) && strlen(tl) <= 253) {
+        q[n++] = (dbx_prefetch_q_t){tl, DBX_RR_TLSA};
+    }
+    (void)dbx_resolver_prefetch(r, q, n, cfg->now); /* failures: asked one by one */
+}
+
 void dbx_check_host_dns(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_check_work_t *w,
                         dbx_check_result_t *out, dbx_check_host_t *h)
 {
     dbx_policy_facts_t *f = &w->facts;
     uint16_t port = cfg->port ? cfg->port : 25;
     bool nomem = false;
+    uint32_t rounds0;
 
     memset(f, 0, sizeof *f);
     w->n_recs = 0;
@@ -279,6 +307,8 @@ void dbx_check_host_dns(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_ch
     f->mx = out->mx.sec;
     h->deciding_addr = -1;
     h->verdict = DBX_VERDICT_DEFER;
+    rounds0 = r->net.rounds;
+    prefetch_host(cfg, r, out, h);
 
     if (cfg->families & DBX_CHECK_IPV4) {
         lookup(r, cfg->now, h->name, DBX_RR_A, &h->a, &w->ra, out, &nomem);
@@ -316,6 +346,8 @@ void dbx_check_host_dns(const dbx_check_config_t *cfg, dbx_resolver_t *r, dbx_ch
     /* reported only: the alias of an insecure answer, never of a bogus chain */
     if (h->expanded[0] == '\0' && h->a.done && w->ra.sec == DBX_SEC_INSECURE) expanded_of(&w->ra, h);
     f->internal_error = nomem;
+    dbx_resolver_prefetch_drop(r);
+    out->dns_rounds += r->net.rounds - rounds0;
     names_of(w, h);
 
     dbx_policy_eval(f, &w->pre);

@@ -120,9 +120,9 @@ int dbx_check_json(const dbx_check_result_t *res, char *buf, size_t cap)
         dbx_sbuf_json_str(&s, h->reason);
         dbx_sbuf_putc(&s, '}');
     }
-    dbx_sbuf_printf(&s, "],\"dns_queries\":%u,\"smtp_round_trips\":%u,\"smtp_sessions\":%u"
+    dbx_sbuf_printf(&s, "],\"dns_queries\":%u,\"dns_rounds\":%u,\"smtp_round_trips\":%u,\"smtp_sessions\":%u"
               ",\"handshakes_saved\":%u}",
-              (unsigned)res->dns_queries, (unsigned)res->smtp_round_trips,
+              (unsigned)res->dns_queries, (unsigned)res->dns_rounds, (unsigned)res->smtp_round_trips,
               (unsigned)res->smtp_sessions, (unsigned)res->handshakes_saved);
     return s.cut ? DBX_ERR_BUFFER : DBX_OK;
 }

@@ -225,6 +225,7 @@ int dbx_dns_query(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
     DBX_CHECK(nups > 0, DBX_ERR_INVAL);
     buf = malloc(DBX_DNS_UDP_BUF);
     if (buf == NULL) return DBX_ERR_NOMEM;
+    if (stats) stats->rounds++;
     for (size_t u = 0; u < nups && *out == NULL; u++) {
         for (int t = 0; t < DBX_DNS_UDP_TRIES && *out == NULL; t++) {
             uint8_t *q = NULL;
@@ -298,7 +299,7 @@ static int batch_read(const dbx_transport_t *tr, bslot_t *s, const dbx_dns_quest
 {
     size_t got = 0;
     ldns_pkt *p = NULL;
-    int st = tr->recv(tr->ctx, s[i].sock, buf, DBX_DNS_MAX_RESPONSE, &got, slice);
+    int st = tr->recv(tr->ctx, s[i].sock, buf, DBX_DNS_UDP_BUF, &got, slice);
     *done = 0;
     if (st == DBX_ERR_TIMEOUT) return DBX_OK; /* not yet: the others' turn */
     *done = 1;
@@ -317,9 +318,9 @@ static int batch_read(const dbx_transport_t *tr, bslot_t *s, const dbx_dns_quest
     return DBX_OK;
 }
 
-int dbx_dns_query_batch(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
-                        const dbx_dns_question_t *qs, size_t n, dbx_dns_stats_t *stats,
-                        ldns_pkt **out, int *status)
+int dbx_dns_query_batch_udp(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
+                            const dbx_dns_question_t *qs, size_t n, dbx_dns_stats_t *stats,
+                            ldns_pkt **out, int *status)
 {
     bslot_t s[DBX_DNS_MAX_OUTSTANDING];
     uint8_t *buf;
@@ -338,11 +339,12 @@ int dbx_dns_query_batch(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t
     for (size_t i = 0; i < n && st == DBX_OK; i++) {
         st = dbx_dns_build_query(qs[i].qname, qs[i].qtype, s[i].id, &s[i].q, &s[i].qlen);
     }
-    buf = st == DBX_OK ? malloc(DBX_DNS_MAX_RESPONSE) : NULL;
+    buf = st == DBX_OK ? malloc(DBX_DNS_UDP_BUF) : NULL; /* as dbx_dns_query()'s */
     if (buf == NULL) {
         for (size_t i = 0; i < n; i++) free(s[i].q);
         return st != DBX_OK ? st : DBX_ERR_NOMEM;
     }
+    if (stats) stats->rounds++;
     /* every question on the wire before any answer is awaited */
     for (size_t i = 0; i < n; i++) {
         if (tr->open(tr->ctx, DBX_SOCK_UDP, &ups[0], DBX_DNS_UDP_TIMEOUT_MS, &s[i].sock) != DBX_OK) {
@@ -385,11 +387,22 @@ int dbx_dns_query_batch(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t
         free(s[i].q);
     }
     free(buf);
+    for (size_t i = 0; i < n; i++) {
+        if (out[i] != NULL) status[i] = DBX_OK;
+    }
+    return DBX_OK;
+}
+
+int dbx_dns_query_batch(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
+                        const dbx_dns_question_t *qs, size_t n, dbx_dns_stats_t *stats,
+                        ldns_pkt **out, int *status)
+{
+    int st = dbx_dns_query_batch_udp(tr, ups, nups, qs, n, stats, out, status);
+    if (st != DBX_OK) return st;
     /* unanswered (timeout, truncation, errors): one by one, with the retries,
      * the other upstreams and TCP of dbx_dns_query() */
     for (size_t i = 0; i < n; i++) {
         if (out[i] == NULL) status[i] = dbx_dns_query(tr, ups, nups, qs[i].qname, qs[i].qtype, stats, &out[i]);
-        else status[i] = DBX_OK;
     }
     return DBX_OK;
 }

@@ -81,6 +81,18 @@ int dbx_dns_query_batch(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t
                         const dbx_dns_question_t *qs, size_t n, dbx_dns_stats_t *stats,
                         ldns_pkt **out, int *status);
 
+/**
+ * dbx_dns_query_batch() without the one-by-one redos: one round of UDP
+ * questions to the first upstream; a question left without a usable answer
+ * keeps *@p out NULL and its status (DBX_ERR_TIMEOUT when nothing matching
+ * came, DBX_ERR_PROTO after truncation or too many mismatching datagrams).
+ * For prefetching, where the consumer asks again on its own.
+ * @return as dbx_dns_query_batch().
+ */
+int dbx_dns_query_batch_udp(const dbx_transport_t *tr, const dbx_addr_t *ups, size_t nups,
+                            const dbx_dns_question_t *qs, size_t n, dbx_dns_stats_t *stats,
+                            ldns_pkt **out, int *status);
+
 #ifdef __cplusplus
 }
 #endif

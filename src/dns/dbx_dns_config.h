@@ -52,9 +52,11 @@
 #define DBX_DNS_MAX_MISMATCH 8
 #endif
 /** Questions outstanding at once in one dbx_dns_query_batch() (one UDP
- *  socket each; the firmware's lwIP has MEMP_NUM_UDP_PCB of them). */
+ *  socket each), which is also the width of one prefetch round of the
+ *  validating resolver.  The board sets 4: its lwIP has MEMP_NUM_UDP_PCB
+ *  of them (and the replies queue in its small pbuf pool). */
 #ifndef DBX_DNS_MAX_OUTSTANDING
-#define DBX_DNS_MAX_OUTSTANDING 4
+#define DBX_DNS_MAX_OUTSTANDING 8
 #endif
 /** Receive slice per socket while a batch is outstanding, milliseconds. */
 #ifndef DBX_DNS_BATCH_SLICE_MS

@@ -15,6 +15,8 @@ typedef struct dbx_dns_stats {
     uint32_t timeouts; /**< tries that timed out */
     uint32_t mismatch; /**< datagrams dropped by matching */
     uint32_t outstanding_peak; /**< most questions outstanding at once (batches) */
+    uint32_t rounds;   /**< dependent exchanges: one per dbx_dns_query(), one per batch
+                            (its one-by-one redos count as their own) */
 } dbx_dns_stats_t;
 
 #endif /* DBX_DNS_STATS_H */

@@ -116,6 +116,16 @@ static int same_question(const dbx_resolver_t *r, const dbx_acache_entry_t *e, c
     return e->qtype == qtype && e->len > n && d[0] == n && memcmp(d + 1, ldns_rdf_data(qname), n) == 0;
 }
 
+int dbx_acache_has(const dbx_resolver_t *r, const ldns_rdf *qname, uint16_t qtype, int64_t now)
+{
+    for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) {
+        const dbx_acache_entry_t *e = &r->acache[i];
+        if (e->used == 0 || !same_question(r, e, qname, qtype)) continue;
+        return now >= e->stored && now >= e->valid_from && now < e->expires;
+    }
+    return 0;
+}
+
 int dbx_acache_get(dbx_resolver_t *r, uint16_t qtype, int64_t now, dbx_result_t *res)
 {
     for (size_t i = 0; i < DBX_ACACHE_ENTRIES; i++) {

@@ -245,6 +245,11 @@ int dbx_resolve_rdf(dbx_resolver_t *r, const ldns_rdf *name, uint16_t type, int6
     v.skew = r->clock_skew;
     v.nsec3_max_iter = r->nsec3_max_iter;
     v.start_ms = hal_clock_ms();
+    if (r->pf_debt > 0) { /* the prefetch round asked for this resolution */
+        v.queries = r->pf_debt;
+        v.start_ms = r->pf_start_ms;
+        r->pf_debt = 0;
+    }
     v.valid_from = INT64_MIN;
     v.valid_until = INT64_MAX;
     r->cut_sig_min = INT64_MAX;

@@ -32,6 +32,18 @@
 #ifndef DBX_MAX_QUERIES
 #define DBX_MAX_QUERIES 48
 #endif
+/** Zones whose DS/DNSKEY questions one check remembers having prefetched
+ *  (32-bit name hashes; a collision only costs a prefetch). */
+#ifndef DBX_PREFETCH_ASKED
+#define DBX_PREFETCH_ASKED 8
+#endif
+/** Deepest zone a prefetch round guesses a cut at (labels; 0: the root
+ *  only).  1: the TLDs.  2 would also ask the keys of every second-level
+ *  name (example.com), which costs two wasted questions per check wherever
+ *  that name is no zone cut, and makes round 1 wider than the board's 4. */
+#ifndef DBX_PREFETCH_GUESS_LABELS
+#define DBX_PREFETCH_GUESS_LABELS 1
+#endif
 /** Signature verifications (RSA/ECDSA operations) per dbx_resolve(). */
 #ifndef DBX_MAX_SIG_VERIFY
 #define DBX_MAX_SIG_VERIFY 64
@@ -120,6 +132,9 @@
 /* ---- check block --------------------------------------------------------- */
 #if DBX_RESOLVE_TIME_LIMIT_MS < 1000u || DBX_RESOLVE_TIME_LIMIT_MS > 600000u
 #error "DBX_RESOLVE_TIME_LIMIT_MS must be 1000..600000"
+#endif
+#if DBX_PREFETCH_ASKED < 1 || DBX_PREFETCH_GUESS_LABELS < 0 || DBX_PREFETCH_GUESS_LABELS > 8
+#error "DBX_PREFETCH_ASKED must be >= 1, DBX_PREFETCH_GUESS_LABELS 0..8"
 #endif
 #if DBX_MAX_QUERIES < 2 || DBX_MAX_QUERIES > 1000
 #error "DBX_MAX_QUERIES must be 2..1000"

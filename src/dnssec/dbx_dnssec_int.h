@@ -161,6 +161,12 @@ int dbx_acache_get(dbx_resolver_t *r, uint16_t qtype, int64_t now, dbx_result_t 
  * TTL within the signature window of @p v, bogus for DBX_ACACHE_BOGUS_TTL,
  * indeterminate never), evicting LRU entries to stay within the bounds. */
 void dbx_acache_put(dbx_resolver_t *r, const dbx_vctx_t *v, const dbx_result_t *res, int64_t now);
+/* The answer cache holds a usable entry for canonical @p qname/@p qtype at
+ * @p now (read-only: no LRU stamp, no hit counted). */
+int dbx_acache_has(const dbx_resolver_t *r, const ldns_rdf *qname, uint16_t qtype, int64_t now);
+/* Hand over the prefetched answer to @p qname/@p qtype (dbx_prefetch.c):
+ * 1 with *@p out (the caller's), else 0. */
+int dbx_v_prefetch_take(dbx_resolver_t *r, const ldns_rdf *qname, ldns_rr_type qtype, ldns_pkt **out);
 /* Drop every answer-cache entry. */
 void dbx_acache_flush(dbx_resolver_t *r);
 

@@ -70,6 +70,7 @@ void dbx_resolver_flush(dbx_resolver_t *r)
     if (r == NULL) return;
     for (size_t i = 0; i < DBX_CACHE_ENTRIES; i++) entry_clear(&r->cache[i]);
     dbx_acache_flush(r);
+    dbx_resolver_prefetch_reset(r);
 }
 
 void dbx_resolver_free(dbx_resolver_t *r)
@@ -188,21 +189,24 @@ dbx_sec_t dbx_v_fetch(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *qname,
     int st;
     ldns_pkt_rcode rc;
     *out = NULL;
-    if (v->queries >= DBX_MAX_QUERIES) {
-        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "upstream query limit reached");
-    }
-    if ((uint32_t)(hal_clock_ms() - v->start_ms) >= r->time_limit_ms) {
-        /* slow or stalling upstreams: every query is bounded on its own, this
-         * bounds their sum (one more query's timeout at most past the limit) */
-        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "resolution time limit reached");
-    }
-    v->queries++;
-    r->total_queries++;
-    st = r->src.fetch(r->src.ctx, qname, qtype, out);
-    if (st != DBX_OK) {
-        char why[96];
-        snprintf(why, sizeof why, "upstream failed: %s", dbx_strerror(st));
-        return dbx_v_fail(v, DBX_SEC_INDETERMINATE, why);
+    /* asked in a prefetch round: already charged to this resolution */
+    if (!dbx_v_prefetch_take(r, qname, qtype, out)) {
+        if (v->queries >= DBX_MAX_QUERIES) {
+            return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "upstream query limit reached");
+        }
+        if ((uint32_t)(hal_clock_ms() - v->start_ms) >= r->time_limit_ms) {
+            /* slow or stalling upstreams: every query is bounded on its own, this
+             * bounds their sum (one more query's timeout at most past the limit) */
+            return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "resolution time limit reached");
+        }
+        v->queries++;
+        r->total_queries++;
+        st = r->src.fetch(r->src.ctx, qname, qtype, out);
+        if (st != DBX_OK) {
+            char why[96];
+            snprintf(why, sizeof why, "upstream failed: %s", dbx_strerror(st));
+            return dbx_v_fail(v, DBX_SEC_INDETERMINATE, why);
+        }
     }
     rc = ldns_pkt_get_rcode(*out);
     if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {

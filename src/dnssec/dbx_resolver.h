@@ -184,6 +184,13 @@ typedef struct dbx_resolver {
     uint32_t total_queries;          /**< upstream queries since init */
     uint32_t cache_hits;             /**< zone cuts answered from the cache */
     dbx_dns_stats_t net;             /**< transport statistics */
+    ldns_pkt *pf[DBX_DNS_MAX_OUTSTANDING]; /**< prefetched answers not yet taken */
+    uint32_t pf_debt;                /**< prefetched questions not yet charged to a
+                                          resolution's budget */
+    uint32_t pf_start_ms;            /**< hal_clock_ms() of the first of them */
+    uint32_t pf_asked[DBX_PREFETCH_ASKED]; /**< hashes of zones whose keys were
+                                          prefetched since dbx_resolver_prefetch_reset() */
+    uint32_t pf_asked_next;          /**< ring position in pf_asked */
 } dbx_resolver_t;
 
 /**
@@ -206,6 +213,40 @@ void dbx_resolver_init_source(dbx_resolver_t *r, dbx_source_t src, const dbx_tru
  * limit may no longer hold.  @return DBX_OK or DBX_ERR_INVAL.
  */
 int dbx_resolver_set_nsec3_limit(dbx_resolver_t *r, uint32_t max);
+
+/** A question for dbx_resolver_prefetch() (class IN). */
+typedef struct dbx_prefetch_q {
+    const char *name; /**< presentation form */
+    uint16_t type;
+} dbx_prefetch_q_t;
+
+/**
+ * Ask, in one round of concurrent UDP questions (dbx_dns_query_batch_udp()),
+ * what the next resolutions of @p qs are going to ask, and keep the raw
+ * answers for them: the questions themselves (unless the answer cache
+ * answers them at @p now), for TLSA the DS at the owner's parent (the
+ * validator's "_tcp" probe) and, in the slots left, the DS/DNSKEY questions
+ * of the zones the names' chains may cut at (the root and the ancestors of
+ * up to DBX_PREFETCH_GUESS_LABELS labels) that the key cache does not hold and no
+ * earlier prefetch since dbx_resolver_prefetch_reset() asked.  The answers
+ * are taken by the validator instead of asking (dbx_v_fetch()), validated
+ * exactly like fetched ones; what is not taken is freed by
+ * dbx_resolver_prefetch_drop().  Answers left out (timeout, truncation,
+ * forged or mismatching datagrams) are simply asked again one by one later.
+ * Bounds: at most DBX_DNS_MAX_OUTSTANDING questions, and every question
+ * counts against the query budget (DBX_MAX_QUERIES) and time limit of the
+ * next resolution, which starts charged with them: a prefetch never asks
+ * more than that budget allows.  Replaces unused answers of an earlier
+ * prefetch.  No-op for resolvers without a transport.
+ * @return DBX_OK, DBX_ERR_LIMIT (budget spent: nothing asked),
+ * DBX_ERR_TIMEOUT (time limit spent), DBX_ERR_NOMEM, DBX_ERR_NOENTROPY.
+ */
+int dbx_resolver_prefetch(dbx_resolver_t *r, const dbx_prefetch_q_t *qs, size_t n, int64_t now);
+/** Free the prefetched answers not taken (accepts NULL). */
+void dbx_resolver_prefetch_drop(dbx_resolver_t *r);
+/** dbx_resolver_prefetch_drop() and forget which zones were prefetched
+ *  (call when a new check starts; accepts NULL). */
+void dbx_resolver_prefetch_reset(dbx_resolver_t *r);
 
 /** Drop every cache entry, keys and answers (accepts NULL). */
 void dbx_resolver_flush(dbx_resolver_t *r);

@@ -57,6 +57,10 @@
 # cold/warm check, flash and RAM-peak rows of the Targets table.
 # BENCH_ONLY=footprint: bench_footprint only (no rig): the flash row of the
 # Targets table and the component table of section 1.
+# BENCH_ONLY=checkrt: bring up the rig, run only the `danebox check` round
+# trips (section 4) and its 50 ms RTT wall time (section 5) into
+# build/bench/results-checkrt.tsv; BENCHMARKS.md is not touched (the rows
+# are copied from there by hand).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -68,7 +72,7 @@ DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|relay_host|fault|fwcheck|footprint|hostile) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck, footprint, hostile or unset" >&2; exit 2;; esac
+case $ONLY in ""|relay_host|fault|fwcheck|footprint|hostile|checkrt) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck, footprint, hostile, checkrt or unset" >&2; exit 2;; esac
 if [ "$ONLY" = hostile ]; then # section 8 only (issue 15): its own rigs, BENCHMARKS.md spliced
   exec tools/bench/bench_hostile.sh
 fi
@@ -532,7 +536,8 @@ for tag, path, i in rows:
         print("rt_%s_status\tno JSON line (%s)" % (tag, e)); continue
     h = d["hosts"][0] if d.get("hosts") else {}
     a = h.get("addrs", [{}])[0] if h.get("addrs") else {}
-    out = {"verdict": d.get("verdict"), "dns": d.get("dns_queries"), "smtp": d.get("smtp_round_trips"),
+    out = {"verdict": d.get("verdict"), "dns": d.get("dns_queries"), "rounds": d.get("dns_rounds"),
+           "smtp": d.get("smtp_round_trips"),
            "sessions": d.get("smtp_sessions"), "q_mx": d.get("mx", {}).get("queries"),
            "q_a": h.get("a", {}).get("queries"), "q_aaaa": h.get("aaaa", {}).get("queries"),
            "q_tlsa": h.get("tlsa", {}).get("queries"), "tls": a.get("tls_version"),
@@ -695,6 +700,16 @@ if [ "$ONLY" = relay_host ]; then
   log "report (section relay_host of BENCHMARKS.md only)"
   $PY tools/bench/report.py --results "$RES" --only relay_host --out "$top/BENCHMARKS.md" || exit 1
   log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (relay_host section)"
+  exit 0
+fi
+if [ "$ONLY" = checkrt ]; then
+  : >"$RES"
+  if rig_up; then
+    smtp_up || true
+    if check_supported; then bench_check_rt; bench_check_latency; fi
+  else put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
+  rig_down
+  log "done in $(( $(date +%s) - t_start )) s: $RES (BENCHMARKS.md untouched)"
   exit 0
 fi
 if [ "$ONLY" = footprint ] || [ "$ONLY" = fwcheck ]; then

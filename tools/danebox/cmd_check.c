@@ -76,8 +76,9 @@ static int check_one(const dbx_check_config_t *cfg, dbx_resolver_t *r, const dbx
                 fprintf(stderr, "danebox: output truncated\n");
             }
             fputs(out, stdout);
-            printf("%s: %u DNS queries, %u SMTP round trips in %u session(s), %u ms%s\n",
-                   res.domain, (unsigned)res.dns_queries, (unsigned)res.smtp_round_trips,
+            printf("%s: %u DNS queries, %u DNS rounds, %u SMTP round trips in %u session(s), %u ms%s\n",
+                   res.domain, (unsigned)res.dns_queries, (unsigned)res.dns_rounds,
+                   (unsigned)res.smtp_round_trips,
                    (unsigned)res.smtp_sessions, (unsigned)res.elapsed_ms,
                    res.handshakes_saved ? ", TLS handshake(s) saved by resumption" : "");
         }
