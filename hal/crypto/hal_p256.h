@@ -7,7 +7,7 @@
  * code (hal_p256_field.c) keeps every result fully reduced (< p) and uses
  * P-256's special (Solinas) reduction; the point code (hal_p256_point.c)
  * works in Jacobian coordinates with a = -3 and computes u1*G + u2*Q by
- * interleaved wNAF (width 6 against the flash table of G, width 5 against a
+ * interleaved wNAF (width 6 against the flash table of G, width 4 against a
  * small runtime table of Q).  Verify handles public data only: this code is
  * NOT constant time and must not be used with secret scalars.
  */

@@ -33,7 +33,7 @@ uint32_t hal_p256_sub_words(uint32_t r[8], const uint32_t a[8], const uint32_t b
     for (int i = 0; i < 8; i++) {
         c += (int64_t)a[i] - b[i];
         r[i] = (uint32_t)c;
-        c = (c - (int64_t)r[i]) / ((int64_t)1 << 32); /* exact: floor */
+        c >>= 32; /* arithmetic (GCC): floor */
     }
     return (uint32_t)-c;
 }
@@ -63,7 +63,7 @@ static void fe_carry(uint32_t r[8], int64_t a[8])
         for (int i = 0; i < 8; i++) {
             c += a[i];
             r[i] = (uint32_t)c;
-            c = (c - (int64_t)r[i]) / ((int64_t)1 << 32); /* exact: floor */
+            c >>= 32; /* arithmetic (GCC): floor */
         }
         if (c == 0) {
             break;
@@ -99,15 +99,26 @@ static void fe_solinas(uint32_t r[8], const uint32_t c[16])
     fe_carry(r, a);
 }
 
+/* (hi:lo) = a * b + lo + hi: one UMAAL on ARMv6 / ARMv7E-M */
+static inline void p256_umaal(uint32_t *lo, uint32_t *hi, uint32_t a, uint32_t b)
+{
+#if defined(__ARM_FEATURE_DSP)
+    __asm__("umaal %0, %1, %2, %3" : "+r"(*lo), "+r"(*hi) : "r"(a), "r"(b));
+#else
+    uint64_t t = (uint64_t)a * b + *lo + *hi;
+    *lo = (uint32_t)t;
+    *hi = (uint32_t)(t >> 32);
+#endif
+}
+
 void hal_p256_fe_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
     uint32_t c[16] = {0};
     for (int i = 0; i < 8; i++) {
-        uint32_t carry = 0;
+        uint32_t carry = 0, ai = a[i];
+#pragma GCC unroll 8
         for (int j = 0; j < 8; j++) {
-            uint64_t t = (uint64_t)a[i] * b[j] + c[i + j] + carry; /* UMAAL */
-            c[i + j] = (uint32_t)t;
-            carry = (uint32_t)(t >> 32);
+            p256_umaal(&c[i + j], &carry, ai, b[j]);
         }
         c[i + 8] = carry;
     }
@@ -121,20 +132,28 @@ void hal_p256_fe_sqr(uint32_t r[8], const uint32_t a[8])
 
 void hal_p256_fe_add(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
-    int64_t t[8];
+    uint64_t c = 0;
     for (int i = 0; i < 8; i++) {
-        t[i] = (int64_t)a[i] + b[i];
+        c += (uint64_t)a[i] + b[i];
+        r[i] = (uint32_t)c;
+        c >>= 32;
     }
-    fe_carry(r, t);
+    /* a + b < 2p: one subtraction of p at most */
+    if (c != 0 || hal_p256_cmp(r, p256_p) >= 0) {
+        (void)hal_p256_sub_words(r, r, p256_p);
+    }
 }
 
 void hal_p256_fe_sub(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
-    int64_t t[8];
-    for (int i = 0; i < 8; i++) {
-        t[i] = (int64_t)a[i] - b[i];
+    if (hal_p256_sub_words(r, a, b) != 0) {
+        uint64_t c = 0; /* a - b + 2^256 + p: the carry out drops 2^256 */
+        for (int i = 0; i < 8; i++) {
+            c += (uint64_t)r[i] + p256_p[i];
+            r[i] = (uint32_t)c;
+            c >>= 32;
+        }
     }
-    fe_carry(r, t);
 }
 
 void hal_p256_fe_inv(uint32_t r[8], const uint32_t a[8])

@@ -1,7 +1,7 @@
 /* danebox P-256: points in Jacobian coordinates (a = -3) and the double
  * scalar multiplication u1*G + u2*Q of ECDSA verify, by interleaved wNAF:
  * width 6 against the odd multiples of G in flash (hal_p256_gtab, generated
- * by tools/mkp256tab.py), width 5 against 1Q, 3Q, ..., 15Q built here in
+ * by tools/mkp256tab.py), width 4 against 1Q, 3Q, 5Q, 7Q built here in
  * Jacobian coordinates.  Formulas: doubling "dbl-2001-b" (3M + 5S), addition
  * with H = U2 - U1, r = S2 - S1 (mixed: 8M + 3S, full: 12M + 4S), with the
  * exceptional cases handled (an operand at infinity, P == Q -> doubling,
@@ -10,7 +10,7 @@
 
 #include "hal_p256.h"
 
-#define Q_WINDOW 5
+#define Q_WINDOW 4
 #define G_WINDOW 6
 #define Q_TAB_LEN (1 << (Q_WINDOW - 2))
 #define NAF_LEN 257
@@ -155,7 +155,7 @@ int hal_p256_mul2(hal_p256_jac_t *r, const uint32_t u1[8], const uint32_t u2[8],
     hal_p256_jac_t qt[Q_TAB_LEN], q2;
     int i;
 
-    /* Q table: 1Q, 3Q, ..., 15Q (Jacobian) */
+    /* Q table: 1Q, 3Q, ... (Jacobian) */
     memset(&qt[0], 0, sizeof qt[0]);
     p256_add(&qt[0], qx, qy, NULL);
     q2 = qt[0];
