@@ -40,6 +40,18 @@ extern const uint32_t hal_p256_n0;
 /** (2i+1) G affine, i = 0..15: [i][0] = x, [i][1] = y. */
 extern const uint32_t hal_p256_gtab[HAL_P256_GTAB_LEN][2][8];
 
+/** (hi:lo) = a * b + lo + hi (cannot overflow): one UMAAL on ARMv7E-M. */
+static inline void hal_p256_umaal(uint32_t *lo, uint32_t *hi, uint32_t a, uint32_t b)
+{
+#if defined(__ARM_FEATURE_DSP)
+    __asm__("umaal %0, %1, %2, %3" : "+r"(*lo), "+r"(*hi) : "r"(a), "r"(b));
+#else
+    uint64_t t = (uint64_t)a * b + *lo + *hi;
+    *lo = (uint32_t)t;
+    *hi = (uint32_t)(t >> 32);
+#endif
+}
+
 /** Big-endian 32 bytes to words (no reduction). */
 void hal_p256_from_bytes(uint32_t r[8], const uint8_t in[32]);
 /** @return -1, 0, 1 as a <, ==, > b (8-word unsigned, variable time). */

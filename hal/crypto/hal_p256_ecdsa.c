@@ -22,23 +22,19 @@ static void mn_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
     uint32_t t[10] = {0};
     for (int i = 0; i < 8; i++) {
-        uint32_t carry = 0, m;
-        uint64_t x;
+        uint32_t carry = 0, bi = b[i], m;
         for (int j = 0; j < 8; j++) {
-            x = (uint64_t)a[j] * b[i] + t[j] + carry;
-            t[j] = (uint32_t)x;
-            carry = (uint32_t)(x >> 32);
+            hal_p256_umaal(&t[j], &carry, a[j], bi);
         }
-        x = (uint64_t)t[8] + carry;
+        uint64_t x = (uint64_t)t[8] + carry;
         t[8] = (uint32_t)x;
         t[9] = (uint32_t)(x >> 32);
         m = t[0] * hal_p256_n0;
-        x = (uint64_t)m * hal_p256_n[0] + t[0];
-        carry = (uint32_t)(x >> 32);
+        carry = 0;
+        hal_p256_umaal(&t[0], &carry, m, hal_p256_n[0]); /* t[0] becomes 0 */
         for (int j = 1; j < 8; j++) {
-            x = (uint64_t)m * hal_p256_n[j] + t[j] + carry;
-            t[j - 1] = (uint32_t)x;
-            carry = (uint32_t)(x >> 32);
+            hal_p256_umaal(&t[j], &carry, m, hal_p256_n[j]);
+            t[j - 1] = t[j];
         }
         x = (uint64_t)t[8] + carry;
         t[7] = (uint32_t)x;

@@ -52,29 +52,21 @@ int hal_p256_fe_valid(const uint32_t a[8])
     return hal_p256_cmp(a, p256_p) < 0;
 }
 
-/* r = a with signed word sums a[] (each |a[i]| < 2^40) carried into 8 words
- * and reduced mod p: the carry out of word 7 is folded back with 2^256 ==
- * 2^224 - 2^192 - 2^96 + 1 until none is left (each fold moves the value by
- * a multiple of p towards [0, 2^256)), then p is subtracted once if needed. */
-static void fe_carry(uint32_t r[8], int64_t a[8])
+/* r (8 words) + c 2^256, c small and signed, reduced into [0, p): c 2^256
+ * is folded back as c (2^224 - 2^192 - 2^96 + 1) until no carry is left
+ * (each fold moves the value by a multiple of p towards [0, 2^256)), then p
+ * is subtracted once if needed. */
+static void fe_fold(uint32_t r[8], int64_t c)
 {
-    for (;;) {
-        int64_t c = 0;
+    while (c != 0) {
+        int64_t f = c;
+        c = 0;
         for (int i = 0; i < 8; i++) {
-            c += a[i];
+            c += r[i];
+            c += i == 0 || i == 7 ? f : i == 3 || i == 6 ? -f : 0;
             r[i] = (uint32_t)c;
             c >>= 32; /* arithmetic (GCC): floor */
         }
-        if (c == 0) {
-            break;
-        }
-        for (int i = 0; i < 8; i++) {
-            a[i] = r[i];
-        }
-        a[0] += c;
-        a[3] -= c;
-        a[6] -= c;
-        a[7] += c;
     }
     if (hal_p256_cmp(r, p256_p) >= 0) {
         (void)hal_p256_sub_words(r, r, p256_p);
@@ -82,33 +74,24 @@ static void fe_carry(uint32_t r[8], int64_t a[8])
 }
 
 /* r = c mod p for a 512-bit c[16]: s1 + 2 s2 + 2 s3 + s4 + s5 - d1 - d2 -
- * d3 - d4 of the NIST routine, summed per output word */
+ * d3 - d4 of the NIST routine, summed per output word and carried in one
+ * pass (|carry| < 2^35), the carry out of word 7 folded by fe_fold() */
 static void fe_solinas(uint32_t r[8], const uint32_t c[16])
 {
 #define C(i) ((int64_t)c[i])
-    int64_t a[8];
-    a[0] = C(0) + C(8) + C(9) - C(11) - C(12) - C(13) - C(14);
-    a[1] = C(1) + C(9) + C(10) - C(12) - C(13) - C(14) - C(15);
-    a[2] = C(2) + C(10) + C(11) - C(13) - C(14) - C(15);
-    a[3] = C(3) + 2 * (C(11) + C(12)) + C(13) - C(15) - C(8) - C(9);
-    a[4] = C(4) + 2 * (C(12) + C(13)) + C(14) - C(9) - C(10);
-    a[5] = C(5) + 2 * (C(13) + C(14)) + C(15) - C(10) - C(11);
-    a[6] = C(6) + 3 * C(14) + 2 * C(15) + C(13) - C(8) - C(9);
-    a[7] = C(7) + 3 * C(15) + C(8) - C(10) - C(11) - C(12) - C(13);
+#define OUT(i, sum) (acc += (sum), r[i] = (uint32_t)acc, acc >>= 32)
+    int64_t acc = 0;
+    OUT(0, C(0) + C(8) + C(9) - C(11) - C(12) - C(13) - C(14));
+    OUT(1, C(1) + C(9) + C(10) - C(12) - C(13) - C(14) - C(15));
+    OUT(2, C(2) + C(10) + C(11) - C(13) - C(14) - C(15));
+    OUT(3, C(3) + 2 * (C(11) + C(12)) + C(13) - C(15) - C(8) - C(9));
+    OUT(4, C(4) + 2 * (C(12) + C(13)) + C(14) - C(9) - C(10));
+    OUT(5, C(5) + 2 * (C(13) + C(14)) + C(15) - C(10) - C(11));
+    OUT(6, C(6) + 3 * C(14) + 2 * C(15) + C(13) - C(8) - C(9));
+    OUT(7, C(7) + 3 * C(15) + C(8) - C(10) - C(11) - C(12) - C(13));
+#undef OUT
 #undef C
-    fe_carry(r, a);
-}
-
-/* (hi:lo) = a * b + lo + hi: one UMAAL on ARMv6 / ARMv7E-M */
-static inline void p256_umaal(uint32_t *lo, uint32_t *hi, uint32_t a, uint32_t b)
-{
-#if defined(__ARM_FEATURE_DSP)
-    __asm__("umaal %0, %1, %2, %3" : "+r"(*lo), "+r"(*hi) : "r"(a), "r"(b));
-#else
-    uint64_t t = (uint64_t)a * b + *lo + *hi;
-    *lo = (uint32_t)t;
-    *hi = (uint32_t)(t >> 32);
-#endif
+    fe_fold(r, acc);
 }
 
 void hal_p256_fe_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
@@ -118,7 +101,7 @@ void hal_p256_fe_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
         uint32_t carry = 0, ai = a[i];
 #pragma GCC unroll 8
         for (int j = 0; j < 8; j++) {
-            p256_umaal(&c[i + j], &carry, ai, b[j]);
+            hal_p256_umaal(&c[i + j], &carry, ai, b[j]);
         }
         c[i + 8] = carry;
     }
