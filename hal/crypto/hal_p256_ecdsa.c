@@ -23,6 +23,7 @@ static void mn_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
     uint32_t t[10] = {0};
     for (int i = 0; i < 8; i++) {
         uint32_t carry = 0, bi = b[i], m;
+#pragma GCC unroll 8
         for (int j = 0; j < 8; j++) {
             hal_p256_umaal(&t[j], &carry, a[j], bi);
         }
@@ -32,6 +33,7 @@ static void mn_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
         m = t[0] * hal_p256_n0;
         carry = 0;
         hal_p256_umaal(&t[0], &carry, m, hal_p256_n[0]); /* t[0] becomes 0 */
+#pragma GCC unroll 7
         for (int j = 1; j < 8; j++) {
             hal_p256_umaal(&t[j], &carry, m, hal_p256_n[j]);
             t[j - 1] = t[j];

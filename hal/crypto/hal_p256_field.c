@@ -4,6 +4,8 @@
  * special (Solinas) reduction of the 512-bit product: the word sums of
  * FIPS 186-4 D.2 / Solinas' method, folded with 2^256 = 2^224 - 2^192 -
  * 2^96 + 1 (mod p).  Results are fully reduced.  Variable time (verify only). */
+#include <string.h>
+
 #include "hal_p256.h"
 
 static const uint32_t p256_p[8] = {0xffffffffu, 0xffffffffu, 0xffffffffu, 0u,
@@ -30,6 +32,7 @@ int hal_p256_cmp(const uint32_t a[8], const uint32_t b[8])
 uint32_t hal_p256_sub_words(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
     int64_t c = 0;
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++) {
         c += (int64_t)a[i] - b[i];
         r[i] = (uint32_t)c;
@@ -61,6 +64,7 @@ static void fe_fold(uint32_t r[8], int64_t c)
     while (c != 0) {
         int64_t f = c;
         c = 0;
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             c += r[i];
             c += i == 0 || i == 7 ? f : i == 3 || i == 6 ? -f : 0;
@@ -96,7 +100,8 @@ static void fe_solinas(uint32_t r[8], const uint32_t c[16])
 
 void hal_p256_fe_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
-    uint32_t c[16] = {0};
+    uint32_t c[16]; /* c[8..15]: each written (a row's carry) before it is read */
+    memset(c, 0, 32);
     for (int i = 0; i < 8; i++) {
         uint32_t carry = 0, ai = a[i];
 #pragma GCC unroll 8
@@ -116,6 +121,7 @@ void hal_p256_fe_sqr(uint32_t r[8], const uint32_t a[8])
 void hal_p256_fe_add(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
     uint64_t c = 0;
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++) {
         c += (uint64_t)a[i] + b[i];
         r[i] = (uint32_t)c;
@@ -131,6 +137,7 @@ void hal_p256_fe_sub(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
     if (hal_p256_sub_words(r, a, b) != 0) {
         uint64_t c = 0; /* a - b + 2^256 + p: the carry out drops 2^256 */
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             c += (uint64_t)r[i] + p256_p[i];
             r[i] = (uint32_t)c;
