@@ -162,6 +162,8 @@ static void test_chain_declines_to_mbedtls(void **state)
     assert_int_equal(p->ecdsa_verify(HAL_EC_P384, pub, 96, dig, 48, sig, 96), DBX_ERR_UNSUPPORTED);
     assert_int_equal(hal_crypto_bearssl_m31_get()->ecdsa_verify(HAL_EC_P384, pub, 96, dig, 48, sig, 96),
                      DBX_ERR_UNSUPPORTED);
+    assert_int_equal(hal_crypto_dbx_p256_get()->ecdsa_verify(HAL_EC_P384, pub, 96, dig, 48, sig, 96),
+                     DBX_ERR_UNSUPPORTED);
     hal_crypto_counters_reset();
     /* an all-zero P-384 key is not a point: rejected by mbedTLS, not declined */
     assert_int_not_equal(hal_crypto_ecdsa_verify(HAL_EC_P384, pub, 96, dig, 48, sig, 96), DBX_OK);
