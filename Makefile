@@ -37,9 +37,9 @@ include board/$(BOARD)/board.mk
 # operation (a backend without the slot, or declining the curve/size, passes
 # it on); mbedTLS (hal_crypto_sw.c) is always linked and answers the rest.
 #   make BOARD=mps2-an386 DBX_CRYPTO="p256m bearssl-i31"   (mbedtls: mbedTLS only)
-# p256m, bearssl-m31, bearssl-m15: ECDSA P-256; bearssl-i31/-i15/-i62: RSA.
+# dbx-p256 (ours, hal/crypto/hal_p256_*.c), p256m, bearssl-m31, bearssl-m15: ECDSA P-256; bearssl-i31/-i15/-i62: RSA.
 # A non-default choice builds into its own folder (build/<board>-crypto-...).
-CRYPTO_KNOWN := mbedtls p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62
+CRYPTO_KNOWN := mbedtls dbx-p256 p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62
 DBX_CRYPTO ?= $(BOARD_CRYPTO)
 ifneq ($(filter-out $(CRYPTO_KNOWN),$(DBX_CRYPTO)),)
 $(error Unknown DBX_CRYPTO '$(filter-out $(CRYPTO_KNOWN),$(DBX_CRYPTO))'. Known: $(CRYPTO_KNOWN))
@@ -79,7 +79,7 @@ OUR_INC  := -Isrc -Isrc/base -Isrc/core -Ihal -Ihal/crypto -Ihal/$(BOARD_KIND) -
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 CFLAGS_COMMON := -std=c11 -D_DEFAULT_SOURCE $(BOARD_CFLAGS) $(MBEDTLS_DEFS) -MMD -MP \
-                 $(if $(filter p256m bearssl-m31 bearssl-m15,$(CRYPTO_CHAIN)),-DDBX_ECDSA_VERIFY_HAL=1)
+                 $(if $(filter dbx-p256 p256m bearssl-m31 bearssl-m15,$(CRYPTO_CHAIN)),-DDBX_ECDSA_VERIFY_HAL=1)
 # BOARD_DEFS: defines for our code only (not the dependencies)
 OUR_CFLAGS := $(CFLAGS_COMMON) $(WARN) $(OUR_INC) $(CRYPTO_DEFS) $(BOARD_DEFS) $(EXTRA_CFLAGS)
 DEP_CFLAGS := $(CFLAGS_COMMON) -w $(DEP_INC)
@@ -116,7 +116,8 @@ LWIP_INC  := -I$(LWIP_DIR)/src/include -Ifirmware -Ifirmware/config
 # ---- our code ---------------------------------------------------------------
 CORE_SRCS := $(sort $(wildcard src/*/*.c hal/crypto/*.c hal/storage/hal_*.c)) $(BOARD_HAL_SRCS) \
              $(BOARD_EXTRA_SRCS)
-CORE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/gen/dbx_root_anchor.o
+CORE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRCS)) $(B)/obj/gen/dbx_root_anchor.o \
+             $(B)/obj/gen/hal_p256_tab.o
 
 LIBS := $(B)/libdbx.a $(B)/libldns.a $(B)/libmbedtls.a $(B)/libbearssl.a
 
@@ -189,6 +190,12 @@ $(B)/gen/dbx_root_anchor.c: tools/mkanchor.py $(ROOT_KEY) $(ROOT_DS)
 	@mkdir -p $(@D)
 	@echo "  ANCHOR  $@"
 	@python3 tools/mkanchor.py --key $(ROOT_KEY) --ds $(ROOT_DS) --out $@
+
+# P-256 constants and the table of G of our P-256 backend (hal/crypto/hal_p256.h)
+$(B)/gen/hal_p256_tab.c: tools/mkp256tab.py
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	@python3 tools/mkp256tab.py --out $@
 
 $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)

@@ -21,7 +21,7 @@ BOARD_EXTRA_SRCS := firmware/dbx_config.c tools/danebox/port/host_spool.c \
 BOARD_RULES     := board/common/host.mk
 BOARD_ALL       := host-all
 # crypto: every backend built (unit tests), this chain in front of mbedTLS
-# (BENCHMARKS.md host table: BearSSL m31 beats mbedTLS' ECDSA; for RSA
-# mbedTLS with its x86-64 asm beats BearSSL i62)
-BOARD_CRYPTO    ?= bearssl-m31
+# (BENCHMARKS.md host table: our dbx-p256 beats BearSSL m31 and mbedTLS'
+# ECDSA; for RSA mbedTLS with its x86-64 asm beats BearSSL i62)
+BOARD_CRYPTO    ?= dbx-p256
 BOARD_CRYPTO_ALL := 1

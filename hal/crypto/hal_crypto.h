@@ -66,6 +66,8 @@ const hal_crypto_vtable_t *hal_crypto_accel_get(void);
 const hal_crypto_vtable_t *hal_crypto_sw_get(void);
 /** p256-m (mbedTLS 3rdparty): ECDSA P-256 verify.  NULL when not built. */
 const hal_crypto_vtable_t *hal_crypto_p256m_get(void);
+/** danebox's own P-256 (hal_p256_*.c): ECDSA P-256 verify.  NULL when not built. */
+const hal_crypto_vtable_t *hal_crypto_dbx_p256_get(void);
 /** BearSSL ec_p256_m31 + ecdsa_i31: ECDSA P-256 verify.  NULL when not built. */
 const hal_crypto_vtable_t *hal_crypto_bearssl_m31_get(void);
 /** BearSSL ec_p256_m15 + ecdsa_i15: ECDSA P-256 verify.  NULL when not built. */

@@ -121,6 +121,23 @@ def main():
         ecases.append(("public key " + label + ", s + 1", len(keys) - 1, d,
                        i2b(rr, 32) + i2b((ss + 1) % N, 32), 0))
 
+    # y >= p (x = p is above): the coordinate range check, not the curve test
+    keys.append(("y = p (coordinate out of range)", i2b(x, 32) + i2b(P, 32)))
+    ecases.append(("public key y >= p", len(keys) - 1, d, i2b(r, 32) + i2b(lo, 32), 0))
+    # crafted (r, s, e) for key d0 (keys[0]) with s = r, so u2 = r/s = 1 and
+    # u1 = e/s: e = d0 r gives u1 G + u2 Q = Q + Q (the addition meets equal
+    # points: doubling inside the addition), valid when r = x(2Q) mod n;
+    # e = -d0 r gives u1 G + u2 Q = infinity, which must not verify
+    d0 = k.private_numbers().private_value
+    q2 = ec.derive_private_key(2 * d0 % N, ec.SECP256R1()).public_key().public_numbers()
+    r2 = q2.x % N
+    ecases.append(("valid, u1 G + u2 Q = Q + Q (addition of equal points)", 0,
+                   i2b(d0 * r2 % N, 32), i2b(r2, 32) + i2b(r2, 32), 1))
+    ecases.append(("u1 G + u2 Q = Q + Q, r + 1", 0, i2b(d0 * r2 % N, 32),
+                   i2b(r2 + 1, 32) + i2b(r2 + 1, 32), 0))
+    ecases.append(("u1 G + u2 Q = point at infinity", 0, i2b(-d0 * r % N, 32),
+                   i2b(r, 32) + i2b(r, 32), 0))
+
     # ---- RSA PKCS#1 v1.5
     rkeys = []
     rcases = []  # (label, keyidx, hashalg, digest, sig, valid)

@@ -1,5 +1,5 @@
 /* Unit tests: every crypto HAL backend built on the host (mbedTLS, p256-m,
- * BearSSL m31/m15 for ECDSA, i31/i15/i62 for RSA) and the dispatcher against the same known-answer and
+ * BearSSL m31/m15, our dbx-p256 for ECDSA, i31/i15/i62 for RSA) and the dispatcher against the same known-answer and
  * Wycheproof-style edge-case vectors (tests/crypto/kat_vectors.h, generated
  * by tests/crypto/mkkat.py): valid signatures (incl. high-S, digest >= n,
  * Q = +-G) must verify; r/s = 0 or >= n, off-curve or infinite keys,
@@ -26,6 +26,7 @@ typedef struct {
 
 static const backend_t backends[] = {
     {"mbedtls-sw", hal_crypto_sw_get},
+    {"dbx-p256", hal_crypto_dbx_p256_get},
     {"p256m", hal_crypto_p256m_get},
     {"bearssl-m31", hal_crypto_bearssl_m31_get},
     {"bearssl-m15", hal_crypto_bearssl_m15_get},
@@ -99,7 +100,7 @@ static void test_ecdsa_kat_every_backend(void **state)
         }
     }
     fails += run_ecdsa("dispatcher", NULL);
-    assert_int_equal(ran, 4); /* mbedtls, p256m, bearssl-m31, bearssl-m15 */
+    assert_int_equal(ran, 5); /* mbedtls, dbx-p256, p256m, bearssl-m31, bearssl-m15 */
     assert_int_equal(fails, 0);
 }
 
@@ -160,6 +161,8 @@ static void test_chain_declines_to_mbedtls(void **state)
     const hal_crypto_vtable_t *p = hal_crypto_p256m_get();
     assert_int_equal(p->ecdsa_verify(HAL_EC_P384, pub, 96, dig, 48, sig, 96), DBX_ERR_UNSUPPORTED);
     assert_int_equal(hal_crypto_bearssl_m31_get()->ecdsa_verify(HAL_EC_P384, pub, 96, dig, 48, sig, 96),
+                     DBX_ERR_UNSUPPORTED);
+    assert_int_equal(hal_crypto_dbx_p256_get()->ecdsa_verify(HAL_EC_P384, pub, 96, dig, 48, sig, 96),
                      DBX_ERR_UNSUPPORTED);
     hal_crypto_counters_reset();
     /* an all-zero P-384 key is not a point: rejected by mbedTLS, not declined */

@@ -61,6 +61,9 @@
 # trips (section 4) and its 50 ms RTT wall time (section 5) into
 # build/bench/results-checkrt.tsv; BENCHMARKS.md is not touched (the rows
 # are copied from there by hand).
+# BENCH_ONLY=crypto: bench_target + bench_crypto (+ bench_host on the rig,
+# unless BENCH_SKIP has rig): the ECDSA, RSA and host-vs-drill rows of the
+# Targets table and the crypto backends section.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -72,7 +75,7 @@ DELAY_MS=${BENCH_DELAY_MS:-25}
 SKIP=" ${BENCH_SKIP:-} "
 OUT=$top/build/bench
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|relay_host|fault|fwcheck|footprint|hostile|checkrt) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck, footprint, hostile, checkrt or unset" >&2; exit 2;; esac
+case $ONLY in ""|relay_host|fault|fwcheck|footprint|hostile|checkrt|crypto) ;; *) echo "bench: BENCH_ONLY=relay_host, fault, fwcheck, footprint, hostile, checkrt, crypto or unset" >&2; exit 2;; esac
 if [ "$ONLY" = hostile ]; then # section 8 only (issue 15): its own rigs, BENCHMARKS.md spliced
   exec tools/bench/bench_hostile.sh
 fi
@@ -177,7 +180,7 @@ bench_target() {
 # ---- 2b. crypto backends ------------------------------------------------------
 # tag|DBX_CRYPTO|DBX_CFLAGS: firmware variants next to the board default
 # (build/mps2-an386: its chain + mbedTLS with the board's ECP settings)
-CRYPTO_VARIANTS=${BENCH_CRYPTO_VARIANTS:-"all|p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15|
+CRYPTO_VARIANTS=${BENCH_CRYPTO_VARIANTS:-"all|dbx-p256 p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15|
 c|mbedtls|-DDBX_MBEDTLS_ASM=0
 cw4fp1|mbedtls|-DDBX_MBEDTLS_ASM=0 -DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1
 w4fp1|mbedtls|-DMBEDTLS_ECP_WINDOW_SIZE=4 -DMBEDTLS_ECP_FIXED_POINT_OPTIM=1"}
@@ -227,7 +230,7 @@ bench_crypto() {
   done <<<"$CRYPTO_VARIANTS"
   # host: one verify per backend, callgrind Ir of bench_op() alone
   local be op
-  for be in mbedtls-sw p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62; do
+  for be in mbedtls-sw dbx-p256 p256m bearssl-m31 bearssl-m15 bearssl-i31 bearssl-i15 bearssl-i62; do
     for op in ecdsa rsa; do
       valgrind --tool=callgrind --toggle-collect=bench_op --callgrind-out-file="$OUT/cbh-$be-$op.cg" \
         "$top/build/host/crypto_bench" "$be" "$op" >"$OUT/cbh-$be-$op.out" 2>/dev/null
@@ -710,6 +713,19 @@ if [ "$ONLY" = checkrt ]; then
   else put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
   rig_down
   log "done in $(( $(date +%s) - t_start )) s: $RES (BENCHMARKS.md untouched)"
+  exit 0
+fi
+if [ "$ONLY" = crypto ]; then
+  : >"$RES"
+  bench_target
+  bench_crypto
+  if ! skipped rig; then
+    if rig_up; then bench_host; else put rig_status "e2e-rig.sh up failed (see build/bench/rig.log)"; fi
+    rig_down
+  fi
+  log "report (Targets ECDSA/RSA/host rows and the crypto backends section only)"
+  $PY tools/bench/report.py --results "$RES" --only crypto --out "$top/BENCHMARKS.md" || exit 1
+  log "done in $(( $(date +%s) - t_start )) s: BENCHMARKS.md (crypto rows and section)"
   exit 0
 fi
 if [ "$ONLY" = footprint ] || [ "$ONLY" = fwcheck ]; then

@@ -5,7 +5,7 @@
  *   valgrind --tool=callgrind --toggle-collect=bench_op crypto_bench BACKEND OP
  *
  * counts the instructions of bench_op() alone (the verify, incl. the
- * backend's key/signature decoding).  BACKEND: mbedtls-sw, p256m,
+ * backend's key/signature decoding).  BACKEND: mbedtls-sw, dbx-p256, p256m,
  * bearssl-m31, bearssl-m15 (ECDSA), bearssl-i31, bearssl-i15, bearssl-i62
  * (RSA); OP: ecdsa | rsa.
  * Exit 0 when the signature verified, 1 when not, 2 usage / no such slot. */
@@ -35,7 +35,8 @@ int main(int argc, char **argv)
         const char *name;
         const hal_crypto_vtable_t *(*get)(void);
     } be[] = {
-        {"mbedtls-sw", hal_crypto_sw_get},       {"p256m", hal_crypto_p256m_get},
+        {"mbedtls-sw", hal_crypto_sw_get},       {"dbx-p256", hal_crypto_dbx_p256_get},
+        {"p256m", hal_crypto_p256m_get},
         {"bearssl-m31", hal_crypto_bearssl_m31_get}, {"bearssl-m15", hal_crypto_bearssl_m15_get},
         {"bearssl-i31", hal_crypto_bearssl_i31_get}, {"bearssl-i15", hal_crypto_bearssl_i15_get},
         {"bearssl-i62", hal_crypto_bearssl_i62_get},

@@ -3,6 +3,7 @@
 firmware map (tools/bench/bench.sh, the build with every backend linked).
 
 Uses tools/fwsize.py's address-based attribution with a per-object grouping:
+  dbx-p256     hal_p256_*.o + hal_p256_tab.o (our own, with its G table)
   p256m        p256-m.o (in libmbedtls.a) + hal_crypto_p256m.o
   bearssl-m31  BearSSL ec_p256_m31 + ecdsa_i31_*  (ECDSA, 31-bit)
   bearssl-m15  BearSSL ec_p256_m15 + ecdsa_i15_*  (ECDSA, 15-bit)
@@ -31,6 +32,8 @@ def group(path, members):
     m = re.search(r"([^/]+\.a)\(([^)]+)\)$", path)
     obj = m.group(2) if m else os.path.basename(path)
     lib = m.group(1) if m else ""
+    if obj.startswith("hal_p256_"):
+        return "dbx-p256"
     if obj in ("p256-m.o", "hal_crypto_p256m.o"):
         return "p256m"
     if lib == "libbearssl.a":
