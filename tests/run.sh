@@ -12,7 +12,7 @@
 # the last; after each of them anything the suite left running in the netns is
 # killed, and a rig that is no longer up is torn down (the next suite gets a
 # fresh one).  Every rig goes down when this script exits.  A suite run alone
-# brings up its own rig.
+# brings up its own rig; so does every suite with TESTS_SHARE_RIG=0.
 # Each suite's wall time is printed in its line and collected, slowest first,
 # in build/test-logs/times.txt.
 set -uo pipefail
@@ -100,7 +100,7 @@ for s in tests/rig/test_*.sh tests/qemu/test_*.sh; do
   name=$(basename "$s" .sh); [[ $name =~ $filter ]] || continue
   suites+=("$s")
   key=$(share_key "$s")
-  [ -z "$key" ] || share_total[$key]=$((${share_total[$key]:-0} + 1))
+  [ -z "$key" ] || [ "${TESTS_SHARE_RIG:-1}" = 0 ] || share_total[$key]=$((${share_total[$key]:-0} + 1))
 done
 for k in "${!share_total[@]}"; do share_left[$k]=${share_total[$k]}; done
 
@@ -108,7 +108,7 @@ for s in "${suites[@]}"; do
   name=$(basename "$s" .sh)
   out="$log/$name.log"
   key=$(share_key "$s"); shared=()
-  [ -n "$key" ] && [ "${share_total[$key]}" -ge 2 ] || key=
+  [ -n "$key" ] && [ "${share_total[$key]:-0}" -ge 2 ] || key=
   if [ -n "$key" ] && share_up "$key"; then shared=(DBX_E2E_SHARED="${share_dir[$key]}"); fi
   t0=$SECONDS
   timeout 1200 env "${shared[@]}" bash "$s" >"$out" 2>&1; rc=$?
