@@ -29,8 +29,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 . tests/lib.sh
-export E2E_NS=dbxfwc$$
-export E2E_DIR=$top/build/e2e/$E2E_NS
+# e2e-rig: shared
+e2e_rig_name "dbxfwc$$"
 TMO=${QEMU_TIMEOUT:-90}
 elf=build/mps2-an386/danebox.elf
 DANEBOX=build/host/danebox
@@ -38,8 +38,9 @@ TAP=fwc$$
 fails=0
 out=$(mktemp -d)
 cleanup() {
-  timeout 60 tools/rig/e2e-rig.sh down >/dev/null 2>&1
-  rm -rf "$out" "$E2E_DIR"
+  e2e_rig_down
+  rm -rf "$out"
+  [ "$E2E_SHARED" = 1 ] || rm -rf "$E2E_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -81,11 +82,9 @@ if [ "$rc" = 5 ] && grep -q 'mode=check needs check=' "$out/nocheck.log"; then
 else fail "mode=check without check=: exit 5" "rc=$rc"; fi
 
 # ---- the rig ------------------------------------------------------------------
-if timeout 150 tools/rig/e2e-rig.sh up >"$out/rig.log" 2>&1; then
+if e2e_rig_up 150 "$out/rig.log"; then
   pass "e2e rig up in netns $E2E_NS ($((SECONDS - t0)) s)"
 else tail -5 "$out/rig.log"; fail "e2e rig up"; exit 1; fi
-. "$E2E_DIR/env"
-NSX=(ip netns exec "$E2E_NS")
 ds=$(awk '$4 == "DS" {print $5 ":" $6 ":" $7 ":" $8; exit}' "$RIG_ANCHOR")
 
 # fw <log> <config block>: the firmware on the rig link

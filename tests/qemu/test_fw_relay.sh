@@ -23,14 +23,14 @@ elf=build/mps2-an386/danebox.elf
 if [ ! -f "$elf" ]; then echo "FAIL: firmware built ($elf missing)"; exit 1; fi
 timeout 300 python3 tests/qemu/fw_relay.py --functional || fails=$((fails + 1))
 
-export E2E_NS=dbxfwr$$
-export E2E_DIR=$top/build/e2e/$E2E_NS
+# e2e-rig: shared SMTP_ACCEPT_MAIL=1
 export SMTP_ACCEPT_MAIL=1
-cleanup() { timeout 60 tools/rig/e2e-rig.sh down >/dev/null 2>&1; rm -rf "$E2E_DIR"; }
+e2e_rig_name "dbxfwr$$"
+cleanup() { e2e_rig_down; [ "$E2E_SHARED" = 1 ] || rm -rf "$E2E_DIR"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 t0=$SECONDS
-if ! timeout 150 tools/rig/e2e-rig.sh up >"$top/build/fw_relay_rig.log" 2>&1; then
+if ! e2e_rig_up 150 "$top/build/fw_relay_rig.log"; then
   fail "e2e rig up (delivery part)" "$(tail -3 "$top/build/fw_relay_rig.log" | tr '\n' '|')"
   exit 1
 fi

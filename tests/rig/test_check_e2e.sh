@@ -29,26 +29,23 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 . tests/lib.sh
-export E2E_NS=${E2E_NS:-dbxe2e-t$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
+# e2e-rig: shared
+e2e_rig_name "dbxe2e-t$$"
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
-RIG=$top/tools/rig/e2e-rig.sh
 fails=0
 T0=$SECONDS
 
 cleanup() {
   [ -n "${MITM_PID:-}" ] && kill "$MITM_PID" 2>/dev/null
   [ -n "${FORGER_PID:-}" ] && kill "$FORGER_PID" 2>/dev/null
-  "$RIG" down >/dev/null 2>&1 || true
+  e2e_rig_down
   rm -rf "${PTF_CONF:-/nonexistent-dbx}"
 }
 trap cleanup EXIT INT TERM
 
 [ -x "$DANEBOX" ] || { failc "danebox binary missing ($DANEBOX): run make"; exit 1; }
-if ! timeout 150 "$RIG" up; then failc "e2e rig up"; exit 1; fi
+if ! e2e_rig_up 150; then failc "e2e rig up"; exit 1; fi
 pass "e2e rig up (Postfix + signed DNS in netns $E2E_NS, $((SECONDS - T0)) s)"
-. "$E2E_DIR/env"
-NSX=(ip netns exec "$E2E_NS")
 
 "${NSX[@]}" python3 "$top/tests/rig/e2e_mitm.py" 192.0.2.40 192.0.2.25 --lifetime 220 >"$E2E_DIR/mitm.log" 2>&1 &
 MITM_PID=$!

@@ -21,21 +21,21 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export E2E_NS=${E2E_NS:-dbxcrash-t$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
+# e2e-rig: shared SMTP_ACCEPT_MAIL=1
 export SMTP_ACCEPT_MAIL=1
+. "$top/tests/lib.sh"
+. "$top/tests/rig/relay_rig.sh"
+e2e_rig_name "dbxcrash-t$$"
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
-RIG=$top/tools/rig/e2e-rig.sh
 WORK=/var/tmp/danebox-crash/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
 FIGS=${FAULT_FIGURES:-$top/build/bench/fault_matrix.txt}
 T0=$SECONDS
-. "$top/tests/lib.sh"
 
 RELAY_PID=
 cleanup() {
   kill9_relay
-  "$RIG" down >/dev/null 2>&1 || true
+  e2e_rig_down
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -45,15 +45,7 @@ mail_rig_up || exit 1
 mkdir -p "$WORK"; chmod 755 "$WORK"
 SPOOL=$WORK/spool
 mkconf() { # FILE SPOOL RESOLVER
-  cat >"$1" <<EOF
-listen = 127.0.0.1:2525
-allow = 127.0.0.0/8
-hostname = relay.lan.test
-spool = $2
-user = nobody
-resolver = $3
-anchor = $RIG_ANCHOR
-dnssec_time = $RIG_TIME
+  relay_rig_conf "$1" "$2" "$3" <<EOF
 retry_min = 1s
 retry_max = 2s
 queue_lifetime = 600s
@@ -61,9 +53,7 @@ queue_run_interval = 1s
 connect_timeout = 5s
 smtp_timeout = 15s
 command_timeout = 10s
-tls_policy = dane
 EOF
-  chmod 644 "$1"
 }
 CONF=$WORK/relay.conf; mkconf "$CONF" "$SPOOL" 192.0.2.2
 LOG=$WORK/relay.log
@@ -73,15 +63,7 @@ LOG=$WORK/relay.log
 start_relay() { # [ENV=VALUE...] -- started in the background, waits for the port
   setsid env "$@" "${NSX[@]}" "$DANEBOX" relay --log-stderr --config "${RCONF:-$CONF}" >>"$LOG" 2>&1 &
   RELAY_PID=$!
-  wait_port
-}
-wait_port() {
-  for _ in $(seq 50); do
-    "${NSX[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null && return 0
-    kill -0 "$RELAY_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
+  relay_rig_wait
 }
 kill9_relay() {
   [ -n "${RELAY_PID:-}" ] || return 0
@@ -103,15 +85,8 @@ submit() { # TOKEN TO(comma list) [extra swaks args]
 .leading dot line
 end" "$@" 2>&1
 }
-qid_of() { sed -n 's/.*250 2.0.0 Ok: queued as \([0-9A-F]*\).*/\1/p' | head -1; }
-mbox() { cat "$RUNDIR/$1/mail/mailbox" 2>/dev/null; }
 ntok() { mbox "$1" | grep -c "^token $2\$"; }          # deliveries of a token
 ndsn() { mbox dane-ee | grep -c "^X-Danebox-Queue-ID: $1\$"; } # DSNs for a queue id
-wait_for() { # seconds command...
-  local s=$1; shift
-  for _ in $(seq $((s * 5))); do "$@" && return 0; sleep 0.2; done
-  return 1
-}
 complete() { # TOKEN QID...: both mailboxes have the token, a DSN exists for one QID
   local tok=$1; shift
   [ "$(ntok dane-ee "$tok")" -ge 1 ] && [ "$(ntok dane-ta "$tok")" -ge 1 ] || return 1
@@ -193,7 +168,7 @@ start_relay_fs() { # the relay in its own mount namespace with a 2 MiB tmpfs spo
     'mount -t tmpfs -o size=2m,mode=755 dbxspool "$0" && exec "$@"' "$FS" \
     "$DANEBOX" relay --log-stderr --config "$FCONF" >>"$LOG" 2>&1 &
   RELAY_PID=$!
-  wait_port
+  relay_rig_wait
 }
 inns() { nsenter -t "$RELAY_PID" -m -- "$@"; }
 spool_state() { inns sh -c "cd '$FS' && ls tmp data env | tr '\n' ' '"; }

@@ -24,12 +24,11 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export E2E_NS=${E2E_NS:-dbxpkg-t$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
+# e2e-rig: shared SMTP_ACCEPT_MAIL=1
 export SMTP_ACCEPT_MAIL=1
-RIG=$top/tools/rig/e2e-rig.sh
+. "$top/tests/lib.sh"   # pass, failc, finish, e2e_rig_*
+e2e_rig_name "dbxpkg-t$$"
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
-. "$top/tests/lib.sh"   # pass, failc, finish
 T0=$SECONDS
 
 WORK=$(mktemp -d /var/tmp/danebox-pkg.XXXXXX)
@@ -39,7 +38,7 @@ cleanup() {
   [ -n "$RELAY_PID" ] && kill -TERM "$RELAY_PID" 2>/dev/null && sleep 1 && kill -9 "$RELAY_PID" 2>/dev/null
   [ -n "$LOGD_PID" ] && kill "$LOGD_PID" 2>/dev/null
   [ -n "${RIG_JOB:-}" ] && kill -0 "$RIG_JOB" 2>/dev/null && { kill "$RIG_JOB"; wait "$RIG_JOB"; }
-  [ -n "$RIG_UP" ] && { "$RIG" down >/dev/null 2>&1 || true; }
+  [ -n "$RIG_UP" ] && e2e_rig_down
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -50,9 +49,12 @@ for t in dpkg-buildpackage dh systemd-analyze systemd-sysusers groff man setpriv
 done
 [ -f build/host/libdbx.a ] || { failc "build/host missing: run make"; exit 1; }
 
-# the rig comes up (keys, certificates, DNS signing) while the package builds
-timeout 240 "$RIG" up >"$WORK/rig.log" 2>&1 &
-RIG_JOB=$! RIG_UP=1
+# our own rig comes up (keys, certificates, DNS signing) while the package
+# builds; a shared one (tests/run.sh) is joined after the build
+if [ "$E2E_SHARED" != 1 ]; then
+  timeout 240 "$E2E_RIG_SH" up >"$WORK/rig.log" 2>&1 &
+  RIG_JOB=$! RIG_UP=1
+fi
 
 # ---- build the package from a copy of the tree ---------------------------------
 SRC=$WORK/src
@@ -152,7 +154,9 @@ SPOOL=$ROOT/var/spool/danebox
 install -d -o "$uid" -g "$gid" -m 0700 "$SPOOL"   # what the postinst / tmpfiles.d entry do
 
 # ---- the relay from the unit's ExecStart, in the rig ----------------------------
-if ! wait "$RIG_JOB"; then failc "e2e rig up: $(tail -5 "$WORK/rig.log")"; exit 1; fi
+if [ "$E2E_SHARED" = 1 ]; then
+  e2e_rig_up 150 "$WORK/rig.log" || { failc "e2e rig up: $(tail -5 "$WORK/rig.log")"; exit 1; }
+elif ! wait "$RIG_JOB"; then failc "e2e rig up: $(tail -5 "$WORK/rig.log")"; exit 1; fi
 pass "e2e rig up (ready $((SECONDS - T0)) s after the start, beside the package build)"
 . "$E2E_DIR/env"
 NSX=(ip netns exec "$E2E_NS")

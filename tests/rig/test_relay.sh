@@ -21,20 +21,19 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export E2E_NS=${E2E_NS:-dbxrelay-t$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
 export SMTP_ACCEPT_MAIL=1 SMTP_ACCEPT_EXTRA="strip.insec.test"
+. "$top/tests/lib.sh"
+. "$top/tests/rig/relay_rig.sh"
+e2e_rig_name "dbxrelay-t$$"
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
-RIG=$top/tools/rig/e2e-rig.sh
 WORK=/var/tmp/danebox-relay/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
 T0=$SECONDS
-. "$top/tests/lib.sh"
 
 cleanup() {
   [ -n "${MITM_PID:-}" ] && kill "$MITM_PID" 2>/dev/null
   stop_relay
-  "$RIG" down >/dev/null 2>&1 || true
+  e2e_rig_down
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -48,16 +47,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -subj /CN=relay.lan.test >/dev/null 2>&1
 chmod 600 "$WORK/key.pem"  # read at start, before dropping root
 CONF=$WORK/relay.conf
-cat >"$CONF" <<EOF
-# danebox relay rig configuration
-listen = 127.0.0.1:2525
-allow = 127.0.0.0/8
-hostname = relay.lan.test
-spool = $WORK/spool
-user = nobody
-resolver = 192.0.2.2
-anchor = $RIG_ANCHOR
-dnssec_time = $RIG_TIME
+relay_rig_conf "$CONF" "$WORK/spool" <<EOF
 retry_min = 2s
 retry_max = 4s
 queue_lifetime = 45s
@@ -65,22 +55,12 @@ queue_run_interval = 2s
 connect_timeout = 5s
 smtp_timeout = 15s
 command_timeout = 3s
-tls_policy = dane
 tls_cert = $WORK/cert.pem
 tls_key = $WORK/key.pem
 EOF
-chmod 644 "$CONF"
 LOG=$WORK/relay.log
 RELAY_PID=
-start_relay() {
-  "${NSX[@]}" "$DANEBOX" relay --config "$CONF" --log-stderr >>"$LOG" 2>&1 &
-  RELAY_PID=$!
-  for _ in $(seq 50); do
-    "${NSX[@]}" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
+start_relay() { relay_rig_start "$CONF" "$LOG"; }
 stop_relay() { # polite
   [ -n "${RELAY_PID:-}" ] || return 0
   kill -TERM "$RELAY_PID" 2>/dev/null
@@ -101,14 +81,6 @@ submit() { # FROM TO(comma list) TOKEN [extra swaks args]
 .leading dot line $tok
 end" "$@" 2>&1
 }
-qid_of() { sed -n 's/.*250 2.0.0 Ok: queued as \([0-9A-F]*\).*/\1/p' | head -1; }
-mbox() { cat "$RUNDIR/$1/mail/mailbox" 2>/dev/null; }
-wait_for() { # seconds command...
-  local s=$1; shift
-  for _ in $(seq $((s * 5))); do "$@" && return 0; sleep 0.2; done
-  return 1
-}
-in_mbox() { mbox "$1" | grep -q -- "$2"; }
 
 # --- config validation ---
 printf 'listen = 127.0.0.1:2525\nretry_min = soon\n' >"$WORK/bad.conf"

@@ -24,32 +24,27 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export E2E_NS=${E2E_NS:-dbxhostile$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
+# e2e-rig: shared SMTP_ACCEPT_MAIL=1
 export SMTP_ACCEPT_MAIL=1 SMTP_ACCEPT_EXTRA=""
+. "$top/tests/lib.sh"
+. "$top/tests/rig/relay_rig.sh"
+e2e_rig_name "dbxhostile$$"
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
-RIG=$top/tools/rig/e2e-rig.sh
 WORK=/var/tmp/danebox-hostile/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
 HC="python3 $top/tests/rig/hostile_client.py"
 T0=$SECONDS
-. "$top/tests/lib.sh"
-. "$top/tests/rig/relay_rig.sh"
 
 cleanup() {
   [ -n "${HS_PID:-}" ] && kill "$HS_PID" 2>/dev/null
   [ -n "${RELAY_PID:-}" ] && kill -TERM "$RELAY_PID" 2>/dev/null && sleep 0.5
   [ -n "${HOSTILE_KEEP:-}" ] && return  # debugging: leave rig and logs
-  "$RIG" down >/dev/null 2>&1 || true
+  e2e_rig_down
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-[ -x "$DANEBOX" ] || { failc "danebox binary missing ($DANEBOX): run make"; exit 1; }
-if ! timeout 150 "$RIG" up; then failc "e2e rig up"; exit 1; fi
-pass "e2e rig up ($((SECONDS - T0)) s)"
-. "$E2E_DIR/env"
-NSX=(ip netns exec "$E2E_NS")
+mail_rig_up || exit 1
 mkdir -p "$WORK/hs"; chmod 777 "$WORK" "$WORK/hs"
 echo good >"$WORK/hs/mode"
 "${NSX[@]}" python3 "$top/tests/rig/hostile_server.py" 192.0.2.40 "$WORK/hs/mode" "$WORK/hs" \

@@ -26,35 +26,29 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export E2E_NS=${E2E_NS:-dbxload$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
 export SMTP_ACCEPT_MAIL=1 SMTP_ACCEPT_EXTRA="cname.test"
+. "$top/tests/lib.sh"
+. "$top/tests/rig/relay_rig.sh"
+e2e_rig_name "dbxload$$"
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
-RIG=$top/tools/rig/e2e-rig.sh
 WORK=/var/tmp/danebox-load/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
 N=${LOAD_N:-500} C=${LOAD_C:-20}
 DOMAINS="dane-ee.test dane-ee-rsa.test dane-ta.test cname.test mismatch.test nostarttls.test
 dane-ta-partial.test strip.insec.test nullmx.test pkix.test"
 T0=$SECONDS
-. "$top/tests/lib.sh"
-. "$top/tests/rig/relay_rig.sh"
 
 cleanup() {
   touch "$WORK/stop-sampling" 2>/dev/null
   [ -n "${RELAY_PID:-}" ] && kill -TERM "$RELAY_PID" 2>/dev/null && sleep 0.5
   [ "${PF_UP:-0}" = 1 ] && timeout 60 ip netns exec "$E2E_NS" postfix -c "$WORK/rh/pf/etc" stop >/dev/null 2>&1
   [ -n "${LOAD_KEEP:-}" ] && return
-  "$RIG" down >/dev/null 2>&1 || true
+  e2e_rig_down
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-[ -x "$DANEBOX" ] || { failc "danebox binary missing ($DANEBOX): run make"; exit 1; }
-if ! timeout 150 "$RIG" up; then failc "e2e rig up"; exit 1; fi
-pass "e2e rig up ($((SECONDS - T0)) s)"
-. "$E2E_DIR/env"
-NSX=(ip netns exec "$E2E_NS")
+mail_rig_up || exit 1
 mkdir -p "$WORK"; chmod 755 "$WORK"
 CONF=$WORK/relay.conf
 relay_rig_conf "$CONF" "$WORK/spool" <<EOF

@@ -12,19 +12,17 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 . tests/lib.sh
-export E2E_NS=${E2E_NS:-dbxres-t$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
+# e2e-rig: shared
+e2e_rig_name "dbxres-t$$"
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
-RIG=$top/tools/rig/e2e-rig.sh
 T0=$SECONDS
 
-cleanup() { "$RIG" down >/dev/null 2>&1 || true; }
+cleanup() { e2e_rig_down; }
 trap cleanup EXIT INT TERM
 
 [ -x "$DANEBOX" ] || { failc "danebox binary missing ($DANEBOX): run make"; exit 1; }
-if ! timeout 150 "$RIG" up >"$E2E_DIR.rig.log" 2>&1; then failc "e2e rig up"; exit 1; fi
+if ! e2e_rig_up 150 "$E2E_DIR.rig.log"; then failc "e2e rig up"; exit 1; fi
 pass "e2e rig up (Postfix + signed DNS in netns $E2E_NS, $((SECONDS - T0)) s)"
-. "$E2E_DIR/env"
 
 # check DOMAIN... [opts] -> OUT: one JSON line per domain and round
 check() {

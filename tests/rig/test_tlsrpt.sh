@@ -15,18 +15,15 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-export E2E_NS=${E2E_NS:-dbxrpt-t$$}
-export E2E_DIR=${E2E_DIR:-$top/build/e2e/$E2E_NS}
 export SMTP_ACCEPT_MAIL=1 TLSRPT_RIG=1
+. "$top/tests/lib.sh"
+. "$top/tests/rig/relay_rig.sh"
+e2e_rig_name "dbxrpt-t$$"
 DANEBOX=${DANEBOX:-$top/build/host/danebox}
-RIG=$top/tools/rig/e2e-rig.sh
 SCHEMA=$top/tests/tlsrpt/tlsrpt.schema.json
 WORK=/var/tmp/danebox-tlsrpt/$E2E_NS
 RUNDIR=/var/tmp/danebox-smtp/$E2E_NS
-fails=0
 T0=$SECONDS
-pass() { echo "PASS: $*"; }
-failc() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 # python3 with the Debian jsonschema (tools/packages.txt)
 PY=python3
@@ -37,7 +34,7 @@ done
 cleanup() {
   [ -n "${COLL_PID:-}" ] && kill "$COLL_PID" 2>/dev/null
   [ -n "${RELAY_PID:-}" ] && kill -TERM "$RELAY_PID" 2>/dev/null && sleep 0.5
-  "$RIG" down >/dev/null 2>&1 || true
+  e2e_rig_down
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -67,9 +64,7 @@ if [ $rc = 0 ] && grep -q "^3 malformed record line(s) skipped" <<<"$out" &&
   pass "day file: torn last line and malformed lines skipped, other days ignored, one policy for the RRset in any order"
 else failc "day file reader (rc=$rc): $out / $s"; fi
 
-if ! timeout 200 "$RIG" up; then failc "e2e rig up"; exit 1; fi
-. "$E2E_DIR/env"
-NSX=(ip netns exec "$E2E_NS")
+if ! e2e_rig_up 200; then failc "e2e rig up"; exit 1; fi
 pass "rig up with signed _smtp._tls records ($((SECONDS - T0)) s)"
 
 mkdir -p "$WORK/posts" "$WORK/out"; chmod 777 "$WORK" "$WORK/out"
@@ -78,7 +73,6 @@ ip -n "$E2E_NS" addr add 192.0.2.41/32 dev lo
   "$RIG_DIR/tlsrpt/key.pem" "$WORK/posts" --lifetime 300 >"$WORK/collector.log" 2>&1 &
 COLL_PID=$!
 
-. "$top/tests/rig/relay_rig.sh"
 CONF=$WORK/relay.conf
 LOG=$WORK/relay.log
 relay_rig_conf "$CONF" "$WORK/spool" <<EOF
