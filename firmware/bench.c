@@ -25,6 +25,7 @@
 #include "hal_crypto.h"
 #include "arm/systick.h"
 #include "kat.h"
+#include "hal_x25519.h"
 
 #include "mbedtls/ecp.h"
 
@@ -129,6 +130,18 @@ static int op_x25519(void)
     return st;
 }
 
+/* the same scalar multiplication by hal_x25519() alone (RFC 7748 function) */
+static int op_x25519_own(void)
+{
+    static const uint8_t k[32] = {8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+                                  31, 0x40};
+    static const uint8_t u9[32] = {9};
+    uint8_t out[32];
+    hal_x25519(out, k, u9);
+    return out[0] != 0 || out[31] != 0 ? DBX_OK : DBX_ERR_CRYPTO;
+}
+
 /* Negative checks (not timed): a flipped bit must not verify. */
 static int negative_checks(void)
 {
@@ -227,6 +240,7 @@ int fw_bench(void)
         {"rrsig_rsa2048", op_rrsig_rsa},   /* SHA-256 of 128 B + (a) */
         {"rrsig_ecdsa_p256", op_rrsig_ecdsa}, /* SHA-256 of 128 B + (b) */
         {"x25519_mul", op_x25519},      /* one TLS 1.3 x25519 scalar multiplication */
+        {"x25519_own", op_x25519_own},  /* the same by hal_x25519() without mbedTLS */
     };
     int rc = DBX_OK;
     const uint64_t ns_per_tick = 1000000000ull / board.cpu_hz;

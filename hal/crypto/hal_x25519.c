@@ -64,13 +64,16 @@ static void fe_sub(hal_x25519_fe r, const hal_x25519_fe a, const hal_x25519_fe b
 void hal_x25519_fe_mul(hal_x25519_fe r, const hal_x25519_fe a, const hal_x25519_fe b)
 {
     uint32_t t[16] = {0};
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++) {
-        uint32_t c = 0;
-        for (int j = 0; j < 8; j++) hal_p256_umaal(&t[i + j], &c, a[i], b[j]);
+        uint32_t c = 0, ai = a[i];
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) hal_p256_umaal(&t[i + j], &c, ai, b[j]);
         t[i + 8] = c;
     }
     /* t = lo + 2^256 hi = lo + 38 hi (mod p) */
     uint32_t c = 0;
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++) {
         uint32_t lo = t[i];
         hal_p256_umaal(&lo, &c, t[i + 8], 38u);
