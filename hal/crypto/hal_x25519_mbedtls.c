@@ -41,9 +41,13 @@
 static int mpi_to_fe(hal_x25519_fe r, const mbedtls_mpi *x)
 {
     mbedtls_mpi_uint high = 0;
-    for (unsigned i = 0; i < 8; i++) {
-        size_t limb = i / WPL;
-        r[i] = limb < x->n ? (uint32_t)(x->p[limb] >> (32u * (i % WPL))) : 0u;
+    if (WPL == 1 && x->n >= LIMBS) {
+        memcpy(r, x->p, sizeof(hal_x25519_fe)); /* 32-bit limbs: the same words */
+    } else {
+        for (unsigned i = 0; i < 8; i++) {
+            size_t limb = i / WPL;
+            r[i] = limb < x->n ? (uint32_t)(x->p[limb] >> (32u * (i % WPL))) : 0u;
+        }
     }
     for (size_t limb = LIMBS; limb < x->n; limb++) high |= x->p[limb];
     return (high != 0 || x->s != 1) ? MBEDTLS_ERR_ECP_BAD_INPUT_DATA : 0;
@@ -53,8 +57,13 @@ static int fe_to_mpi(mbedtls_mpi *x, const hal_x25519_fe a)
 {
     int ret = mbedtls_mpi_grow(x, LIMBS);
     if (ret != 0) return ret;
-    memset(x->p, 0, x->n * sizeof(mbedtls_mpi_uint));
     x->s = 1;
+    if (x->n > LIMBS) memset(x->p + LIMBS, 0, (x->n - LIMBS) * sizeof(mbedtls_mpi_uint));
+    if (WPL == 1) {
+        memcpy(x->p, a, sizeof(hal_x25519_fe));
+        return 0;
+    }
+    memset(x->p, 0, LIMBS * sizeof(mbedtls_mpi_uint));
     for (unsigned i = 0; i < 8; i++) {
         x->p[i / WPL] |= (mbedtls_mpi_uint)a[i] << (32u * (i % WPL));
     }
