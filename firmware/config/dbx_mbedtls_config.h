@@ -130,6 +130,11 @@
 #define MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT
 #define MBEDTLS_ECP_RANDOMIZE_MXZ_ALT
 #define MBEDTLS_ECP_NORMALIZE_MXZ_ALT
+/* Curve25519 is the only Montgomery curve here, so mbedTLS' own x/z code
+ * can never run: leave it out (it would if Curve448 were enabled) */
+#if !defined(MBEDTLS_ECP_DP_CURVE448_ENABLED)
+#define MBEDTLS_ECP_NO_FALLBACK
+#endif
 #endif
 /* DBX_ECDSA_VERIFY_HAL (Makefile: DBX_CRYPTO has an ECDSA backend): mbedTLS'
  * own ECDSA verify (X.509 chains, TLS 1.2 ServerKeyExchange, TLS 1.3
