@@ -114,7 +114,7 @@
 #endif
 /* DBX_X25519_HAL: mbedTLS' x/z ladder for Curve25519 (the TLS 1.3 x25519
  * key share: key generation and shared secret) runs on our constant-time
- * field arithmetic (hal/crypto/hal_x25519_mbedtls.c; 8.2 M -> ~1 M M4
+ * field arithmetic (hal/crypto/hal_x25519_mbedtls.c; 8.2 M -> 1.3 M M4
  * instructions per scalar multiplication, BENCHMARKS.md); other curves stay
  * on mbedTLS.  Default: on for the boards, off for the host (whose unit test
  * compares our X25519 with mbedTLS'); -DDBX_X25519_HAL=0/1 overrides. */
