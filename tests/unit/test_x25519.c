@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "hal_x25519.h"
+#include "support/test_util.h"
 
 #include "mbedtls/bignum.h"
 #include "mbedtls/ecp.h"
@@ -25,20 +26,10 @@
 
 static uint64_t rng_state = 0x7832353531392121ull;
 
-static uint64_t rng64(void)
-{
-    /* splitmix64: reproducible, no entropy needed */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static int rng_fill(void *ctx, unsigned char *out, size_t len)
 {
     (void)ctx;
-    for (size_t i = 0; i < len; i++) out[i] = (unsigned char)rng64();
-    return 0;
+    return dbx_test_rng_fill(&rng_state, out, len);
 }
 
 static void unhex(uint8_t *out, const char *hex, size_t n)
