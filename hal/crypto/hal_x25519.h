@@ -8,7 +8,11 @@
  * values < 2^256 congruent mod p); hal_x25519_fe_to_bytes() fully reduces.
  * Every function runs in time independent of the values (no branches or
  * memory indices that depend on them; multiplications use UMAAL on
- * ARMv7E-M, a portable C path elsewhere).  Stack only, no heap.
+ * ARMv7E-M, a portable C path elsewhere).  Caveat: the Cortex-M3's UMULL
+ * (the portable path there) ends early for small operands, so on the M3 the
+ * multiplier's timing depends on data, as it does for mbedTLS' bignum on
+ * that core; the Cortex-M4's UMULL/UMAAL take fixed time.  Stack only, no
+ * heap.
  *
  * Users: hal_x25519() (the RFC 7748 function, unit-tested against mbedTLS
  * and the RFC's vectors) and, on the boards, the mbedTLS ECP hooks in
