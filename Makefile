@@ -219,6 +219,8 @@ $(B)/obj/hal/%.o: hal/%.c $(LDNS_CONF)/ldns/config.h $(MBEDTLS_DIR)/.dbx-unpacke
 # (a target-specific variable of its own: EXTRA_CFLAGS is set on the command
 # line by make fuzz / test-asan, which would override it)
 $(B)/obj/hal/crypto/hal_rsa_pub.o: HAL_OBJ_INC := -I$(MBEDTLS_DIR)/library
+# our X25519 behind mbedTLS' ECP hooks (library/ecp_internal_alt.h)
+$(B)/obj/hal/crypto/hal_x25519_mbedtls.o: HAL_OBJ_INC := -I$(MBEDTLS_DIR)/library
 
 $(B)/libdbx.a: $(CORE_OBJS)
 	@echo "  AR      $@"

@@ -25,6 +25,9 @@
 #include "hal_crypto.h"
 #include "arm/systick.h"
 #include "kat.h"
+#include "hal_x25519.h"
+
+#include "mbedtls/ecp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +92,162 @@ static int op_rrsig_ecdsa(void)
     if (st != DBX_OK) return st;
     return hal_crypto_ecdsa_verify(HAL_EC_P256, bv_ec_pub, sizeof bv_ec_pub, d, sizeof d,
                                    bv_ec_sig, sizeof bv_ec_sig);
+}
+
+/* X25519 scalar multiplication through mbedTLS' ecp_mul (what a TLS 1.3
+ * x25519 key share costs twice: key generation and the shared secret), with
+ * the board's ECP hooks if any (MBEDTLS_ECP_INTERNAL_ALT).  The RNG only
+ * blinds the coordinates; a counter is enough for a timing. */
+static int bench_rng(void *ctx, unsigned char *out, size_t len)
+{
+    unsigned *c = ctx;
+    for (size_t i = 0; i < len; i++) out[i] = (unsigned char)(++*c * 167u);
+    return 0;
+}
+
+/* k: a clamped scalar (RFC 7748: bits 0-2 and 255 clear, bit 254 set) */
+static int op_x25519(void)
+{
+    static const unsigned char k[32] = {8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                        17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+                                        31, 0x40};
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point r;
+    mbedtls_mpi m;
+    unsigned ctr = 0;
+    int st = DBX_ERR_CRYPTO;
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&r);
+    mbedtls_mpi_init(&m);
+    if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_CURVE25519) == 0 &&
+        mbedtls_mpi_read_binary_le(&m, k, sizeof k) == 0 &&
+        mbedtls_ecp_mul(&grp, &r, &m, &grp.G, bench_rng, &ctr) == 0) {
+        st = DBX_OK;
+    }
+    mbedtls_mpi_free(&m);
+    mbedtls_ecp_point_free(&r);
+    mbedtls_ecp_group_free(&grp);
+    return st;
+}
+
+/* RFC 7748 section 5.2: the two X25519 vectors and the iterated function
+ * after one iteration (k = u = 9) */
+static const uint8_t x25519_kat_vec[3][3][32] = {
+    {{
+         0xa5, 0x46, 0xe3, 0x6b, 0xf0, 0x52, 0x7c, 0x9d, 0x3b, 0x16,
+         0x15, 0x4b, 0x82, 0x46, 0x5e, 0xdd, 0x62, 0x14, 0x4c, 0x0a,
+         0xc1, 0xfc, 0x5a, 0x18, 0x50, 0x6a, 0x22, 0x44, 0xba, 0x44,
+         0x9a, 0xc4},
+     {
+         0xe6, 0xdb, 0x68, 0x67, 0x58, 0x30, 0x30, 0xdb, 0x35, 0x94,
+         0xc1, 0xa4, 0x24, 0xb1, 0x5f, 0x7c, 0x72, 0x66, 0x24, 0xec,
+         0x26, 0xb3, 0x35, 0x3b, 0x10, 0xa9, 0x03, 0xa6, 0xd0, 0xab,
+         0x1c, 0x4c},
+     {
+         0xc3, 0xda, 0x55, 0x37, 0x9d, 0xe9, 0xc6, 0x90, 0x8e, 0x94,
+         0xea, 0x4d, 0xf2, 0x8d, 0x08, 0x4f, 0x32, 0xec, 0xcf, 0x03,
+         0x49, 0x1c, 0x71, 0xf7, 0x54, 0xb4, 0x07, 0x55, 0x77, 0xa2,
+         0x85, 0x52}},
+    {{
+         0x4b, 0x66, 0xe9, 0xd4, 0xd1, 0xb4, 0x67, 0x3c, 0x5a, 0xd2,
+         0x26, 0x91, 0x95, 0x7d, 0x6a, 0xf5, 0xc1, 0x1b, 0x64, 0x21,
+         0xe0, 0xea, 0x01, 0xd4, 0x2c, 0xa4, 0x16, 0x9e, 0x79, 0x18,
+         0xba, 0x0d},
+     {
+         0xe5, 0x21, 0x0f, 0x12, 0x78, 0x68, 0x11, 0xd3, 0xf4, 0xb7,
+         0x95, 0x9d, 0x05, 0x38, 0xae, 0x2c, 0x31, 0xdb, 0xe7, 0x10,
+         0x6f, 0xc0, 0x3c, 0x3e, 0xfc, 0x4c, 0xd5, 0x49, 0xc7, 0x15,
+         0xa4, 0x93},
+     {
+         0x95, 0xcb, 0xde, 0x94, 0x76, 0xe8, 0x90, 0x7d, 0x7a, 0xad,
+         0xe4, 0x5c, 0xb4, 0xb8, 0x73, 0xf8, 0x8b, 0x59, 0x5a, 0x68,
+         0x79, 0x9f, 0xa1, 0x52, 0xe6, 0xf8, 0xf7, 0x64, 0x7a, 0xac,
+         0x79, 0x57}},
+    {{
+         0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+         0x00, 0x00},
+     {
+         0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+         0x00, 0x00},
+     {
+         0x42, 0x2c, 0x8e, 0x7a, 0x62, 0x27, 0xd7, 0xbc, 0xa1, 0x35,
+         0x0b, 0x3e, 0x2b, 0xb7, 0x27, 0x9f, 0x78, 0x97, 0xb8, 0x7b,
+         0xb6, 0x85, 0x4b, 0x78, 0x3c, 0x60, 0xe8, 0x03, 0x11, 0xae,
+         0x30, 0x79}},
+};
+
+/* mbedTLS' X25519 (mbedtls_ecp_mul on Curve25519: the board's ECP hooks when
+ * DBX_X25519_HAL) of (k, u), clamping k as RFC 7748 does; u's top bit is
+ * masked by mbedtls_ecp_point_read_binary.  @return 0 or an mbedTLS error */
+static int x25519_mbedtls(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
+{
+    uint8_t kc[32];
+    unsigned ctr = 0;
+    size_t olen = 0;
+    mbedtls_ecp_group grp;
+    mbedtls_ecp_point pt, r;
+    mbedtls_mpi d;
+    int ret;
+    memcpy(kc, k, sizeof kc);
+    kc[0] &= 248u;
+    kc[31] = (uint8_t)((kc[31] & 127u) | 64u);
+    mbedtls_ecp_group_init(&grp);
+    mbedtls_ecp_point_init(&pt);
+    mbedtls_ecp_point_init(&r);
+    mbedtls_mpi_init(&d);
+    if ((ret = mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_CURVE25519)) == 0 &&
+        (ret = mbedtls_mpi_read_binary_le(&d, kc, sizeof kc)) == 0 &&
+        (ret = mbedtls_ecp_point_read_binary(&grp, &pt, u, 32)) == 0 &&
+        (ret = mbedtls_ecp_mul(&grp, &r, &d, &pt, bench_rng, &ctr)) == 0) {
+        ret = mbedtls_ecp_point_write_binary(&grp, &r, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out,
+                                             32);
+    }
+    mbedtls_mpi_free(&d);
+    mbedtls_ecp_point_free(&r);
+    mbedtls_ecp_point_free(&pt);
+    mbedtls_ecp_group_free(&grp);
+    return ret;
+}
+
+/* the vectors through mbedTLS (the path TLS takes) and hal_x25519(); a
+ * low-order u (0) must be refused by mbedTLS and give 0 from hal_x25519() */
+static int x25519_kat(void)
+{
+    static const uint8_t zero[32];
+    uint8_t out[32];
+    int bad = 0;
+    for (size_t i = 0; i < DBX_ARRAY_LEN(x25519_kat_vec); i++) {
+        const uint8_t(*v)[32] = x25519_kat_vec[i];
+        if (x25519_mbedtls(out, v[0], v[1]) != 0 || memcmp(out, v[2], 32) != 0) bad |= 1;
+        hal_x25519(out, v[0], v[1]);
+        if (memcmp(out, v[2], 32) != 0) bad |= 2;
+    }
+    if (x25519_mbedtls(out, x25519_kat_vec[0][0], zero) == 0) bad |= 4;
+    hal_x25519(out, x25519_kat_vec[0][0], zero);
+    if (memcmp(out, zero, 32) != 0) bad |= 8;
+    if (bad != 0) {
+        printf("bench: x25519 kat FAIL (%d)\n", bad);
+        return DBX_ERR_CRYPTO;
+    }
+    printf("bench: x25519 kat ok (%u RFC 7748 vectors via mbedtls_ecp_mul and hal_x25519, "
+           "low-order u refused)\n", (unsigned)DBX_ARRAY_LEN(x25519_kat_vec));
+    return DBX_OK;
+}
+
+/* the same scalar multiplication by hal_x25519() alone (RFC 7748 function) */
+static int op_x25519_own(void)
+{
+    static const uint8_t k[32] = {8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                                  17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+                                  31, 0x40};
+    static const uint8_t u9[32] = {9};
+    uint8_t out[32];
+    hal_x25519(out, k, u9);
+    return out[0] != 0 || out[31] != 0 ? DBX_OK : DBX_ERR_CRYPTO;
 }
 
 /* Negative checks (not timed): a flipped bit must not verify. */
@@ -188,6 +347,8 @@ int fw_bench(void)
         {"ecdsa_p256_verify", op_ecdsa}, /* (b) digest given */
         {"rrsig_rsa2048", op_rrsig_rsa},   /* SHA-256 of 128 B + (a) */
         {"rrsig_ecdsa_p256", op_rrsig_ecdsa}, /* SHA-256 of 128 B + (b) */
+        {"x25519_mul", op_x25519},      /* one TLS 1.3 x25519 scalar multiplication */
+        {"x25519_own", op_x25519_own},  /* the same by hal_x25519() without mbedTLS */
     };
     int rc = DBX_OK;
     const uint64_t ns_per_tick = 1000000000ull / board.cpu_hz;
@@ -214,6 +375,7 @@ int fw_bench(void)
     if (bench_backends(ns_per_tick) != DBX_OK) {
         rc = DBX_ERR_CRYPTO;
     }
+    if (x25519_kat() != DBX_OK) rc = DBX_ERR_CRYPTO;
     if (negative_checks() != DBX_OK) {
         printf("bench: negative check FAILED (a corrupted signature verified)\n");
         rc = DBX_ERR_INTERNAL;

@@ -112,6 +112,30 @@
 #endif
 #define MBEDTLS_MPI_WINDOW_SIZE 2
 #endif
+/* DBX_X25519_HAL: mbedTLS' x/z ladder for Curve25519 (the TLS 1.3 x25519
+ * key share: key generation and shared secret) runs on our constant-time
+ * field arithmetic (hal/crypto/hal_x25519_mbedtls.c; 8.2 M -> 1.3 M M4
+ * instructions per scalar multiplication, BENCHMARKS.md); other curves stay
+ * on mbedTLS.  Default: on for the boards, off for the host (whose unit test
+ * compares our X25519 with mbedTLS'); -DDBX_X25519_HAL=0/1 overrides. */
+#ifndef DBX_X25519_HAL
+#if defined(__arm__)
+#define DBX_X25519_HAL 1
+#else
+#define DBX_X25519_HAL 0
+#endif
+#endif
+#if DBX_X25519_HAL
+#define MBEDTLS_ECP_INTERNAL_ALT
+#define MBEDTLS_ECP_DOUBLE_ADD_MXZ_ALT
+#define MBEDTLS_ECP_RANDOMIZE_MXZ_ALT
+#define MBEDTLS_ECP_NORMALIZE_MXZ_ALT
+/* Curve25519 is the only Montgomery curve here, so mbedTLS' own x/z code
+ * can never run: leave it out (it would if Curve448 were enabled) */
+#if !defined(MBEDTLS_ECP_DP_CURVE448_ENABLED)
+#define MBEDTLS_ECP_NO_FALLBACK
+#endif
+#endif
 /* DBX_ECDSA_VERIFY_HAL (Makefile: DBX_CRYPTO has an ECDSA backend): mbedTLS'
  * own ECDSA verify (X.509 chains, TLS 1.2 ServerKeyExchange, TLS 1.3
  * CertificateVerify) is replaced by hal/crypto/hal_crypto_mbedtls.c, which

@@ -43,6 +43,9 @@ else
 fi
 grep -q '^kat: backend=mbedtls-sw ecdsa=[1-9][0-9]* rsa=[1-9][0-9]* fail=0$' "$out/kat.log" \
   && pass "mbedTLS fallback agrees with the table" || fail "mbedTLS fallback agrees with the table"
+grep -q '^bench: x25519 kat ok' "$out/kat.log" \
+  && pass "X25519 RFC 7748 vectors through mbedTLS (the board's ECP hooks) and hal_x25519" \
+  || fail "X25519 RFC 7748 vectors" "$(grep '^bench: x25519' "$out/kat.log" | head -1)"
 grep -q '^exit: 0$' "$out/kat.log" && pass "mode=bench exit 0" || fail "mode=bench exit 0"
 
 # negative control: flip the verdict byte of the first case (a valid

@@ -20,6 +20,7 @@
 #include "dbx_common.h"
 #include "hal_crypto.h"
 #include "hal_p256.h"
+#include "support/test_util.h"
 
 #include "mbedtls/bignum.h"
 #include "mbedtls/ecdsa.h"
@@ -31,20 +32,13 @@ static uint64_t rng_state = 0x64616e65626f78ull;
 
 static uint64_t rng64(void)
 {
-    /* splitmix64: reproducible, no entropy needed */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return dbx_test_rng64(&rng_state);
 }
 
 static int rng_fill(void *ctx, unsigned char *out, size_t len)
 {
     (void)ctx;
-    for (size_t i = 0; i < len; i++) {
-        out[i] = (unsigned char)rng64();
-    }
-    return 0;
+    return dbx_test_rng_fill(&rng_state, out, len);
 }
 
 static void words_to_mpi(mbedtls_mpi *x, const uint32_t w[8])

@@ -91,3 +91,17 @@ uint32_t dbx_test_sig_verifies(void)
     }
     return n;
 }
+
+uint64_t dbx_test_rng64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+int dbx_test_rng_fill(void *ctx, unsigned char *out, size_t len)
+{
+    for (size_t i = 0; i < len; i++) out[i] = (unsigned char)dbx_test_rng64(ctx);
+    return 0;
+}

@@ -39,4 +39,12 @@ int dbx_test_zones_teardown(void **state);
  *  tier summed: what a test compares before/after to prove none was done. */
 uint32_t dbx_test_sig_verifies(void);
 
+/** splitmix64: the next word of a reproducible pseudo-random sequence
+ *  (randomized tests with a printed seed; no entropy). */
+uint64_t dbx_test_rng64(uint64_t *state);
+
+/** An mbedTLS f_rng over dbx_test_rng64(); @p ctx is the uint64_t state.
+ *  @return 0. */
+int dbx_test_rng_fill(void *ctx, unsigned char *out, size_t len);
+
 #endif /* DBX_TEST_UTIL_H */
