@@ -769,8 +769,19 @@ rig_down
 skipped fault || bench_fault
 put bench_seconds $(( $(date +%s) - t_start ))
 log "report"
+# BENCH_SKIP=hostile: keep section 8 of the last bench_hostile.sh run (it
+# carries its own date and commit) instead of losing it with the rewrite.
+kept8=$OUT/section8.kept.md
+rm -f "$kept8"
+if skipped hostile; then
+  sed -n '/^<!-- section hostile:/,/^<!-- \/section hostile -->/p' "$top/BENCHMARKS.md" >"$kept8" 2>/dev/null
+fi
 $PY tools/bench/report.py --results "$RES" --fwsize "$OUT/fwsize.json" --queries "$OUT/queries.tsv" \
   --out "$top/BENCHMARKS.md" --plotdir "$OUT" || exit 1
+if [ -s "$kept8" ]; then
+  $PY -c 'import sys; sys.path.insert(0, "tools/bench"); import report_hostile as h; h.splice(sys.argv[1], open(sys.argv[2]).read())' \
+    "$top/BENCHMARKS.md" "$kept8" || exit 1
+fi
 gnuplot -e "datadir='$OUT'; outfile='$top/BENCHMARKS.png'" tools/bench/plot.gp || { echo "bench: gnuplot failed" >&2; exit 1; }
 # section 8 (hostile input, load, soak): its own rigs, spliced into BENCHMARKS.md
 skipped hostile || tools/bench/bench_hostile.sh || log "bench_hostile.sh failed (build/bench/hostile/)"
