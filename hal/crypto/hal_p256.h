@@ -52,12 +52,29 @@ static inline void hal_p256_umaal(uint32_t *lo, uint32_t *hi, uint32_t a, uint32
 #endif
 }
 
+/** t = a * b, the whole 512-bit product of two 8-word numbers (rows of
+ *  UMAAL, no branches: constant time where UMAAL is, as on the M4).  Shared by
+ *  the P-256 and the X25519 field code; t must not alias a or b. */
+static inline void hal_p256_mul_words(uint32_t t[16], const uint32_t a[8], const uint32_t b[8])
+{
+    for (int i = 0; i < 8; i++) t[i] = 0; /* t[8..15]: each row writes its carry first */
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) {
+        uint32_t c = 0, ai = a[i];
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) hal_p256_umaal(&t[i + j], &c, ai, b[j]);
+        t[i + 8] = c;
+    }
+}
+
 /** Big-endian 32 bytes to words (no reduction). */
 void hal_p256_from_bytes(uint32_t r[8], const uint8_t in[32]);
 /** @return -1, 0, 1 as a <, ==, > b (8-word unsigned, variable time). */
 int hal_p256_cmp(const uint32_t a[8], const uint32_t b[8]);
-/** r = a - b over 8 words (r may alias a or b). @return the borrow (0 or 1). */
+/** r = a - b over 8 words (r may alias a or b; no branches). @return the borrow (0 or 1). */
 uint32_t hal_p256_sub_words(uint32_t r[8], const uint32_t a[8], const uint32_t b[8]);
+/** r = a + b over 8 words (r may alias a or b; no branches). @return the carry (0 or 1). */
+uint32_t hal_p256_add_words(uint32_t r[8], const uint32_t a[8], const uint32_t b[8]);
 /** @return 1 when all 8 words of @p a are 0. */
 int hal_p256_is_zero(const uint32_t a[8]);
 /** @return 1 when @p a < p (a canonical field element). */

@@ -41,6 +41,18 @@ uint32_t hal_p256_sub_words(uint32_t r[8], const uint32_t a[8], const uint32_t b
     return (uint32_t)-c;
 }
 
+uint32_t hal_p256_add_words(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
+{
+    uint64_t c = 0;
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) {
+        c += (uint64_t)a[i] + b[i];
+        r[i] = (uint32_t)c;
+        c >>= 32;
+    }
+    return (uint32_t)c;
+}
+
 int hal_p256_is_zero(const uint32_t a[8])
 {
     uint32_t acc = 0;
@@ -100,16 +112,8 @@ static void fe_solinas(uint32_t r[8], const uint32_t c[16])
 
 void hal_p256_fe_mul(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
-    uint32_t c[16]; /* c[8..15]: each written (a row's carry) before it is read */
-    memset(c, 0, 32);
-    for (int i = 0; i < 8; i++) {
-        uint32_t carry = 0, ai = a[i];
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; j++) {
-            hal_p256_umaal(&c[i + j], &carry, ai, b[j]);
-        }
-        c[i + 8] = carry;
-    }
+    uint32_t c[16];
+    hal_p256_mul_words(c, a, b);
     fe_solinas(r, c);
 }
 
@@ -120,15 +124,8 @@ void hal_p256_fe_sqr(uint32_t r[8], const uint32_t a[8])
 
 void hal_p256_fe_add(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
-    uint64_t c = 0;
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++) {
-        c += (uint64_t)a[i] + b[i];
-        r[i] = (uint32_t)c;
-        c >>= 32;
-    }
     /* a + b < 2p: one subtraction of p at most */
-    if (c != 0 || hal_p256_cmp(r, p256_p) >= 0) {
+    if (hal_p256_add_words(r, a, b) != 0 || hal_p256_cmp(r, p256_p) >= 0) {
         (void)hal_p256_sub_words(r, r, p256_p);
     }
 }
@@ -136,13 +133,7 @@ void hal_p256_fe_add(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 void hal_p256_fe_sub(uint32_t r[8], const uint32_t a[8], const uint32_t b[8])
 {
     if (hal_p256_sub_words(r, a, b) != 0) {
-        uint64_t c = 0; /* a - b + 2^256 + p: the carry out drops 2^256 */
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; i++) {
-            c += (uint64_t)r[i] + p256_p[i];
-            r[i] = (uint32_t)c;
-            c >>= 32;
-        }
+        (void)hal_p256_add_words(r, r, p256_p); /* a - b + 2^256 + p: the carry out drops 2^256 */
     }
 }
 

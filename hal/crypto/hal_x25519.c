@@ -5,7 +5,7 @@
  * the top word folds back as 38 times the carry into word 0.  Every loop runs
  * a fixed number of times and every conditional is a mask. */
 #include "hal_x25519.h"
-#include "hal_p256.h" /* hal_p256_umaal(): (hi:lo) = a*b + lo + hi */
+#include "hal_p256.h" /* the 8-word helpers: umaal, add/sub, the 512-bit product */
 
 #include <string.h>
 
@@ -26,14 +26,7 @@ static void fe_fold(hal_x25519_fe r, uint32_t c)
 
 static void fe_add(hal_x25519_fe r, const hal_x25519_fe a, const hal_x25519_fe b)
 {
-    uint64_t acc = 0;
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++) {
-        acc += (uint64_t)a[i] + b[i];
-        r[i] = (uint32_t)acc;
-        acc >>= 32;
-    }
-    fe_fold(r, (uint32_t)acc);
+    fe_fold(r, hal_p256_add_words(r, a, b));
 }
 
 /* r -= 38 * b (b = 0 or 1) with borrow propagation; @return the borrow out */
@@ -54,13 +47,7 @@ static uint32_t fe_sub38(hal_x25519_fe r, uint32_t b)
  * so the last subtraction from word 0 cannot borrow. */
 static void fe_sub(hal_x25519_fe r, const hal_x25519_fe a, const hal_x25519_fe b)
 {
-    uint32_t borrow = 0;
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++) {
-        uint64_t d = (uint64_t)a[i] - b[i] - borrow;
-        r[i] = (uint32_t)d;
-        borrow = (uint32_t)(d >> 63);
-    }
+    uint32_t borrow = hal_p256_sub_words(r, a, b);
     borrow = fe_sub38(r, borrow);
     r[0] -= 38u * borrow;
 }
@@ -80,14 +67,8 @@ static void fe_reduce(hal_x25519_fe r, const uint32_t t[16])
 
 void hal_x25519_fe_mul(hal_x25519_fe r, const hal_x25519_fe a, const hal_x25519_fe b)
 {
-    uint32_t t[16] = {0};
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++) {
-        uint32_t c = 0, ai = a[i];
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; j++) hal_p256_umaal(&t[i + j], &c, ai, b[j]);
-        t[i + 8] = c;
-    }
+    uint32_t t[16];
+    hal_p256_mul_words(t, a, b);
     fe_reduce(r, t);
 }
 
