@@ -59,6 +59,16 @@ bool dbx_ascii_eq(const char *a, const char *b)
     return *a == *b;
 }
 
+uint32_t dbx_fnv1a(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ b[i]) * 16777619u;
+    }
+    return h;
+}
+
 int dbx_hex_encode(const uint8_t *p, size_t len, char *out, size_t cap)
 {
     DBX_CHECK(out != NULL && cap > 0, DBX_ERR_BUFFER);

@@ -43,6 +43,10 @@ bool dbx_ascii_eq(const char *a, const char *b);
  *  @return DBX_OK or DBX_ERR_BUFFER (nothing meaningful written). */
 int dbx_hex_encode(const uint8_t *p, size_t len, char *out, size_t cap);
 
+/** 32-bit FNV-1a of @p len octets (not cryptographic: spreading and
+ *  remembering keys that no remote party chooses to collide). */
+uint32_t dbx_fnv1a(const void *p, size_t len);
+
 /** Bounded writer over a caller buffer; always NUL-terminated. */
 typedef struct dbx_sbuf {
     char *b;

@@ -3,6 +3,7 @@
  * here decides anything: an answer is only ever used by the unchanged
  * validator, which validates it like a fetched one. */
 #include "dnssec/dbx_dnssec_int.h"
+#include "dbx_str.h"
 #include "hal_platform.h"
 
 #include <stdlib.h>
@@ -14,17 +15,10 @@ typedef struct {
     size_t n, cap;
 } plist_t;
 
-/* FNV-1a over the lower-cased wire form. */
+/* over the wire form: every name here is canonical (lower case) */
 static uint32_t name_hash(const ldns_rdf *n)
 {
-    const uint8_t *d = ldns_rdf_data(n);
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < ldns_rdf_size(n); i++) {
-        uint8_t c = d[i];
-        if (c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
-        h = (h ^ c) * 16777619u;
-    }
-    return h | 1u; /* 0 marks a free ring slot */
+    return dbx_fnv1a(ldns_rdf_data(n), ldns_rdf_size(n)) | 1u; /* 0 marks a free ring slot */
 }
 
 static int zone_asked(const dbx_resolver_t *r, uint32_t h)

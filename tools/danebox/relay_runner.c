@@ -12,6 +12,7 @@
 #include "relay_host.h"
 
 #include "cli.h"
+#include "dbx_str.h"
 #include "hal_platform.h"
 #include "host_net.h"
 #include "port/host_spool.h"
@@ -172,11 +173,7 @@ static void teardown(runner_t *x)
 
 static unsigned share_of(const char *id, unsigned n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *id != '\0'; id++) {
-        h = (h ^ (uint8_t)*id) * 16777619u;
-    }
-    return h % n;
+    return dbx_fnv1a(id, strlen(id)) % n;
 }
 
 /* A damaged spool message is never delivered: moved away, logged. */
