@@ -7,6 +7,8 @@
 #include "hal_x25519.h"
 #include "hal_p256.h" /* the 8-word helpers: umaal, add/sub, the 512-bit product */
 
+#include "mbedtls/platform_util.h" /* mbedtls_platform_zeroize() */
+
 #include <string.h>
 
 /* r += 38 * c with full carry propagation, then the (at most 1) carry out of
@@ -202,12 +204,6 @@ static void fe_cswap(hal_x25519_fe a, hal_x25519_fe b, uint32_t mask)
     }
 }
 
-static void wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = p;
-    while (n-- > 0) *v++ = 0;
-}
-
 void hal_x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32])
 {
     uint8_t k[32];
@@ -232,9 +228,9 @@ void hal_x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32])
     hal_x25519_fe_inv(z2, z2);
     hal_x25519_fe_mul(x2, x2, z2);
     hal_x25519_fe_to_bytes(out, x2);
-    wipe(k, sizeof k);
-    wipe(x2, sizeof x2);
-    wipe(z2, sizeof z2);
-    wipe(x3, sizeof x3);
-    wipe(z3, sizeof z3);
+    mbedtls_platform_zeroize(k, sizeof k);
+    mbedtls_platform_zeroize(x2, sizeof x2);
+    mbedtls_platform_zeroize(z2, sizeof z2);
+    mbedtls_platform_zeroize(x3, sizeof x3);
+    mbedtls_platform_zeroize(z3, sizeof z3);
 }
