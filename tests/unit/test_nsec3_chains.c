@@ -1,9 +1,10 @@
-/* Unit tests: NSEC3 proofs are complete within ONE chain (parameter set).
- * The records are those of unbound's val_nx_nsec3_params scenario for
- * www.example.com. (closest encloser hashed with 8 iterations, next closer
- * with 123 iterations and a salt, wildcard with 0 iterations): mixed, they
- * "prove" NXDOMAIN; no single chain does.  dbx_nsec3_prove() is given the
- * records as validated (signatures are dbx_rrset_verify's job). */
+/* Unit tests: NSEC3 proofs over several chains (parameter sets).  Each
+ * record hashes names with its own chain's parameters, and a proof may take
+ * its parts from different chains (as unbound and BIND).  The records are
+ * those of unbound's val_nx_nsec3_params scenario for www.example.com.
+ * (closest encloser hashed with 8 iterations, next closer with 123
+ * iterations and a salt, wildcard with 0 iterations).  dbx_nsec3_prove() is
+ * given the records as validated (signatures are dbx_rrset_verify's job). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,15 +95,41 @@ static void test_mixed_chains(void **state)
     dbx_denial_t out;
     char why[128];
     (void)state;
-    /* the val_nx_nsec3_params records, without opt-out: mixed they would be
-     * a secure NXDOMAIN, one chain at a time there is no proof */
+    /* the val_nx_nsec3_params records without opt-out: closest encloser
+     * from chain 8, next closer from chain 123, wildcard from chain 0 make
+     * one secure NXDOMAIN */
     add_mixed(l, 0);
-    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
-    assert_non_null(strstr(why, "NSEC3"));
-    /* ...as a wildcard answer's proof too: chain 123 covers the next closer
-     * name; a wildcard answer for www needs only that, so it holds */
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
+    assert_int_equal(out, DBX_DENY_NXDOMAIN);
+    /* ...but never a NODATA: the name does not exist */
+    assert_int_equal(prove(l, 0, -1, &out, why), DBX_SEC_BOGUS);
+    assert_non_null(strstr(why, "NXDOMAIN"));
+    /* ...and a wildcard answer's proof: chain 123 covers the next closer */
     assert_int_equal(prove(l, 0, 2, &out, why), DBX_SEC_SECURE);
     assert_int_equal(out, DBX_DENY_NXDOMAIN);
+    ldns_rr_list_deep_free(l);
+    /* as in the scenario, all opt-out: the NXDOMAIN holds, insecure at best
+     * (unbound: no AD) */
+    l = ldns_rr_list_new();
+    add_mixed(l, 1);
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
+    assert_int_equal(out, DBX_DENY_OPTOUT);
+    ldns_rr_list_deep_free(l);
+    /* every part is still needed: without the wildcard's record (chain 0)
+     * no chain covers H(*.example.com) */
+    l = ldns_rr_list_new();
+    add(l, C8_CE, 0);
+    add(l, C123_NC, 0);
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
+    assert_non_null(strstr(why, "wildcard"));
+    ldns_rr_list_deep_free(l);
+    /* ...without the next closer's (chain 123): chain 8's record at the
+     * apex hashes www to another value it does not cover */
+    l = ldns_rr_list_new();
+    add(l, C8_CE, 0);
+    add(l, C0_WC, 0);
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
+    assert_non_null(strstr(why, "next closer"));
     ldns_rr_list_deep_free(l);
 }
 
@@ -112,11 +139,12 @@ static void test_one_complete_chain(void **state)
     dbx_denial_t out;
     char why[128];
     (void)state;
-    /* an incomplete chain first (closest encloser only), then a complete
-     * one, and a record of a third chain at one of its owners (collision) */
+    /* a complete chain beside a record of another chain at the next closer
+     * that is opt-out: a cover outside an opt-out span is preferred, so the
+     * NXDOMAIN is secure */
+    add(l, C123_NC, 1);
     add(l, C8_CE, 0);
     add_chain0(l, 0);
-    add(l, C123_NC, 1);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
     assert_int_equal(out, DBX_DENY_NXDOMAIN);
     /* the complete chain alone, its next closer in an opt-out span: the
@@ -126,12 +154,34 @@ static void test_one_complete_chain(void **state)
     add_chain0(l, 1);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
     assert_int_equal(out, DBX_DENY_OPTOUT);
-    /* without its wildcard record: no chain proves NXDOMAIN */
+    /* without its wildcard record: nothing proves NXDOMAIN */
     ldns_rr_list_deep_free(l);
     l = ldns_rr_list_new();
     add(l, C0_CE, 0);
     add(l, C0_NC, 0);
     add(l, C8_CE, 0);
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
+    ldns_rr_list_deep_free(l);
+}
+
+static void test_chain_limit(void **state)
+{
+    ldns_rr_list *l = ldns_rr_list_new();
+    dbx_denial_t out;
+    char why[128];
+    (void)state;
+    /* records of four other chains first: chain 0, the fifth, is not
+     * looked at (a response cannot make the validator hash every name
+     * once per chain it cares to send) */
+    for (int k = 1; k <= 4; k++) {
+        char text[300];
+        snprintf(text, sizeof text,
+                 "00000000000000000000000000000000.example.com. 3600 IN NSEC3 1 %%d %d - "
+                 "00000000000000000000000000000001 A",
+                 k);
+        add(l, text, 0);
+    }
+    add_chain0(l, 0);
     assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
     ldns_rr_list_deep_free(l);
 }
@@ -183,14 +233,16 @@ static void test_runtime_limit(void **state)
     /* val_nsec3_iter_high: the val_nx_nsec3_params records with a limit of
      * 100 (the scenario's val-nsec3-keysize-iterations): the 123-iteration
      * record is usable and above the limit, so the answer is insecure
-     * before any chain is tried; at 123 and above it is bogus again (no
-     * single chain proves NXDOMAIN) */
+     * before any proof is tried; at 123 and above the chains together
+     * prove an opt-out NXDOMAIN */
     add_mixed(l, 1);
     assert_int_equal(prove_lim(l, 1, -1, &out, why, 100), DBX_SEC_INSECURE);
     assert_non_null(strstr(why, "iterations"));
     assert_int_equal(prove_lim(l, 1, -1, &out, why, 122), DBX_SEC_INSECURE);
-    assert_int_equal(prove_lim(l, 1, -1, &out, why, 123), DBX_SEC_BOGUS);
-    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
+    assert_int_equal(prove_lim(l, 1, -1, &out, why, 123), DBX_SEC_SECURE);
+    assert_int_equal(out, DBX_DENY_OPTOUT);
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
+    assert_int_equal(out, DBX_DENY_OPTOUT);
     ldns_rr_list_deep_free(l);
     /* a complete chain of 0 iterations holds under any limit, even 0 */
     l = ldns_rr_list_new();
@@ -209,6 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mixed_chains),
         cmocka_unit_test(test_one_complete_chain),
+        cmocka_unit_test(test_chain_limit),
         cmocka_unit_test(test_chain_rules),
         cmocka_unit_test(test_runtime_limit),
     };
