@@ -111,8 +111,8 @@ dbx_sec_t dbx_denial_wildcard_answer(dbx_vctx_t *v, const ldns_rdf *zone,
  * dbx_denial_wildcard_answer() (@p wild_labels: the RRSIG labels; *@p out
  * NXDOMAIN, or OPTOUT when the next closer name lies in an opt-out span),
  * over the validated NSEC3 RRs @p l of @p zone.  Each record hashes names
- * with its own chain's parameters (the first 4 chains count), and a proof
- * may take its parts from several chains, as unbound and BIND do.
+ * with its own chain's parameters, and a proof may take its parts from
+ * several chains, as unbound does (the hash budget bounds the work).
  */
 dbx_sec_t dbx_nsec3_prove(dbx_vctx_t *v, const ldns_rr_list *l, const ldns_rdf *zone,
                           const ldns_rdf *qname, ldns_rr_type qtype, int want_nx, int wild_labels,

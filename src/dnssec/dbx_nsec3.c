@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* NSEC3 parameter sets (chains) used per proof, in order of appearance. */
-#define N3_MAX_SETS 4
+/* NSEC3 parameter sets (chains) of one proof: as many as records; the
+ * hash budget (DBX_MAX_NSEC3_HASHES) bounds the work they cause. */
+#define N3_MAX_SETS DBX_V_N3_MAX_RECORDS
 
 int dbx_nsec3_hash(dbx_vctx_t *v, const ldns_rdf *name, uint8_t alg, uint16_t iter,
                    const uint8_t *salt, size_t saltlen, uint8_t out[20])
@@ -74,8 +75,8 @@ typedef struct {
     size_t saltlen;
 } n3par_t;
 
-/* The usable records of the first N3_MAX_SETS chains of a response, and a
- * memo of the names hashed per chain. */
+/* The usable records of a response sorted into their chains, and a memo of
+ * the names hashed per chain. */
 typedef struct {
     n3_t r[DBX_V_N3_MAX_RECORDS];
     size_t n;
@@ -178,9 +179,9 @@ static int n3par_eq(const n3par_t *a, const n3par_t *b)
     return a->iter == b->iter && a->saltlen == b->saltlen && memcmp(a->salt, b->salt, a->saltlen) == 0;
 }
 
-/* Load the usable validated NSEC3 RRs of @p l into @p s, sorted into their
- * chains in order of appearance (records of chains after the first
- * N3_MAX_SETS are ignored).  A usable record above the iteration limit (the
+/* Load the usable validated NSEC3 RRs of @p l into @p s (at most
+ * DBX_V_N3_MAX_RECORDS, later ones are ignored), sorted into their chains in
+ * order of appearance.  A usable record above the iteration limit (the
  * resolver's, at most DBX_NSEC3_MAX_ITERATIONS) makes the answer insecure,
  * as unbound (RFC 9276 s3.2, val_nsec3_iter_high); two records of one chain
  * at one hashed owner contradict each other: bogus. */
@@ -197,12 +198,9 @@ static dbx_sec_t n3_load(dbx_vctx_t *v, const ldns_rr_list *l, const ldns_rdf *z
         if (p.iter > v->nsec3_max_iter) {
             return dbx_v_fail(v, DBX_SEC_INSECURE, "NSEC3 iterations above limit");
         }
-        while (k < s->np && !n3par_eq(&s->par[k], &p)) k++;
-        if (k == s->np) {
-            if (s->np == N3_MAX_SETS) continue;
-            s->par[s->np++] = p;
-        }
         if (s->n == DBX_V_N3_MAX_RECORDS) continue;
+        while (k < s->np && !n3par_eq(&s->par[k], &p)) k++;
+        if (k == s->np) s->par[s->np++] = p;
         if (dbx_b32hex_decode(o + 1, o[0], r->h, 20, &hl) != 0 || hl != 20) continue;
         if (n3_at(s, k, r->h, 1) != NULL) {
             return dbx_v_fail(v, DBX_SEC_BOGUS, "several NSEC3 records of one chain at one owner");

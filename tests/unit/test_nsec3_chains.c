@@ -164,16 +164,11 @@ static void test_one_complete_chain(void **state)
     ldns_rr_list_deep_free(l);
 }
 
-static void test_chain_limit(void **state)
+/* Append one record each of @p n chains (k iterations, k = 1..n) at one
+ * owner, proving nothing about www.example.com, to @p l. */
+static void add_decoys(ldns_rr_list *l, int n)
 {
-    ldns_rr_list *l = ldns_rr_list_new();
-    dbx_denial_t out;
-    char why[128];
-    (void)state;
-    /* records of four other chains first: chain 0, the fifth, is not
-     * looked at (a response cannot make the validator hash every name
-     * once per chain it cares to send) */
-    for (int k = 1; k <= 4; k++) {
+    for (int k = 1; k <= n; k++) {
         char text[300];
         snprintf(text, sizeof text,
                  "00000000000000000000000000000000.example.com. 3600 IN NSEC3 1 %%d %d - "
@@ -181,9 +176,39 @@ static void test_chain_limit(void **state)
                  k);
         add(l, text, 0);
     }
+}
+
+static void test_chain_limit(void **state)
+{
+    ldns_rr_list *l = ldns_rr_list_new();
+    dbx_denial_t out;
+    char why[128];
+    dbx_vctx_t v;
+    ldns_rdf *zone = ldns_dname_new_frm_str("example.com.");
+    ldns_rdf *q = ldns_dname_new_frm_str("www.example.com.");
+    (void)state;
+    /* records of 13 other chains first, then the complete chain 0: every
+     * name is hashed once per chain until one answers, so the proof runs
+     * out of the hash budget before chain 0 gives it: indeterminate, and
+     * never more than DBX_MAX_NSEC3_HASHES hashes */
+    add_decoys(l, 13);
     add_chain0(l, 0);
-    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_BOGUS);
+    memset(&v, 0, sizeof v);
+    v.nsec3_max_iter = DBX_NSEC3_MAX_ITERATIONS;
+    assert_int_equal(dbx_nsec3_prove(&v, l, zone, q, LDNS_RR_TYPE_A, 1, -1, &out), DBX_SEC_INDETERMINATE);
+    assert_non_null(strstr(v.reason, "hash limit"));
+    assert_int_equal(v.hashes, DBX_MAX_NSEC3_HASHES);
+    /* chain 0 first: the same records prove NXDOMAIN (each name matches
+     * or is covered in the first chain tried) */
     ldns_rr_list_deep_free(l);
+    l = ldns_rr_list_new();
+    add_chain0(l, 0);
+    add_decoys(l, 13);
+    assert_int_equal(prove(l, 1, -1, &out, why), DBX_SEC_SECURE);
+    assert_int_equal(out, DBX_DENY_NXDOMAIN);
+    ldns_rr_list_deep_free(l);
+    ldns_rdf_deep_free(zone);
+    ldns_rdf_deep_free(q);
 }
 
 static void test_chain_rules(void **state)
