@@ -286,96 +286,64 @@ static void found(dbx_dane_result_t *res, const dbx_tlsa_t *recs, size_t i, int 
     res->ta_from_dns = dns;
 }
 
-int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt *chain,
-                   const char *const *names, size_t n_names, int64_t now,
-                   const dbx_dane_opts_t *opts, dbx_dane_result_t *res)
+/* The caller's options (or the defaults) with the limits clamped to the build's. */
+static void match_opts(const dbx_dane_opts_t *opts, dbx_dane_opts_t *o)
 {
-    dbx_dane_opts_t o;
-    const mbedtls_x509_crt *c[DBX_DANE_MAX_CHAIN];
-    const mbedtls_x509_crt *p;
-    size_t n, len = 0, path_end, d;
-    bool have_ta = false, name_ok;
-    const char *fail = NULL;
-    int usable;
-
-    DBX_ASSERT(res != NULL && (recs != NULL || n_recs == 0) && (names != NULL || n_names == 0));
-    memset(res, 0, sizeof *res);
-    res->verdict = DBX_DANE_NO_MATCH;
-    res->record = -1;
-    res->depth = -1;
     if (opts != NULL) {
-        o = *opts;
+        *o = *opts;
     } else {
-        dbx_dane_opts_init(&o);
+        dbx_dane_opts_init(o);
     }
-    if (o.max_records == 0 || o.max_records > DBX_DANE_MAX_RECORDS) {
-        o.max_records = DBX_DANE_MAX_RECORDS;
+    if (o->max_records == 0 || o->max_records > DBX_DANE_MAX_RECORDS) {
+        o->max_records = DBX_DANE_MAX_RECORDS;
     }
-    if (o.max_chain == 0 || o.max_chain > DBX_DANE_MAX_CHAIN) {
-        o.max_chain = DBX_DANE_MAX_CHAIN;
+    if (o->max_chain == 0 || o->max_chain > DBX_DANE_MAX_CHAIN) {
+        o->max_chain = DBX_DANE_MAX_CHAIN;
     }
-    for (p = chain; p != NULL && p->raw.p != NULL && len < o.max_chain; p = p->next) {
-        c[len++] = p;
-    }
-    res->chain_len = len;
-    res->chain_limited = p != NULL && p->raw.p != NULL;
-    n = n_recs < o.max_records ? n_recs : o.max_records;
-    res->records_limited = n_recs > n;
-    usable = dbx_tlsa_classify(recs, n, &o, res->use);
-    DBX_ASSERT(usable >= 0);
-    res->n_usable = (size_t)usable;
-    if (usable == 0) {
-        res->verdict = DBX_DANE_NO_USABLE;
-        set_reason(res, "no usable TLSA records", n == 0 ? " (empty RRset)" : "");
-        for (size_t i = 0; i < n; i++) {
-            reason_cat(res, i == 0 ? ": #" : "; #");
-            reason_num(res, i);
-            reason_cat(res, " ");
-            reason_cat(res, dbx_tlsa_use_str(res->use[i]));
-        }
-        return DBX_OK;
-    }
+}
 
-    if (len == 0) {
-        res->verdict = DBX_DANE_ERROR;
-        res->status = DBX_ERR_MALFORMED;
-        set_reason(res, "empty certificate chain", NULL);
-        return DBX_OK;
+/* The reason for DBX_DANE_NO_USABLE: why each of the n records is unusable. */
+static void no_usable_reason(dbx_dane_result_t *res, size_t n)
+{
+    set_reason(res, "no usable TLSA records", n == 0 ? " (empty RRset)" : "");
+    for (size_t i = 0; i < n; i++) {
+        reason_cat(res, i == 0 ? ": #" : "; #");
+        reason_num(res, i);
+        reason_cat(res, " ");
+        reason_cat(res, dbx_tlsa_use_str(res->use[i]));
     }
+}
 
-    /* DANE-EE(3): the leaf only; no names, no dates (RFC 7672 §3.1.1) */
+/* DANE-EE(3): the leaf only; no names, no dates (RFC 7672 §3.1.1).  True on a
+ * match (res filled in); *have_ta tells whether a usable DANE-TA record was seen. */
+static bool match_ee(const dbx_tlsa_t *recs, size_t n, const mbedtls_x509_crt *leaf,
+                     dbx_dane_result_t *res, bool *have_ta)
+{
     for (size_t i = 0; i < n; i++) {
         if (res->use[i] != DBX_TLSA_USABLE) {
             continue;
         }
         if (recs[i].usage == DBX_TLSA_DANE_EE) {
-            if (rec_matches(&recs[i], c[0])) {
+            if (rec_matches(&recs[i], leaf)) {
                 found(res, recs, i, 0, false);
                 set_reason(res, "DANE-EE match at depth 0", NULL);
-                return DBX_OK;
+                return true;
             }
         } else {
-            have_ta = true;
+            *have_ta = true;
         }
     }
-    if (!have_ta) {
-        res->verdict = DBX_DANE_NO_MATCH;
-        set_reason(res, "leaf matches no DANE-EE record", NULL);
-        return DBX_OK;
-    }
+    return false;
+}
 
-    /* DANE-TA(2): walk up from the leaf; path_end = deepest certificate
-     * such that c[0..path_end] is a valid path at now. */
-    {
-        int v = validity(c[0], now);
-        if (v != 0) {
-            res->verdict = DBX_DANE_NO_MATCH;
-            set_reason(res, "DANE-TA: leaf ", validity_str(v));
-            return DBX_OK;
-        }
-    }
-    path_end = 0;
-    for (d = 1; d <= len && path_end == d - 1; d++) {
+/* DANE-TA(2): walk up from the leaf c[0] (valid at now); a match marks res.
+ * Returns path_end, the deepest certificate such that c[0..path_end] is a
+ * valid path at now; *fail is why the path stopped there (NULL if it did not). */
+static size_t match_ta(const dbx_tlsa_t *recs, size_t n, const mbedtls_x509_crt *const *c, size_t len,
+                       int64_t now, dbx_dane_result_t *res, const char **fail)
+{
+    size_t path_end = 0;
+    for (size_t d = 1; d <= len && path_end == d - 1; d++) {
         /* a sent certificate at depth d matching a record */
         if (d < len) {
             const char *lf = link_fail(c[d - 1], c[d]);
@@ -389,8 +357,8 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
                         break;
                     }
                 }
-            } else if (fail == NULL) {
-                fail = lf != NULL ? lf : validity_str(v);
+            } else if (*fail == NULL) {
+                *fail = lf != NULL ? lf : validity_str(v);
             }
         }
         /* a full certificate / key from DNS issuing c[d-1] */
@@ -404,6 +372,63 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
             break;
         }
     }
+    return path_end;
+}
+
+int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt *chain,
+                   const char *const *names, size_t n_names, int64_t now,
+                   const dbx_dane_opts_t *opts, dbx_dane_result_t *res)
+{
+    dbx_dane_opts_t o;
+    const mbedtls_x509_crt *c[DBX_DANE_MAX_CHAIN];
+    const mbedtls_x509_crt *p;
+    size_t n, len = 0, path_end;
+    bool have_ta = false;
+    const char *fail = NULL;
+    int usable, v;
+
+    DBX_ASSERT(res != NULL && (recs != NULL || n_recs == 0) && (names != NULL || n_names == 0));
+    memset(res, 0, sizeof *res);
+    res->verdict = DBX_DANE_NO_MATCH;
+    res->record = -1;
+    res->depth = -1;
+    match_opts(opts, &o);
+    for (p = chain; p != NULL && p->raw.p != NULL && len < o.max_chain; p = p->next) {
+        c[len++] = p;
+    }
+    res->chain_len = len;
+    res->chain_limited = p != NULL && p->raw.p != NULL;
+    n = n_recs < o.max_records ? n_recs : o.max_records;
+    res->records_limited = n_recs > n;
+    usable = dbx_tlsa_classify(recs, n, &o, res->use);
+    DBX_ASSERT(usable >= 0);
+    res->n_usable = (size_t)usable;
+    if (usable == 0) {
+        res->verdict = DBX_DANE_NO_USABLE;
+        no_usable_reason(res, n);
+        return DBX_OK;
+    }
+    if (len == 0) {
+        res->verdict = DBX_DANE_ERROR;
+        res->status = DBX_ERR_MALFORMED;
+        set_reason(res, "empty certificate chain", NULL);
+        return DBX_OK;
+    }
+    if (match_ee(recs, n, c[0], res, &have_ta)) {
+        return DBX_OK;
+    }
+    if (!have_ta) {
+        res->verdict = DBX_DANE_NO_MATCH;
+        set_reason(res, "leaf matches no DANE-EE record", NULL);
+        return DBX_OK;
+    }
+    v = validity(c[0], now);
+    if (v != 0) {
+        res->verdict = DBX_DANE_NO_MATCH;
+        set_reason(res, "DANE-TA: leaf ", validity_str(v));
+        return DBX_OK;
+    }
+    path_end = match_ta(recs, n, c, len, now, res, &fail);
     if (res->verdict != DBX_DANE_MATCH) {
         res->verdict = DBX_DANE_NO_MATCH;
         if (fail != NULL) {
@@ -417,8 +442,7 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
         return DBX_OK;
     }
     /* RFC 7672 §3.2.3: name checks for DANE-TA */
-    name_ok = dbx_dane_name_check(c[0], names, n_names);
-    if (!name_ok) {
+    if (!dbx_dane_name_check(c[0], names, n_names)) {
         res->verdict = DBX_DANE_NO_MATCH;
         res->record = -1;
         res->depth = -1;
