@@ -1,7 +1,9 @@
-/* DANE TLSA parsing, usability, digest agility and chain matching.
- * See dbx_dane.h for the decisions and the RFC sections behind them. */
+/* DANE matching: reference-identifier checks and the certificate chain
+ * against the usable TLSA records (dbx_tlsa.c), with the reason for the
+ * verdict.  See dbx_dane.h for the decisions and the RFC sections behind them. */
 #include "dbx_dane.h"
 
+#include "dbx_str.h"
 #include "hal_crypto.h"
 
 #include <stdio.h>
@@ -14,21 +16,6 @@
 #define MAX_NAME_ATTRS 32    /* subject attributes examined */
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool ieq(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* strnlen is POSIX, not C11: our own bounded length */
 static size_t bounded_len(const char *s, size_t max)
@@ -61,262 +48,6 @@ static void reason_num(dbx_dane_result_t *res, size_t v)
     char d[24];
     (void)snprintf(d, sizeof d, "%lu", (unsigned long)v); /* newlib-nano: no %zu */
     reason_cat(res, d);
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = lower(c);
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
-/* ---- records ------------------------------------------------------------ */
-
-const char *dbx_tlsa_use_str(dbx_tlsa_use_t u)
-{
-    switch (u) {
-    case DBX_TLSA_USABLE: return "usable";
-    case DBX_TLSA_UNUSABLE_PKIX: return "PKIX usage unusable for SMTP (RFC 7672 3.1.3)";
-    case DBX_TLSA_UNUSABLE_USAGE: return "unknown certificate usage";
-    case DBX_TLSA_UNUSABLE_SELECTOR: return "unknown selector";
-    case DBX_TLSA_UNUSABLE_MTYPE: return "unsupported matching type";
-    case DBX_TLSA_MALFORMED_TRUNCATED: return "malformed: truncated RDATA";
-    case DBX_TLSA_MALFORMED_EMPTY: return "malformed: empty association data";
-    case DBX_TLSA_MALFORMED_LENGTH: return "malformed: digest length wrong for matching type";
-    case DBX_TLSA_IGNORED_AGILITY: return "ignored: stronger digest present (RFC 7671 9)";
-    case DBX_TLSA_IGNORED_LIMIT: return "ignored: too many records";
-    }
-    return "unknown";
-}
-
-void dbx_dane_opts_init(dbx_dane_opts_t *o)
-{
-    if (o == NULL) {
-        return;
-    }
-    memset(o, 0, sizeof *o);
-    o->digest_pref[0] = DBX_TLSA_MT_SHA512;
-    o->digest_pref[1] = DBX_TLSA_MT_SHA256;
-    o->n_digest_pref = 2;
-    o->max_records = DBX_DANE_MAX_RECORDS;
-    o->max_chain = DBX_DANE_MAX_CHAIN;
-}
-
-int dbx_tlsa_from_rdata(const uint8_t *rdata, size_t rdlen, dbx_tlsa_t *out)
-{
-    DBX_ASSERT(out != NULL);
-    DBX_ASSERT(rdata != NULL || rdlen == 0);
-    memset(out, 0, sizeof *out);
-    if (rdlen < 3) {
-        out->truncated = true;
-        out->usage = rdlen > 0 ? rdata[0] : 0;
-        out->selector = rdlen > 1 ? rdata[1] : 0;
-        return DBX_ERR_MALFORMED;
-    }
-    DBX_CHECK(rdlen - 3 <= DBX_DANE_MAX_DATA, DBX_ERR_LIMIT);
-    out->usage = rdata[0];
-    out->selector = rdata[1];
-    out->mtype = rdata[2];
-    out->data = rdata + 3;
-    out->len = rdlen - 3;
-    return DBX_OK;
-}
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == ')';
-}
-
-/* Next token of text[*pos..end): start/len; false at end. */
-static bool next_token(const char *t, size_t end, size_t *pos, size_t *start, size_t *len)
-{
-    size_t p = *pos;
-    while (p < end && is_blank(t[p])) {
-        p++;
-    }
-    if (p >= end) {
-        *pos = p;
-        return false;
-    }
-    *start = p;
-    while (p < end && !is_blank(t[p])) {
-        p++;
-    }
-    *len = p - *start;
-    *pos = p;
-    return true;
-}
-
-static bool parse_u8(const char *s, size_t n, uint8_t *out)
-{
-    unsigned v = 0;
-    if (n == 0 || n > 3) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return false;
-        }
-        v = v * 10u + (unsigned)(s[i] - '0');
-    }
-    if (v > 255u) {
-        return false;
-    }
-    *out = (uint8_t)v;
-    return true;
-}
-
-int dbx_tlsa_from_text(const char *text, size_t textlen, uint8_t *buf, size_t bufsize,
-                       dbx_tlsa_t *out)
-{
-    size_t end = 0, pos = 0, st = 0, n = 0, first = 0, ntok = 0;
-    size_t tok_st[8], tok_len[8];
-    uint8_t f[3];
-    size_t hexdigits = 0, olen = 0;
-    int hi = -1;
-
-    DBX_ASSERT(text != NULL && out != NULL && (buf != NULL || bufsize == 0));
-    memset(out, 0, sizeof *out);
-    /* the record ends at a comment or NUL */
-    while (end < textlen && text[end] != ';' && text[end] != '\0') {
-        end++;
-    }
-    /* first up to 8 tokens: find "TLSA" to skip a zone-line prefix */
-    while (ntok < DBX_ARRAY_LEN(tok_st) && next_token(text, end, &pos, &st, &n)) {
-        tok_st[ntok] = st;
-        tok_len[ntok] = n;
-        ntok++;
-    }
-    DBX_CHECK(ntok > 0, DBX_ERR_NOTFOUND);
-    for (size_t i = 0; i < ntok && i < 5; i++) {
-        if (tok_len[i] == 4 && ieq(text + tok_st[i], "TLSA", 4)) {
-            first = i + 1;
-            break;
-        }
-    }
-    DBX_CHECK(ntok >= first + 3, DBX_ERR_MALFORMED);
-    for (size_t i = 0; i < 3; i++) {
-        DBX_CHECK(parse_u8(text + tok_st[first + i], tok_len[first + i], &f[i]),
-                  DBX_ERR_MALFORMED);
-    }
-    out->usage = f[0];
-    out->selector = f[1];
-    out->mtype = f[2];
-    /* the rest of the record is hex, blanks allowed anywhere */
-    pos = tok_st[first + 2] + tok_len[first + 2];
-    for (; pos < end; pos++) {
-        int v;
-        if (is_blank(text[pos])) {
-            continue;
-        }
-        v = hexval(text[pos]);
-        DBX_CHECK(v >= 0, DBX_ERR_MALFORMED);
-        hexdigits++;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            DBX_CHECK(olen < bufsize, DBX_ERR_BUFFER);
-            DBX_CHECK(olen < DBX_DANE_MAX_DATA, DBX_ERR_LIMIT);
-            buf[olen++] = (uint8_t)((hi << 4) | v);
-            hi = -1;
-        }
-    }
-    out->data = olen > 0 ? buf : NULL;
-    out->len = olen;
-    out->truncated = (hexdigits & 1u) != 0;
-    return DBX_OK;
-}
-
-static int digest_rank(uint8_t mtype, const dbx_dane_opts_t *o)
-{
-    for (int i = 0; i < o->n_digest_pref && i < (int)DBX_ARRAY_LEN(o->digest_pref); i++) {
-        if (o->digest_pref[i] == mtype) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-static size_t digest_len(uint8_t mtype)
-{
-    return mtype == DBX_TLSA_MT_SHA256 ? 32u : mtype == DBX_TLSA_MT_SHA512 ? 64u : 0u;
-}
-
-dbx_tlsa_use_t dbx_tlsa_usability(const dbx_tlsa_t *r, const dbx_dane_opts_t *opts)
-{
-    dbx_dane_opts_t def;
-    if (opts == NULL) {
-        dbx_dane_opts_init(&def);
-        opts = &def;
-    }
-    if (r == NULL || r->truncated) {
-        return DBX_TLSA_MALFORMED_TRUNCATED;
-    }
-    if (r->usage == DBX_TLSA_PKIX_TA || r->usage == DBX_TLSA_PKIX_EE) {
-        return DBX_TLSA_UNUSABLE_PKIX;
-    }
-    if (r->usage != DBX_TLSA_DANE_TA && r->usage != DBX_TLSA_DANE_EE) {
-        return DBX_TLSA_UNUSABLE_USAGE;
-    }
-    if (r->selector > DBX_TLSA_SEL_SPKI) {
-        return DBX_TLSA_UNUSABLE_SELECTOR;
-    }
-    if (r->mtype == DBX_TLSA_MT_FULL) {
-        return r->len == 0 ? DBX_TLSA_MALFORMED_EMPTY : DBX_TLSA_USABLE;
-    }
-    if (digest_len(r->mtype) == 0 || digest_rank(r->mtype, opts) < 0) {
-        return DBX_TLSA_UNUSABLE_MTYPE;
-    }
-    return r->len == digest_len(r->mtype) ? DBX_TLSA_USABLE : DBX_TLSA_MALFORMED_LENGTH;
-}
-
-int dbx_tlsa_classify(const dbx_tlsa_t *recs, size_t n, const dbx_dane_opts_t *opts,
-                      dbx_tlsa_use_t *use)
-{
-    dbx_dane_opts_t def;
-    int usable = 0;
-    DBX_ASSERT((recs != NULL && use != NULL) || n == 0);
-    if (opts == NULL) {
-        dbx_dane_opts_init(&def);
-        opts = &def;
-    }
-    for (size_t i = 0; i < n; i++) {
-        use[i] = i < opts->max_records ? dbx_tlsa_usability(&recs[i], opts)
-                                       : DBX_TLSA_IGNORED_LIMIT;
-    }
-    /* RFC 7671 §9: per (usage, selector), only the strongest digest present
-     * is used; Full(0) is not a digest and always stays. */
-    for (uint8_t u = DBX_TLSA_DANE_TA; u <= DBX_TLSA_DANE_EE; u++) {
-        for (uint8_t s = 0; s <= DBX_TLSA_SEL_SPKI; s++) {
-            int best = -1;
-            for (size_t i = 0; i < n; i++) {
-                int rk;
-                if (use[i] != DBX_TLSA_USABLE || recs[i].usage != u || recs[i].selector != s ||
-                    recs[i].mtype == DBX_TLSA_MT_FULL) {
-                    continue;
-                }
-                rk = digest_rank(recs[i].mtype, opts);
-                if (best < 0 || rk < best) {
-                    best = rk;
-                }
-            }
-            for (size_t i = 0; i < n && best >= 0; i++) {
-                if (use[i] == DBX_TLSA_USABLE && recs[i].usage == u && recs[i].selector == s &&
-                    recs[i].mtype != DBX_TLSA_MT_FULL && digest_rank(recs[i].mtype, opts) > best) {
-                    use[i] = DBX_TLSA_IGNORED_AGILITY;
-                }
-            }
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        usable += use[i] == DBX_TLSA_USABLE ? 1 : 0;
-    }
-    return usable;
 }
 
 const char *dbx_dane_verdict_str(dbx_dane_verdict_t v)
@@ -379,9 +110,9 @@ bool dbx_dane_name_match(const char *pat, size_t plen, const char *ref)
         if (dot == 0 || dot >= rlen) {
             return false;
         }
-        return rlen - dot - 1 == restlen && ieq(ref + dot + 1, rest, restlen);
+        return rlen - dot - 1 == restlen && dbx_ascii_casecmp_n(ref + dot + 1, rest, restlen) == 0;
     }
-    return rlen == plen && ieq(ref, pat, plen);
+    return rlen == plen && dbx_ascii_casecmp_n(ref, pat, plen) == 0;
 }
 
 static bool any_name(const char *pat, size_t plen, const char *const *names, size_t n)
@@ -555,96 +286,64 @@ static void found(dbx_dane_result_t *res, const dbx_tlsa_t *recs, size_t i, int 
     res->ta_from_dns = dns;
 }
 
-int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt *chain,
-                   const char *const *names, size_t n_names, int64_t now,
-                   const dbx_dane_opts_t *opts, dbx_dane_result_t *res)
+/* The caller's options (or the defaults) with the limits clamped to the build's. */
+static void match_opts(const dbx_dane_opts_t *opts, dbx_dane_opts_t *o)
 {
-    dbx_dane_opts_t o;
-    const mbedtls_x509_crt *c[DBX_DANE_MAX_CHAIN];
-    const mbedtls_x509_crt *p;
-    size_t n, len = 0, path_end, d;
-    bool have_ta = false, name_ok;
-    const char *fail = NULL;
-    int usable;
-
-    DBX_ASSERT(res != NULL && (recs != NULL || n_recs == 0) && (names != NULL || n_names == 0));
-    memset(res, 0, sizeof *res);
-    res->verdict = DBX_DANE_NO_MATCH;
-    res->record = -1;
-    res->depth = -1;
     if (opts != NULL) {
-        o = *opts;
+        *o = *opts;
     } else {
-        dbx_dane_opts_init(&o);
+        dbx_dane_opts_init(o);
     }
-    if (o.max_records == 0 || o.max_records > DBX_DANE_MAX_RECORDS) {
-        o.max_records = DBX_DANE_MAX_RECORDS;
+    if (o->max_records == 0 || o->max_records > DBX_DANE_MAX_RECORDS) {
+        o->max_records = DBX_DANE_MAX_RECORDS;
     }
-    if (o.max_chain == 0 || o.max_chain > DBX_DANE_MAX_CHAIN) {
-        o.max_chain = DBX_DANE_MAX_CHAIN;
+    if (o->max_chain == 0 || o->max_chain > DBX_DANE_MAX_CHAIN) {
+        o->max_chain = DBX_DANE_MAX_CHAIN;
     }
-    for (p = chain; p != NULL && p->raw.p != NULL && len < o.max_chain; p = p->next) {
-        c[len++] = p;
-    }
-    res->chain_len = len;
-    res->chain_limited = p != NULL && p->raw.p != NULL;
-    n = n_recs < o.max_records ? n_recs : o.max_records;
-    res->records_limited = n_recs > n;
-    usable = dbx_tlsa_classify(recs, n, &o, res->use);
-    DBX_ASSERT(usable >= 0);
-    res->n_usable = (size_t)usable;
-    if (usable == 0) {
-        res->verdict = DBX_DANE_NO_USABLE;
-        set_reason(res, "no usable TLSA records", n == 0 ? " (empty RRset)" : "");
-        for (size_t i = 0; i < n; i++) {
-            reason_cat(res, i == 0 ? ": #" : "; #");
-            reason_num(res, i);
-            reason_cat(res, " ");
-            reason_cat(res, dbx_tlsa_use_str(res->use[i]));
-        }
-        return DBX_OK;
-    }
+}
 
-    if (len == 0) {
-        res->verdict = DBX_DANE_ERROR;
-        res->status = DBX_ERR_MALFORMED;
-        set_reason(res, "empty certificate chain", NULL);
-        return DBX_OK;
+/* The reason for DBX_DANE_NO_USABLE: why each of the n records is unusable. */
+static void no_usable_reason(dbx_dane_result_t *res, size_t n)
+{
+    set_reason(res, "no usable TLSA records", n == 0 ? " (empty RRset)" : "");
+    for (size_t i = 0; i < n; i++) {
+        reason_cat(res, i == 0 ? ": #" : "; #");
+        reason_num(res, i);
+        reason_cat(res, " ");
+        reason_cat(res, dbx_tlsa_use_str(res->use[i]));
     }
+}
 
-    /* DANE-EE(3): the leaf only; no names, no dates (RFC 7672 §3.1.1) */
+/* DANE-EE(3): the leaf only; no names, no dates (RFC 7672 §3.1.1).  True on a
+ * match (res filled in); *have_ta tells whether a usable DANE-TA record was seen. */
+static bool match_ee(const dbx_tlsa_t *recs, size_t n, const mbedtls_x509_crt *leaf,
+                     dbx_dane_result_t *res, bool *have_ta)
+{
     for (size_t i = 0; i < n; i++) {
         if (res->use[i] != DBX_TLSA_USABLE) {
             continue;
         }
         if (recs[i].usage == DBX_TLSA_DANE_EE) {
-            if (rec_matches(&recs[i], c[0])) {
+            if (rec_matches(&recs[i], leaf)) {
                 found(res, recs, i, 0, false);
                 set_reason(res, "DANE-EE match at depth 0", NULL);
-                return DBX_OK;
+                return true;
             }
         } else {
-            have_ta = true;
+            *have_ta = true;
         }
     }
-    if (!have_ta) {
-        res->verdict = DBX_DANE_NO_MATCH;
-        set_reason(res, "leaf matches no DANE-EE record", NULL);
-        return DBX_OK;
-    }
+    return false;
+}
 
-    /* DANE-TA(2): walk up from the leaf; path_end = deepest certificate
-     * such that c[0..path_end] is a valid path at now. */
-    {
-        int v = validity(c[0], now);
-        if (v != 0) {
-            res->verdict = DBX_DANE_NO_MATCH;
-            set_reason(res, "DANE-TA: leaf ", validity_str(v));
-            return DBX_OK;
-        }
-    }
-    path_end = 0;
-    for (d = 1; d <= len && path_end == d - 1; d++) {
+/* DANE-TA(2): walk up from the leaf c[0] (valid at now); a match marks res.
+ * Returns path_end, the deepest certificate such that c[0..path_end] is a
+ * valid path at now; *fail is why the path stopped there (NULL if it did not). */
+static size_t match_ta(const dbx_tlsa_t *recs, size_t n, const mbedtls_x509_crt *const *c, size_t len,
+                       int64_t now, dbx_dane_result_t *res, const char **fail)
+{
+    size_t path_end = 0;
+    for (size_t d = 1; d <= len && path_end == d - 1; d++) {
         /* a sent certificate at depth d matching a record */
         if (d < len) {
             const char *lf = link_fail(c[d - 1], c[d]);
@@ -658,8 +357,8 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
                         break;
                     }
                 }
-            } else if (fail == NULL) {
-                fail = lf != NULL ? lf : validity_str(v);
+            } else if (*fail == NULL) {
+                *fail = lf != NULL ? lf : validity_str(v);
             }
         }
         /* a full certificate / key from DNS issuing c[d-1] */
@@ -673,6 +372,63 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
             break;
         }
     }
+    return path_end;
+}
+
+int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt *chain,
+                   const char *const *names, size_t n_names, int64_t now,
+                   const dbx_dane_opts_t *opts, dbx_dane_result_t *res)
+{
+    dbx_dane_opts_t o;
+    const mbedtls_x509_crt *c[DBX_DANE_MAX_CHAIN];
+    const mbedtls_x509_crt *p;
+    size_t n, len = 0, path_end;
+    bool have_ta = false;
+    const char *fail = NULL;
+    int usable, v;
+
+    DBX_ASSERT(res != NULL && (recs != NULL || n_recs == 0) && (names != NULL || n_names == 0));
+    memset(res, 0, sizeof *res);
+    res->verdict = DBX_DANE_NO_MATCH;
+    res->record = -1;
+    res->depth = -1;
+    match_opts(opts, &o);
+    for (p = chain; p != NULL && p->raw.p != NULL && len < o.max_chain; p = p->next) {
+        c[len++] = p;
+    }
+    res->chain_len = len;
+    res->chain_limited = p != NULL && p->raw.p != NULL;
+    n = n_recs < o.max_records ? n_recs : o.max_records;
+    res->records_limited = n_recs > n;
+    usable = dbx_tlsa_classify(recs, n, &o, res->use);
+    DBX_ASSERT(usable >= 0);
+    res->n_usable = (size_t)usable;
+    if (usable == 0) {
+        res->verdict = DBX_DANE_NO_USABLE;
+        no_usable_reason(res, n);
+        return DBX_OK;
+    }
+    if (len == 0) {
+        res->verdict = DBX_DANE_ERROR;
+        res->status = DBX_ERR_MALFORMED;
+        set_reason(res, "empty certificate chain", NULL);
+        return DBX_OK;
+    }
+    if (match_ee(recs, n, c[0], res, &have_ta)) {
+        return DBX_OK;
+    }
+    if (!have_ta) {
+        res->verdict = DBX_DANE_NO_MATCH;
+        set_reason(res, "leaf matches no DANE-EE record", NULL);
+        return DBX_OK;
+    }
+    v = validity(c[0], now);
+    if (v != 0) {
+        res->verdict = DBX_DANE_NO_MATCH;
+        set_reason(res, "DANE-TA: leaf ", validity_str(v));
+        return DBX_OK;
+    }
+    path_end = match_ta(recs, n, c, len, now, res, &fail);
     if (res->verdict != DBX_DANE_MATCH) {
         res->verdict = DBX_DANE_NO_MATCH;
         if (fail != NULL) {
@@ -686,8 +442,7 @@ int dbx_dane_match(const dbx_tlsa_t *recs, size_t n_recs, const mbedtls_x509_crt
         return DBX_OK;
     }
     /* RFC 7672 §3.2.3: name checks for DANE-TA */
-    name_ok = dbx_dane_name_check(c[0], names, n_names);
-    if (!name_ok) {
+    if (!dbx_dane_name_check(c[0], names, n_names)) {
         res->verdict = DBX_DANE_NO_MATCH;
         res->record = -1;
         res->depth = -1;
