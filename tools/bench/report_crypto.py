@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """danebox bench: the instruction-count parts of BENCHMARKS.md (imported by
 report.py): section 2 (firmware mode=bench under QEMU -icount), the crypto
-backends section (bench.sh bench_crypto), the ECDSA, RSA and host-vs-drill
+backends section (bench_crypto.sh), the ECDSA, RSA and host-vs-drill
 rows of the Targets table; splice_crypto() for bench.sh BENCH_ONLY=crypto."""
 from report_common import n, mega, write_spliced
 
@@ -76,7 +76,7 @@ def target_section(w, g):
 
 
 def crypto_section(w, g):
-    """BENCHMARKS.md: the crypto backend comparison (bench.sh bench_crypto)."""
+    """BENCHMARKS.md: the crypto backend comparison (bench_crypto.sh)."""
     w("### Crypto backends (`hal/crypto/`, `make BOARD=mps2-an386 DBX_CRYPTO=...`)")
     w("")
     if not g("cb_board_chain") and not g("cb_board_mbedtls-sw_ecdsa_p256_verify_insns"):

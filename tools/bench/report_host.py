@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """danebox bench: section 3 of BENCHMARKS.md, instruction counts on the host
-(callgrind Ir of danebox resolve/check, unbound-host, drill; bench.sh
-bench_host, bench_check_host), imported by report.py."""
+(callgrind Ir of danebox resolve/check, unbound-host, drill; bench_host of
+bench_host.sh, bench_check_host of bench_check.sh), imported by report.py."""
 from report_common import n
 
 

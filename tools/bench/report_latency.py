@@ -2,7 +2,7 @@
 """danebox bench: section 5 of BENCHMARKS.md, wall time with latency
 (imported by report.py): danebox resolve/probe vs unbound-host, drill and
 posttls-finger, and danebox check vs posttls-finger with a cold unbound
-(bench.sh bench_latency, bench_check_latency)."""
+(bench_latency of bench_host.sh, bench_check_latency of bench_check.sh)."""
 
 
 def latency_section(w, g):

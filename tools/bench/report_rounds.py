@@ -2,8 +2,8 @@
 """danebox bench: section 4 of BENCHMARKS.md, round trips (imported by
 report.py): DNS questions of danebox resolve, unbound-host and drill (counters
 and the packet log), the SMTP dialogue of danebox probe and the DNS and SMTP
-round trips of danebox check (bench.sh bench_queries, bench_smtp,
-bench_check_rt)."""
+round trips of danebox check (bench_queries, bench_smtp of bench_host.sh,
+bench_check_rt of bench_check.sh)."""
 from report_common import n, question_lists
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """danebox bench: the Targets table of BENCHMARKS.md (issue 18) and the
-firmware mode=check section (bench.sh bench_fwcheck), imported by report.py;
+firmware mode=check section (bench_fwcheck.sh), imported by report.py;
 splice_fwcheck() for bench.sh BENCH_ONLY=fwcheck."""
 from report_common import n, mega, write_spliced
 from report_crypto import ecdsa_rsa_rows, host_ratio_row
