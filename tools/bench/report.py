@@ -121,7 +121,7 @@ def not_yet_measured(w, g):
     if g("fwchk_status"):
         nym.append("* The whole check on the target (firmware `mode=check`, cold and warm "
                    "instructions, heap and stack peaks): %s; `bench_fwcheck` in "
-                   "`tools/bench/bench.sh` measures it once the firmware has the mode."
+                   "`tools/bench/bench_fwcheck.sh` measures it once the firmware has the mode."
                    % g("fwchk_status"))
     nym.append("* Wall time on real hardware: the target figures are instruction counts in QEMU; "
                "the host wall times are on a shared VM with an artificial delay.")
