@@ -5,6 +5,22 @@ posttls-finger, and danebox check vs posttls-finger with a cold unbound
 (bench_latency of bench_host.sh, bench_check_latency of bench_check.sh)."""
 
 
+def wall_table(w, g, rtt):
+    """Head of a wall-time table at @rtt ms; returns its row writer (label, key)."""
+    w("| command | median ms | runs (ms) | ≈ RTTs (median / %d ms) |" % rtt)
+    w("|---|---:|---|---:|")
+
+    def row(label, k):
+        if g(k):
+            w("| %s | %s | %s | %.1f |" % (label, g(k), g(k + "_all"), int(g(k)) / rtt))
+    return row
+
+
+def ratio(g, k):
+    """A per-mille ratio key as a plain ratio, else: not measured"""
+    return "%.2f" % (int(g(k)) / 1000.0) if g(k) else "not measured"
+
+
 def latency_section(w, g):
     """Section 5: resolve and probe wall times at the bench's RTT."""
     w("## 5. Wall time with latency")
@@ -21,12 +37,7 @@ def latency_section(w, g):
         w("Wall times are whole commands, process start included (the `dig` row: one query "
           "= 1 RTT + dig's own start-up).")
         w("")
-        w("| command | median ms | runs (ms) | ≈ RTTs (median / %d ms) |" % rtt)
-        w("|---|---:|---|---:|")
-
-        def row(label, k):
-            if g(k):
-                w("| %s | %s | %s | %.1f |" % (label, g(k), g(k + "_all"), int(g(k)) / rtt))
+        row = wall_table(w, g, rtt)
         row("dig @unbound . SOA (1 query: the RTT check)", "lat_dig")
         row("danebox resolve, cold", "lat_dbx")
         row("unbound-host, cold", "lat_ubh")
@@ -34,12 +45,9 @@ def latency_section(w, g):
         row("danebox probe (SMTP+STARTTLS+TLS 1.3)", "lat_probe")
         row("posttls-finger -l may", "lat_ptf")
         w("")
-
-        def ratio(k):
-            return "%.2f" % (int(g(k)) / 1000.0) if g(k) else "not measured"
         w("**Median ratios: danebox cold resolve / unbound-host cold = %s; / drill -S = %s; "
           "danebox probe / posttls-finger = %s.**"
-          % (ratio("lat_ratio_ubh"), ratio("lat_ratio_drill"), ratio("lat_ratio_ptf")))
+          % (ratio(g, "lat_ratio_ubh"), ratio(g, "lat_ratio_drill"), ratio(g, "lat_ratio_ptf")))
         w("")
     else:
         w("not measured: %s" % g("lat_status", "skipped"))
@@ -61,24 +69,16 @@ def check_latency_section(w, g):
           "via `/etc/netns/NS/resolv.conf` with `trust-ad`). The host transport sets TCP_NODELAY."
           % (rtt, g("chk_lat_runs", "?")))
         w("")
-        w("| command | median ms | runs (ms) | ≈ RTTs (median / %d ms) |" % rtt)
-        w("|---|---:|---|---:|")
-
-        def row2(label, k):
-            if g(k):
-                w("| %s | %s | %s | %.1f |" % (label, g(k), g(k + "_all"), int(g(k)) / rtt))
-        row2("(a) danebox check, cold process, rig unbound warm", "lat_chk")
-        row2("(b) danebox check, cold process, rig unbound cold", "lat_chkc")
-        row2("(c) posttls-finger -l dane, rig unbound cold", "lat_ptfd")
+        row = wall_table(w, g, rtt)
+        row("(a) danebox check, cold process, rig unbound warm", "lat_chk")
+        row("(b) danebox check, cold process, rig unbound cold", "lat_chkc")
+        row("(c) posttls-finger -l dane, rig unbound cold", "lat_ptfd")
         w("| lower bound: 2 DNS rounds + TCP + 5 SMTP replies + TLS 1 (QUIT awaited) | %d | | 9.0 |"
           % (9 * rtt))
         w("")
-
-        def ratio2(k):
-            return "%.2f" % (int(g(k)) / 1000.0) if g(k) else "not measured"
         w("**Median ratio (per round): danebox cold check / posttls-finger with a cold unbound = %s** "
           "(a/c); with nothing cached on either side (b/c) = %s.%s"
-          % (ratio2("lat_ratio_chk_ptfd"), ratio2("lat_ratio_chkc_ptfd"),
+          % (ratio(g, "lat_ratio_chk_ptfd"), ratio(g, "lat_ratio_chkc_ptfd"),
              (" " + g("chk_lat_status")) if g("chk_lat_status") else ""))
         w("")
         w("Reading the RTTs: (a) ≈ one RTT per dependent DNS round to the warm unbound (%s rounds "
