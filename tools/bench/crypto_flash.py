@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """crypto_flash.py -- flash and static RAM of each crypto backend in a
-firmware map (tools/bench/bench.sh, the build with every backend linked).
+firmware map (tools/bench/bench_crypto.sh, the build with every backend linked).
 
 Uses tools/fwsize.py's address-based attribution with a per-object grouping:
   dbx-p256     hal_p256_*.o + hal_p256_tab.o (our own, with its G table)

@@ -69,12 +69,24 @@ def rows_of_log(path):
 
 
 def section(d):
+    """The whole section 8 (markers included) from the files in @d."""
     meta, st = kv(os.path.join(d, "meta.txt")), kv(os.path.join(d, "stats.txt"))
     L = [BEGIN, "## 8. Hostile input, load and soak (issue 15)", ""]
     w = L.append
     w("`tools/bench/bench_hostile.sh` (%s, commit `%s`, Postfix %s), each part in its own e2e "
       "rig netns." % (meta.get("date", "?"), meta.get("commit", "?"), meta.get("postfix", "?")))
     w("")
+    hostile_part(w, d, meta)
+    dr = samples(os.path.join(d, "samples.txt"))
+    soak_from = int(st.get("soak_sample_from", "0") or 0)
+    load_part(w, d, meta, st, dr, soak_from)
+    soak_part(w, st, dr, soak_from)
+    w(END)
+    return "\n".join(L) + "\n"
+
+
+def hostile_part(w, d, meta):
+    """The hostile-input matrix: one row per PASS/FAIL line of hostile.log."""
     w("### Hostile inputs (`tests/rig/test_relay_hostile.sh`, %s s)" % meta.get("hostile_s", "?"))
     w("")
     w("Relay limits in this run: command and data timeout 3 s, max_sessions 6, max_recipients 5, "
@@ -105,6 +117,10 @@ def section(d):
       "was already refused (strict CRLF.CRLF, 550 5.6.0 for bare CR/LF and NUL), as were the "
       "outbound reply limits (64 lines, 1000-octet lines, bare LF/CR and NUL refused).")
     w("")
+
+
+def load_part(w, d, meta, st, dr, soak_from):
+    """The load table, danebox relay vs Postfix relay (@dr: danebox's samples)."""
     w("### Load: %s messages from %s clients, 1-3 recipients each, 10 domains (`tests/rig/"
       "test_relay_load.sh`)" % (meta.get("load_n", "?"), meta.get("load_c", "?")))
     w("")
@@ -130,9 +146,7 @@ def section(d):
               "mbox_missing"):
         label = {"lost": "**lost**", "submitted": "submitted recipients (danebox: load + soak)"}
         w("| %s | %s | %s |" % (label.get(k, k), field(da, k), field(pa, k)))
-    dr = samples(os.path.join(d, "samples.txt"))
     pr = samples(os.path.join(d, "samples-postfix.txt"))
-    soak_from = int(st.get("soak_sample_from", "0") or 0)
     load_rows = [r for r in dr if r[0] <= soak_from] if soak_from else dr
     w("| processes at most (listener/master + children) | %s | %s |" % (
         max((r[5] for r in load_rows), default="not measured"),
@@ -155,6 +169,10 @@ def section(d):
       "(defaults) runs up to 100 smtpd and 20 smtp per destination with connection caching: "
       "that is the throughput gap.")
     w("")
+
+
+def soak_part(w, st, dr, soak_from):
+    """The soak: the listener's RSS and descriptors from @soak_from on."""
     w("### Soak (%s min of 200-message batches from 10 clients, 20 s apart, same domain mix)"
       % st.get("soak_minutes", "0"))
     w("")
@@ -175,8 +193,6 @@ def section(d):
             "unchanged" if fv[-1] == fv[0] else "%d -> %d" % (fv[0], fv[-1])))
     else:
         w("not measured (BENCH_SOAK_MIN=0 or the load run failed: build/bench/hostile/load.log)")
-    w(END)
-    return "\n".join(L) + "\n"
 
 
 def splice(md, sec):

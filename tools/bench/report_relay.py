@@ -57,15 +57,23 @@ def relay_host_section(w, g):
       % (g("rh_date"), g("rh_commit", "?"), g("rh_sessions", "?"), g("rh_v_postfix", ""),
          g("rh_dbxcg_n", "?")))
     w("")
+    relay_host_table(w, g)
+    relay_host_notes(w, g)
+    w(RH_END)
 
+
+def per(g, k, nk, scale=1.0, fmt="%.1f"):
+    """@k per @nk (divided by @scale) in @fmt, else: not measured"""
+    try:
+        return fmt % (int(g(k)) / scale / int(g(nk)))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return "not measured"
+
+
+def relay_host_table(w, g):
+    """The danebox relay vs Postfix relay table."""
     def f1(k):
         return g(k) if g(k) else "not measured"
-
-    def per(k, nk, scale=1.0, fmt="%.1f"):
-        try:
-            return fmt % (int(g(k)) / scale / int(g(nk)))
-        except (TypeError, ValueError, ZeroDivisionError):
-            return "not measured"
     w("| | danebox relay | Postfix relay |")
     w("|---|---:|---:|")
     w("| messages submitted / delivered into the MX mailbox | %s / %s | %s / %s |"
@@ -82,16 +90,20 @@ def relay_host_section(w, g):
     w("| CPU time of the MTA, ms (all processes) | %s | %s |"
       % (f1("rh_dbx_cpu_ms"), f1("rh_pf_cpu_ms")))
     w("| **CPU ms per delivered message** | **%s** | **%s** |"
-      % (per("rh_dbx_cpu_ms", "rh_dbx_delivered", fmt="%.2f"),
-         per("rh_pf_cpu_ms", "rh_pf_delivered", fmt="%.2f")))
+      % (per(g, "rh_dbx_cpu_ms", "rh_dbx_delivered", fmt="%.2f"),
+         per(g, "rh_pf_cpu_ms", "rh_pf_delivered", fmt="%.2f")))
     w("| callgrind run: messages delivered | %s of %s | %s of %s |"
       % (f1("rh_dbxcg_delivered"), f1("rh_dbxcg_n"), f1("rh_pfcg_delivered"), f1("rh_pfcg_n")))
     w("| callgrind run: processes profiled, total Ir | %s, %s | %s, %s |"
       % (f1("rh_dbxcg_procs"), n(g("rh_dbxcg_ir")), f1("rh_pfcg_procs"), n(g("rh_pfcg_ir"))))
     w("| **instructions per delivered message** (total Ir / delivered) | **%s** | **%s** |"
-      % (per("rh_dbxcg_ir", "rh_dbxcg_delivered", 1e6, "%.1f M"),
-         per("rh_pfcg_ir", "rh_pfcg_delivered", 1e6, "%.1f M")))
+      % (per(g, "rh_dbxcg_ir", "rh_dbxcg_delivered", 1e6, "%.1f M"),
+         per(g, "rh_pfcg_ir", "rh_pfcg_delivered", 1e6, "%.1f M")))
     w("")
+
+
+def relay_host_notes(w, g):
+    """Ir by program and by function, the log lines and what failed."""
     for k, label in [("rh_dbxcg_cmds", "danebox"), ("rh_pfcg_cmds", "Postfix")]:
         if g(k):
             w("%s Ir by program (callgrind run): %s" % (label, ", ".join(
@@ -104,7 +116,7 @@ def relay_host_section(w, g):
     if g("rh_dbxcg_fn_main"):
         w("danebox queue runners, inclusive Ir summed over the runner profiles "
           "(`callgrind_annotate --inclusive=yes`; per delivered message): %s."
-          % "; ".join("`%s` (%s) %s" % (f, d, per("rh_dbxcg_fn_" + f, "rh_dbxcg_delivered", 1e6,
+          % "; ".join("`%s` (%s) %s" % (f, d, per(g, "rh_dbxcg_fn_" + f, "rh_dbxcg_delivered", 1e6,
                                                    "%.1f M")) for f, d in fns))
         w("")
     if g("rh_dbx_line"):
@@ -117,7 +129,6 @@ def relay_host_section(w, g):
         if g(k):
             w("Note: %s." % g(k))
             w("")
-    w(RH_END)
 
 
 def splice_only(path, g):
