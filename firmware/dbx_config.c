@@ -245,6 +245,7 @@ struct cfg_key {
     uint16_t off;    /* val_uint, val_word: offsetof the field */
     uint8_t size;    /* and its size */
 };
+_Static_assert(sizeof(dbx_config_t) <= UINT16_MAX, "cfg_key_t.off is 16 bits");
 
 /* val_list: the item parser and what the "more than N" message counts */
 typedef struct list_spec {
@@ -318,6 +319,15 @@ static int parse_addr_port(const char *v, size_t n, uint16_t port, dbx_addr_t *a
     return dbx_addr_parse(buf, port, a) == DBX_OK ? DBX_OK : DBX_ERR_MALFORMED;
 }
 
+/* An address of @p family (0: either) into @p a; sets *has. */
+static int set_addr(const char *v, size_t n, uint8_t family, dbx_addr_t *a, int *has)
+{
+    DBX_CHECK(parse_addr(v, n, a) == DBX_OK && (family == 0 || a->family == family),
+              DBX_ERR_MALFORMED);
+    *has = 1;
+    return DBX_OK;
+}
+
 /* ip=A.B.C.D/PREFIX or ip=dhcp */
 static int val_ip(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
                   const char **why)
@@ -352,27 +362,23 @@ static int val_ip6(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cf
         *why = "only /64 is supported";
         return DBX_ERR_MALFORMED;
     }
-    DBX_CHECK(parse_addr(v, al, &cfg->ip6) == DBX_OK && cfg->ip6.family == 6, DBX_ERR_MALFORMED);
-    cfg->has_ip6 = 1;
-    return DBX_OK;
+    return set_addr(v, al, 6, &cfg->ip6, &cfg->has_ip6);
 }
 
+/* gw=A.B.C.D */
 static int val_gw(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
                   const char **why)
 {
     (void)k, (void)why;
-    DBX_CHECK(parse_addr(v, n, &cfg->gw4) == DBX_OK && cfg->gw4.family == 4, DBX_ERR_MALFORMED);
-    cfg->has_gw4 = 1;
-    return DBX_OK;
+    return set_addr(v, n, 4, &cfg->gw4, &cfg->has_gw4);
 }
 
+/* ping=ADDR (IPv4 checked later, with the mode) */
 static int val_ping(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
                     const char **why)
 {
     (void)k, (void)why;
-    DBX_CHECK(parse_addr(v, n, &cfg->ping) == DBX_OK, DBX_ERR_MALFORMED);
-    cfg->has_ping = 1;
-    return DBX_OK;
+    return set_addr(v, n, 0, &cfg->ping, &cfg->has_ping);
 }
 
 /* resolver=: may be given up to k->hi times (port 53 unless given) */
