@@ -4,6 +4,7 @@
 #include "dnssec/dbx_dnssec_config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -206,17 +207,6 @@ static int parse_addr(const char *s, size_t n, dbx_addr_t *a)
     return dbx_addr_parse(tmp, 0, a);
 }
 
-enum {
-    K_MODE, K_IP, K_GW, K_IP6, K_RESOLVER, K_PING, K_QUERY, K_CHECK, K_ANCHOR, K_TIME, K_TIMEOUT,
-    K_ANCHOR_DS, K_PROBE, K_SNI, K_FLASH, K_POWERCUT, K_TORN, K_ALLOW, K_MAXSIZE, K_MAXRCPT,
-    K_PORT, K_RESUME, K_NSEC3, K_COUNT
-};
-static const char *const keys[K_COUNT] = {"mode",  "ip",    "gw",     "ip6",  "resolver", "ping",
-                                          "query", "check", "anchor", "time", "timeout",
-                                          "anchor-ds", "probe", "sni", "flash", "powercut",
-                                          "powercut-torn", "allow", "max-size", "max-rcpts",
-                                          "port", "resume", "nsec3-iterations"};
-
 static int add_allow(const char *s, size_t n, dbx_config_t *cfg)
 {
     const char *slash = memchr(s, '/', n);
@@ -233,51 +223,280 @@ static int add_allow(const char *s, size_t n, dbx_config_t *cfg)
     return DBX_OK;
 }
 
-/* mode=relay keys (flash=, powercut=, ...).  @return DBX_OK / status. */
-static int parse_relay_key(int k, const char *v, size_t vl, dbx_config_t *cfg)
+/* Whether the @p n bytes at @p s are exactly @p word. */
+static int word_is(const char *word, const char *s, size_t n)
 {
-    uint64_t n;
-    switch (k) {
-    case K_FLASH:
-        DBX_CHECK(vl < sizeof cfg->flash, DBX_ERR_MALFORMED);
-        memcpy(cfg->flash, v, vl);
-        cfg->flash[vl] = '\0';
-        return DBX_OK;
-    case K_POWERCUT:
-        DBX_CHECK(parse_uint(v, vl, 1, 100000000u, &n) == 0, DBX_ERR_MALFORMED);
-        cfg->powercut = (uint32_t)n;
-        return DBX_OK;
-    case K_TORN:
-        DBX_CHECK(parse_uint(v, vl, 0, 1, &n) == 0, DBX_ERR_MALFORMED);
-        cfg->powercut_torn = (int)n;
-        return DBX_OK;
-    case K_ALLOW:
-        return parse_list(v, vl, cfg, add_allow);
-    case K_MAXSIZE:
-        DBX_CHECK(parse_uint(v, vl, 1024, 1048576, &n) == 0, DBX_ERR_MALFORMED);
-        cfg->max_size = (uint32_t)n;
-        return DBX_OK;
-    case K_MAXRCPT:
-        DBX_CHECK(parse_uint(v, vl, 1, 8, &n) == 0, DBX_ERR_MALFORMED);
-        cfg->max_rcpts = (uint16_t)n;
-        return DBX_OK;
-    case K_PORT:
-        DBX_CHECK(parse_uint(v, vl, 0, 65535, &n) == 0, DBX_ERR_MALFORMED);
-        cfg->relay_port = (uint16_t)n;
-        return DBX_OK;
-    default:
-        return DBX_ERR_INTERNAL;
+    return strlen(word) == n && memcmp(word, s, n) == 0;
+}
+
+/* The config keys: a table of {name, value parser, ...}, one parser per kind
+ * of value.  A parser returns DBX_OK; DBX_ERR_MALFORMED with *why (preset to
+ * the key's why) saying what a good value looks like; or DBX_ERR_LIMIT with
+ * *why naming what there are more than the key's hi of. */
+typedef struct cfg_key cfg_key_t;
+typedef int (*value_fn)(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                        const char **why);
+struct cfg_key {
+    const char *name;
+    value_fn parse;
+    const char *why; /* what a good value looks like */
+    const void *arg; /* val_word: the words; val_list: its list_spec_t */
+    uint32_t lo, hi; /* val_uint: the range; val_word: the word count; lists: the most items */
+    uint16_t off;    /* val_uint, val_word: offsetof the field */
+    uint8_t size;    /* and its size */
+};
+_Static_assert(sizeof(dbx_config_t) <= UINT16_MAX, "cfg_key_t.off is 16 bits");
+
+/* val_list: the item parser and what the "more than N" message counts */
+typedef struct list_spec {
+    item_fn add;
+    const char *many;
+} list_spec_t;
+
+/* The number @p x into the key's field (an integer or enum 1, 2 or 4 bytes
+ * wide; memcpy: the field's type is not uint32_t). */
+static void store_field(const cfg_key_t *k, dbx_config_t *cfg, uint32_t x)
+{
+    void *f = (char *)cfg + k->off;
+    uint16_t h = (uint16_t)x;
+    uint8_t b = (uint8_t)x;
+    if (k->size == 1) {
+        memcpy(f, &b, 1);
+    } else if (k->size == 2) {
+        memcpy(f, &h, 2);
+    } else {
+        memcpy(f, &x, 4);
     }
 }
 
+/* An unsigned decimal in [k->lo, k->hi]. */
+static int val_uint(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                    const char **why)
+{
+    uint64_t x;
+    (void)why;
+    DBX_CHECK(parse_uint(v, n, k->lo, k->hi, &x) == 0, DBX_ERR_MALFORMED);
+    store_field(k, cfg, (uint32_t)x);
+    return DBX_OK;
+}
+
+/* One of the k->hi words in k->arg; the field gets its index. */
+static int val_word(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                    const char **why)
+{
+    const char *const *words = k->arg;
+    (void)why;
+    for (uint32_t i = 0; i < k->hi; i++) {
+        if (word_is(words[i], v, n)) {
+            store_field(k, cfg, i);
+            return DBX_OK;
+        }
+    }
+    return DBX_ERR_MALFORMED;
+}
+
+/* ITEM[,ITEM...], each added by the list's item parser. */
+static int val_list(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                    const char **why)
+{
+    const list_spec_t *l = k->arg;
+    int st = parse_list(v, n, cfg, l->add);
+    if (st == DBX_ERR_LIMIT) *why = l->many;
+    return st;
+}
+
+/* ADDR, ADDR4:PORT or [ADDR6]:PORT (port @p port unless given). */
+static int parse_addr_port(const char *v, size_t n, uint16_t port, dbx_addr_t *a,
+                           const char **why)
+{
+    char buf[64];
+    if (n >= sizeof buf) {
+        *why = "not an address";
+        return DBX_ERR_MALFORMED;
+    }
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    return dbx_addr_parse(buf, port, a) == DBX_OK ? DBX_OK : DBX_ERR_MALFORMED;
+}
+
+/* An address of @p family (0: either) into @p a; sets *has. */
+static int set_addr(const char *v, size_t n, uint8_t family, dbx_addr_t *a, int *has)
+{
+    DBX_CHECK(parse_addr(v, n, a) == DBX_OK && (family == 0 || a->family == family),
+              DBX_ERR_MALFORMED);
+    *has = 1;
+    return DBX_OK;
+}
+
+/* ip=A.B.C.D/PREFIX or ip=dhcp */
+static int val_ip(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                  const char **why)
+{
+    const char *slash = memchr(v, '/', n);
+    uint64_t p;
+    (void)k;
+    if (word_is("dhcp", v, n)) {
+        cfg->dhcp4 = 1;
+        return DBX_OK;
+    }
+    DBX_CHECK(slash != NULL, DBX_ERR_MALFORMED);
+    *why = "not an IPv4 address";
+    DBX_CHECK(parse_addr(v, (size_t)(slash - v), &cfg->ip4) == DBX_OK && cfg->ip4.family == 4,
+              DBX_ERR_MALFORMED);
+    *why = "prefix length must be 1..32";
+    DBX_CHECK(parse_uint(slash + 1, n - (size_t)(slash - v) - 1, 1, 32, &p) == 0,
+              DBX_ERR_MALFORMED);
+    cfg->prefix4 = (uint8_t)p;
+    cfg->has_ip4 = 1;
+    return DBX_OK;
+}
+
+/* ip6=ADDR6[/64] */
+static int val_ip6(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                   const char **why)
+{
+    const char *slash = memchr(v, '/', n);
+    size_t al = slash ? (size_t)(slash - v) : n;
+    (void)k;
+    if (slash != NULL && !(n - al - 1 == 2 && slash[1] == '6' && slash[2] == '4')) {
+        *why = "only /64 is supported";
+        return DBX_ERR_MALFORMED;
+    }
+    return set_addr(v, al, 6, &cfg->ip6, &cfg->has_ip6);
+}
+
+/* gw=A.B.C.D */
+static int val_gw(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                  const char **why)
+{
+    (void)k, (void)why;
+    return set_addr(v, n, 4, &cfg->gw4, &cfg->has_gw4);
+}
+
+/* ping=ADDR (IPv4 checked later, with the mode) */
+static int val_ping(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                    const char **why)
+{
+    (void)k, (void)why;
+    return set_addr(v, n, 0, &cfg->ping, &cfg->has_ping);
+}
+
+/* resolver=: may be given up to k->hi times (port 53 unless given) */
+static int val_resolver(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                        const char **why)
+{
+    if (cfg->n_resolvers >= k->hi) {
+        *why = "resolvers";
+        return DBX_ERR_LIMIT;
+    }
+    DBX_CHECK(parse_addr_port(v, n, 53, &cfg->resolver[cfg->n_resolvers], why) == DBX_OK,
+              DBX_ERR_MALFORMED);
+    cfg->n_resolvers++;
+    return DBX_OK;
+}
+
+/* probe=: port 25 unless given */
+static int val_probe(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                     const char **why)
+{
+    (void)k;
+    DBX_CHECK(parse_addr_port(v, n, 25, &cfg->probe, why) == DBX_OK, DBX_ERR_MALFORMED);
+    cfg->has_probe = 1;
+    return DBX_OK;
+}
+
+/* time=auto or Unix seconds */
+static int val_time(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                    const char **why)
+{
+    uint64_t t = 0;
+    (void)k, (void)why;
+    DBX_CHECK(word_is("auto", v, n) || parse_uint(v, n, 1, 0x7FFFFFFFFFFFull, &t) == 0,
+              DBX_ERR_MALFORMED);
+    cfg->time = (int64_t)t;
+    return DBX_OK;
+}
+
+/* sni=: a host name, kept as given */
+static int val_sni(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                   const char **why)
+{
+    char tmp[DBX_CFG_NAME_MAX];
+    (void)k, (void)why;
+    DBX_CHECK(parse_name(v, n, tmp) == 0 && n < DBX_CFG_NAME_MAX - 1, DBX_ERR_MALFORMED);
+    memcpy(cfg->sni, v, n);
+    cfg->sni[n] = '\0';
+    return DBX_OK;
+}
+
+/* flash=: the queue image path */
+static int val_flash(const cfg_key_t *k, const char *v, size_t n, dbx_config_t *cfg,
+                     const char **why)
+{
+    (void)k, (void)why;
+    DBX_CHECK(n < sizeof cfg->flash, DBX_ERR_MALFORMED);
+    memcpy(cfg->flash, v, n);
+    cfg->flash[n] = '\0';
+    return DBX_OK;
+}
+
+static const char *const anchor_names[] = {"builtin", "rig"}; /* = dbx_anchor_src_t */
+static const char *const resume_names[] = {"on", "off"};      /* = no_resume */
+static const list_spec_t queries = {add_query, "queries"};
+static const list_spec_t checks = {add_check, "check domains"};
+static const list_spec_t anchor_dss = {add_ds, "anchor DS records"};
+static const list_spec_t allows = {add_allow, "allow= networks"};
+
+enum {
+    K_MODE, K_IP, K_GW, K_IP6, K_RESOLVER, K_PING, K_QUERY, K_CHECK, K_ANCHOR, K_TIME, K_TIMEOUT,
+    K_ANCHOR_DS, K_PROBE, K_SNI, K_FLASH, K_POWERCUT, K_TORN, K_ALLOW, K_MAXSIZE, K_MAXRCPT,
+    K_PORT, K_RESUME, K_NSEC3, K_COUNT
+};
+#define FIELD(f) offsetof(dbx_config_t, f), sizeof(((dbx_config_t *)0)->f)
+#define KEY(name, fn, why) {name, fn, why, NULL, 0, 0, 0, 0}
+#define UINT(name, f, lo, hi, why) {name, val_uint, why, NULL, lo, hi, FIELD(f)}
+#define WORDS(name, f, words, why) {name, val_word, why, words, 0, DBX_ARRAY_LEN(words), FIELD(f)}
+#define LIST(name, spec, max, why) {name, val_list, why, &spec, 0, max, 0, 0}
+#define RELAY_BAD "bad value (see the config reference)"
+static const cfg_key_t keys[K_COUNT] = {
+    [K_MODE] = WORDS("mode", mode, mode_names,
+                     "unknown mode (selftest|ping|dnsprobe|resolve|probe|bench|check|relay)"),
+    [K_IP] = KEY("ip", val_ip, "want A.B.C.D/PREFIX or dhcp"),
+    [K_GW] = KEY("gw", val_gw, "not an IPv4 address"),
+    [K_IP6] = KEY("ip6", val_ip6, "not an IPv6 address"),
+    [K_RESOLVER] = {"resolver", val_resolver, "not ADDR, ADDR4:PORT or [ADDR6]:PORT", NULL, 0,
+                    DBX_CFG_MAX_RESOLVERS, 0, 0},
+    [K_PING] = KEY("ping", val_ping, "not an address"),
+    [K_QUERY] = LIST("query", queries, DBX_CFG_MAX_NAMES,
+                     "want NAME/TYPE[,NAME/TYPE...], TYPE "
+                     "A|NS|SOA|MX|TXT|AAAA|DS|RRSIG|NSEC|DNSKEY|NSEC3|TLSA"),
+    [K_CHECK] = LIST("check", checks, DBX_CFG_MAX_NAMES, "want DOMAIN[,DOMAIN...]"),
+    [K_ANCHOR] = WORDS("anchor", anchor, anchor_names, "want builtin|rig"),
+    [K_TIME] = KEY("time", val_time, "want auto or Unix seconds"),
+    [K_TIMEOUT] = UINT("timeout", timeout_ms, 100, 60000, "want 100..60000 ms"),
+    [K_ANCHOR_DS] = LIST("anchor-ds", anchor_dss, DBX_CFG_MAX_DS, "want TAG:ALG:DIGTYPE:HEX[,...]"),
+    [K_PROBE] = KEY("probe", val_probe, "not ADDR, ADDR4:PORT or [ADDR6]:PORT"),
+    [K_SNI] = KEY("sni", val_sni, "not a host name"),
+    [K_FLASH] = KEY("flash", val_flash, RELAY_BAD),
+    [K_POWERCUT] = UINT("powercut", powercut, 1, 100000000u, RELAY_BAD),
+    [K_TORN] = UINT("powercut-torn", powercut_torn, 0, 1, RELAY_BAD),
+    [K_ALLOW] = LIST("allow", allows, DBX_CFG_MAX_ALLOW, RELAY_BAD),
+    [K_MAXSIZE] = UINT("max-size", max_size, 1024, 1048576, RELAY_BAD),
+    [K_MAXRCPT] = UINT("max-rcpts", max_rcpts, 1, 8, RELAY_BAD),
+    [K_PORT] = UINT("port", relay_port, 0, 65535, RELAY_BAD),
+    [K_RESUME] = WORDS("resume", no_resume, resume_names, "want on or off"),
+    [K_NSEC3] = UINT("nsec3-iterations", nsec3_iter, 0, DBX_NSEC3_MAX_ITERATIONS,
+                     "want 0 up to the built-in limit (it can only be lowered)"),
+};
+
+/* One KEY=VALUE word; @p seen counts the keys given so far. */
 static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen[K_COUNT],
                       char *err, size_t cap)
 {
     const char *eq = memchr(w, '=', wl);
+    const char *v, *why;
     size_t kl, vl;
-    const char *v;
-    int k, st;
-    char vbuf[64];
+    int i, st;
 
     if (eq == NULL) {
         return fail(err, cap, DBX_ERR_MALFORMED, "config: '%.*s' is not key=value", (int)wl, w);
@@ -285,200 +504,58 @@ static int parse_word(const char *w, size_t wl, dbx_config_t *cfg, unsigned seen
     kl = (size_t)(eq - w);
     v = eq + 1;
     vl = wl - kl - 1;
-    for (k = 0; k < K_COUNT; k++) {
-        if (strlen(keys[k]) == kl && memcmp(keys[k], w, kl) == 0) break;
+    for (i = 0; i < K_COUNT && !word_is(keys[i].name, w, kl); i++) {
     }
-    if (k == K_COUNT) {
+    if (i == K_COUNT) {
         return fail(err, cap, DBX_ERR_MALFORMED, "config: unknown key '%.*s'", (int)kl, w);
     }
     if (vl == 0) {
-        return fail(err, cap, DBX_ERR_MALFORMED, "config: empty value for '%s'", keys[k]);
+        return fail(err, cap, DBX_ERR_MALFORMED, "config: empty value for '%s'", keys[i].name);
     }
-    if (k != K_RESOLVER && seen[k]) {
-        return fail(err, cap, DBX_ERR_MALFORMED, "config: '%s' given twice", keys[k]);
+    if (i != K_RESOLVER && seen[i]) {
+        return fail(err, cap, DBX_ERR_MALFORMED, "config: '%s' given twice", keys[i].name);
     }
-    seen[k]++;
-#define BAD(what) fail(err, cap, DBX_ERR_MALFORMED, "config: %s=%.*s: " what, keys[k], (int)vl, v)
-    switch (k) {
-    case K_MODE: {
-        size_t m;
-        for (m = 0; m < DBX_ARRAY_LEN(mode_names); m++) {
-            if (strlen(mode_names[m]) == vl && memcmp(mode_names[m], v, vl) == 0) break;
-        }
-        if (m == DBX_ARRAY_LEN(mode_names)) {
-            return BAD("unknown mode (selftest|ping|dnsprobe|resolve|probe|bench|check|relay)");
-        }
-        cfg->mode = (dbx_mode_t)m;
-        return DBX_OK;
+    seen[i]++;
+    why = keys[i].why;
+    st = keys[i].parse(&keys[i], v, vl, cfg, &why);
+    if (st == DBX_ERR_LIMIT) {
+        return fail(err, cap, st, "config: more than %d %s", (int)keys[i].hi, why);
     }
-    case K_IP: {
-        const char *slash = memchr(v, '/', vl);
-        uint64_t p;
-        if (vl == 4 && memcmp(v, "dhcp", 4) == 0) {
-            cfg->dhcp4 = 1;
-            return DBX_OK;
-        }
-        if (slash == NULL) return BAD("want A.B.C.D/PREFIX or dhcp");
-        if (parse_addr(v, (size_t)(slash - v), &cfg->ip4) != DBX_OK || cfg->ip4.family != 4) {
-            return BAD("not an IPv4 address");
-        }
-        if (parse_uint(slash + 1, vl - (size_t)(slash - v) - 1, 1, 32, &p) != 0) {
-            return BAD("prefix length must be 1..32");
-        }
-        cfg->prefix4 = (uint8_t)p;
-        cfg->has_ip4 = 1;
-        return DBX_OK;
+    if (st != DBX_OK) {
+        return fail(err, cap, DBX_ERR_MALFORMED, "config: %s=%.*s: %s", keys[i].name, (int)vl, v,
+                    why);
     }
-    case K_GW:
-        if (parse_addr(v, vl, &cfg->gw4) != DBX_OK || cfg->gw4.family != 4) {
-            return BAD("not an IPv4 address");
-        }
-        cfg->has_gw4 = 1;
-        return DBX_OK;
-    case K_IP6: {
-        const char *slash = memchr(v, '/', vl);
-        size_t al = slash ? (size_t)(slash - v) : vl;
-        if (slash != NULL && !(vl - al - 1 == 2 && slash[1] == '6' && slash[2] == '4')) {
-            return BAD("only /64 is supported");
-        }
-        if (parse_addr(v, al, &cfg->ip6) != DBX_OK || cfg->ip6.family != 6) {
-            return BAD("not an IPv6 address");
-        }
-        cfg->has_ip6 = 1;
-        return DBX_OK;
-    }
-    case K_RESOLVER:
-        if (cfg->n_resolvers >= DBX_CFG_MAX_RESOLVERS) {
-            return fail(err, cap, DBX_ERR_LIMIT, "config: more than %d resolvers",
-                        DBX_CFG_MAX_RESOLVERS);
-        }
-        if (vl >= sizeof vbuf) return BAD("not an address");
-        memcpy(vbuf, v, vl);
-        vbuf[vl] = '\0';
-        if (dbx_addr_parse(vbuf, 53, &cfg->resolver[cfg->n_resolvers]) != DBX_OK) {
-            return BAD("not ADDR, ADDR4:PORT or [ADDR6]:PORT");
-        }
-        cfg->n_resolvers++;
-        return DBX_OK;
-    case K_PING:
-        if (parse_addr(v, vl, &cfg->ping) != DBX_OK) return BAD("not an address");
-        cfg->has_ping = 1;
-        return DBX_OK;
-    case K_QUERY:
-        st = parse_list(v, vl, cfg, add_query);
-        if (st == DBX_ERR_LIMIT) {
-            return fail(err, cap, st, "config: more than %d queries", DBX_CFG_MAX_NAMES);
-        }
-        return st == DBX_OK ? st : BAD("want NAME/TYPE[,NAME/TYPE...], TYPE A|NS|SOA|MX|TXT|AAAA|DS|RRSIG|NSEC|DNSKEY|NSEC3|TLSA");
-    case K_CHECK:
-        st = parse_list(v, vl, cfg, add_check);
-        if (st == DBX_ERR_LIMIT) {
-            return fail(err, cap, st, "config: more than %d check domains", DBX_CFG_MAX_NAMES);
-        }
-        return st == DBX_OK ? st : BAD("want DOMAIN[,DOMAIN...]");
-    case K_ANCHOR:
-        if (vl == 7 && memcmp(v, "builtin", 7) == 0) {
-            cfg->anchor = DBX_ANCHOR_BUILTIN;
-        } else if (vl == 3 && memcmp(v, "rig", 3) == 0) {
-            cfg->anchor = DBX_ANCHOR_RIG;
-        } else {
-            return BAD("want builtin|rig");
-        }
-        return DBX_OK;
-    case K_TIME: {
-        uint64_t t;
-        if (vl == 4 && memcmp(v, "auto", 4) == 0) {
-            cfg->time = 0;
-        } else if (parse_uint(v, vl, 1, 0x7FFFFFFFFFFFull, &t) == 0) {
-            cfg->time = (int64_t)t;
-        } else {
-            return BAD("want auto or Unix seconds");
-        }
-        return DBX_OK;
-    }
-    case K_RESUME:
-        if (vl == 2 && memcmp(v, "on", 2) == 0) {
-            cfg->no_resume = 0;
-        } else if (vl == 3 && memcmp(v, "off", 3) == 0) {
-            cfg->no_resume = 1;
-        } else {
-            return BAD("want on or off");
-        }
-        return DBX_OK;
-    case K_NSEC3: {
-        uint64_t t;
-        if (parse_uint(v, vl, 0, DBX_NSEC3_MAX_ITERATIONS, &t) != 0) {
-            return BAD("want 0 up to the built-in limit (it can only be lowered)");
-        }
-        cfg->nsec3_iter = (uint16_t)t;
-        return DBX_OK;
-    }
-    case K_TIMEOUT: {
-        uint64_t t;
-        if (parse_uint(v, vl, 100, 60000, &t) != 0) return BAD("want 100..60000 ms");
-        cfg->timeout_ms = (uint32_t)t;
-        return DBX_OK;
-    }
-    case K_ANCHOR_DS:
-        st = parse_list(v, vl, cfg, add_ds);
-        if (st == DBX_ERR_LIMIT) {
-            return fail(err, cap, st, "config: more than %d anchor DS records", DBX_CFG_MAX_DS);
-        }
-        return st == DBX_OK ? st : BAD("want TAG:ALG:DIGTYPE:HEX[,...]");
-    case K_PROBE:
-        if (vl >= sizeof vbuf) return BAD("not an address");
-        memcpy(vbuf, v, vl);
-        vbuf[vl] = '\0';
-        if (dbx_addr_parse(vbuf, 25, &cfg->probe) != DBX_OK) {
-            return BAD("not ADDR, ADDR4:PORT or [ADDR6]:PORT");
-        }
-        cfg->has_probe = 1;
-        return DBX_OK;
-    case K_SNI: {
-        char tmp[DBX_CFG_NAME_MAX];
-        if (parse_name(v, vl, tmp) != 0 || vl >= DBX_CFG_NAME_MAX - 1) return BAD("not a host name");
-        memcpy(cfg->sni, v, vl);
-        cfg->sni[vl] = '\0';
-        return DBX_OK;
-    }
-    default:
-        st = parse_relay_key(k, v, vl, cfg);
-        if (st == DBX_ERR_LIMIT) {
-            return fail(err, cap, st, "config: more than %d allow= networks", DBX_CFG_MAX_ALLOW);
-        }
-        return st == DBX_OK ? st : BAD("bad value (see the config reference)");
-    }
-#undef BAD
+    return DBX_OK;
 }
 
-int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
+/* The words of @p p, separated by white space, into @p cfg. */
+static int parse_words(const char *p, dbx_config_t *cfg, unsigned seen[K_COUNT], char *err,
+                       size_t cap)
 {
-    unsigned seen[K_COUNT] = {0};
-    const char *p = line;
-    int st;
-
-    DBX_ASSERT(line != NULL && cfg != NULL);
-    memset(cfg, 0, sizeof *cfg);
-    cfg->timeout_ms = 3000;
-    cfg->nsec3_iter = DBX_NSEC3_MAX_ITERATIONS;
-    cfg->max_size = 65536;
-    cfg->max_rcpts = 8;
-    cfg->relay_port = 25;
-    if (err != NULL && cap > 0) err[0] = '\0';
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-        if (*p == '\0') break;
+        if (*p == '\0') return DBX_OK;
         size_t n = strcspn(p, " \t\r\n");
         if (n > WORD_MAX) {
             return fail(err, cap, DBX_ERR_LIMIT, "config: word longer than %d bytes", WORD_MAX);
         }
-        st = parse_word(p, n, cfg, seen, err, cap);
+        int st = parse_word(p, n, cfg, seen, err, cap);
         if (st != DBX_OK) return st;
         p += n;
     }
+}
 
-    /* consistency; "v4" = an IPv4 address is configured or will be leased */
-    int v4 = cfg->has_ip4 || cfg->dhcp4;
+/* "v4" = an IPv4 address is configured or will be leased */
+static int has_v4(const dbx_config_t *cfg)
+{
+    return cfg->has_ip4 || cfg->dhcp4;
+}
+
+/* Consistency, part 1: the gateway, ping target, resolver and trust anchor
+ * a mode needs.  Sets resolver_dhcp. */
+static int check_sources(dbx_config_t *cfg, char *err, size_t cap)
+{
+    int v4 = has_v4(cfg);
     if (cfg->has_gw4 && !v4) {
         return fail(err, cap, DBX_ERR_INVAL, "config: gw= needs ip=");
     }
@@ -509,6 +586,15 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=%s anchor=rig needs anchor-ds=",
                     dbx_mode_name(cfg->mode));
     }
+    return DBX_OK;
+}
+
+/* Consistency, part 2: each mode has the keys it needs and no key of
+ * another mode; each resolver's address family is configured. */
+static int check_mode_keys(const dbx_config_t *cfg, const unsigned seen[K_COUNT], char *err,
+                           size_t cap)
+{
+    int v4 = has_v4(cfg);
     if (cfg->mode == DBX_MODE_CHECK && cfg->n_checks == 0) {
         return fail(err, cap, DBX_ERR_INVAL, "config: mode=check needs check=");
     }
@@ -549,7 +635,26 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
     if (cfg->n_queries > 0 && cfg->mode != DBX_MODE_DNSPROBE && cfg->mode != DBX_MODE_RESOLVE) {
         return fail(err, cap, DBX_ERR_INVAL, "config: query= only with mode=dnsprobe|resolve");
     }
-    if (cfg->mode == DBX_MODE_DNSPROBE && cfg->n_queries == 0) {
+    return DBX_OK;
+}
+
+int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
+{
+    unsigned seen[K_COUNT] = {0};
+    int st;
+
+    DBX_ASSERT(line != NULL && cfg != NULL);
+    memset(cfg, 0, sizeof *cfg);
+    cfg->timeout_ms = 3000;
+    cfg->nsec3_iter = DBX_NSEC3_MAX_ITERATIONS;
+    cfg->max_size = 65536;
+    cfg->max_rcpts = 8;
+    cfg->relay_port = 25;
+    if (err != NULL && cap > 0) err[0] = '\0';
+    st = parse_words(line, cfg, seen, err, cap);
+    if (st == DBX_OK) st = check_sources(cfg, err, cap);
+    if (st == DBX_OK) st = check_mode_keys(cfg, seen, err, cap);
+    if (st == DBX_OK && cfg->mode == DBX_MODE_DNSPROBE && cfg->n_queries == 0) {
         /* default questions: the root SOA and a rig TLSA */
         strcpy(cfg->query[0].name, ".");
         cfg->query[0].type = 6;
@@ -557,5 +662,5 @@ int dbx_config_parse(const char *line, dbx_config_t *cfg, char *err, size_t cap)
         cfg->query[1].type = 52;
         cfg->n_queries = 2;
     }
-    return DBX_OK;
+    return st;
 }

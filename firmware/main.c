@@ -82,117 +82,134 @@ static int net_start(dbx_config_t *cfg)
     return 0;
 }
 
-int main(void)
+/* Power-on checks: self test (with the crypto counters), ldns, entropy.
+ * @return 0, 1 (self test or ldns check failed) or 4 (no entropy). */
+static int boot_checks(char *line, size_t cap)
 {
-    static char line[160];
-    static dbx_config_t cfg;
-    int64_t now = 0;
+    uint8_t probe[16];
     int st, rc = 0;
 
-    board_init();
-    setvbuf(stdout, NULL, _IONBF, 0);
-    printf("danebox %s firmware on %s (%s, %lu Hz)\n", DBX_VERSION, BOARD_NAME, BOARD_CPU_NAME,
-           (unsigned long)board.cpu_hz);
-    st = load_config(&cfg, line, sizeof line);
-    if (st != DBX_OK) {
-        printf("%s\n", line);
-        printf("exit: %d\n", 5);
-        return 5; /* bad config: refuse to run */
-    }
-    printf("config: mode=%s\n", dbx_mode_name(cfg.mode));
-
     hal_mbedtls_init();
-    st = dbx_selftest(line, sizeof line);
+    st = dbx_selftest(line, cap);
     printf("%s\n", line);
     printf("selftest: %s\n", dbx_strerror(st));
-    if (dbx_crypto_counters_line(line, sizeof line) == DBX_OK) printf("%s\n", line);
+    if (dbx_crypto_counters_line(line, cap) == DBX_OK) printf("%s\n", line);
     if (st != DBX_OK) {
         rc = 1;
     }
 
-    st = fw_ldns_check(line, sizeof line);
+    st = fw_ldns_check(line, cap);
     printf("%s\n", line);
     if (st != DBX_OK) {
         rc = 1;
     }
 
-    {
-        uint8_t probe[16];
-        st = hal_crypto_random(probe, sizeof probe);
-        printf("entropy: %s (emulation-only: host /dev/urandom via semihosting)\n",
-               dbx_strerror(st));
-        if (st != DBX_OK) {
-            rc = rc ? rc : 4; /* verification must refuse to run */
-        }
+    st = hal_crypto_random(probe, sizeof probe);
+    printf("entropy: %s (emulation-only: host /dev/urandom via semihosting)\n", dbx_strerror(st));
+    if (st != DBX_OK) {
+        rc = rc ? rc : 4; /* verification must refuse to run */
     }
+    return rc;
+}
 
-    st = hal_clock_unix(&now);
+/* Report the wall clock.  @return 0, or 5 when mode=resolve/check would
+ * validate without a trusted time (time=UNIX may supply it). */
+static int clock_check(const dbx_config_t *cfg)
+{
+    int64_t now = 0;
+    int st = hal_clock_unix(&now);
     printf("clock: unix %s (emulation-only host time)\n",
            st == DBX_OK ? (now > 1500000000 ? "ok" : "bad") : dbx_strerror(st));
-    if (st != DBX_OK && cfg.time == 0 &&
-        (cfg.mode == DBX_MODE_RESOLVE || cfg.mode == DBX_MODE_CHECK)) {
-        /* DNSSEC validation without a trusted time: refuse (time=UNIX may
-         * supply it) */
-        printf("%s: not run (wall time unknown; give time=UNIX)\n", dbx_mode_name(cfg.mode));
-        printf("exit: %d\n", 5);
+    if (st != DBX_OK && cfg->time == 0 &&
+        (cfg->mode == DBX_MODE_RESOLVE || cfg->mode == DBX_MODE_CHECK)) {
+        printf("%s: not run (wall time unknown; give time=UNIX)\n", dbx_mode_name(cfg->mode));
         return 5;
     }
+    return 0;
+}
 
-    if (cfg.mode == DBX_MODE_PING) {
-        char tgt[48];
-        if (cfg.dhcp4 && (st = net_start(&cfg)) != 0) {
-            rc = rc ? rc : st;
-            goto out;
-        }
-        st = fw_net_ping(&cfg, 3);
-        dbx_addr_format(cfg.has_ping ? &cfg.ping : &cfg.gw4, tgt, sizeof tgt);
-        printf("net: ping %s %s\n", tgt, st == DBX_OK ? "ok" : dbx_strerror(st));
-        if (st != DBX_OK) {
-            rc = rc ? rc : 2;
-        }
-    } else if (cfg.mode == DBX_MODE_BENCH) {
-        if (rc != 0) {
-            printf("bench: not run (boot checks failed)\n");
-        } else if (fw_bench() != DBX_OK) {
-            rc = 3;
-        }
-#if DBX_RELAY
-    } else if (cfg.mode == DBX_MODE_RELAY) {
-        if (rc != 0) {
-            printf("relay: not run (boot checks failed)\n");
-        } else if (cfg.relay_port != 0 && (st = net_start(&cfg)) != 0) {
-            rc = st;
-        } else if ((st = fw_relay(&cfg)) != DBX_OK) {
-            printf("relay: %s\n", dbx_strerror(st));
-            rc = 2;
-        }
-#endif
-    } else if (cfg.mode == DBX_MODE_DNSPROBE || cfg.mode == DBX_MODE_RESOLVE ||
-               cfg.mode == DBX_MODE_PROBE || cfg.mode == DBX_MODE_CHECK) {
-        dbx_transport_t tr;
-        if (rc != 0) {
-            printf("%s: not run (boot checks failed)\n", dbx_mode_name(cfg.mode));
-        } else if ((st = net_start(&cfg)) != 0) {
-            rc = st;
-        } else {
-            tlw_init(&tr, fw_net_poll);
-            st = cfg.mode == DBX_MODE_RESOLVE ? fw_resolve(&cfg, &tr)
-                 : cfg.mode == DBX_MODE_PROBE ? fw_probe(&cfg, &tr)
-                 : cfg.mode == DBX_MODE_CHECK ? fw_check(&cfg, &tr)
-                                              : fw_dnsprobe(&cfg, &tr);
-            if (cfg.mode != DBX_MODE_DNSPROBE) {
-                printf("%s: %d sockets left open\n", dbx_mode_name(cfg.mode), tlw_open_count());
-            }
-            fw_net_print_stats();
-            if (st == DBX_ERR_NOTIME) {
-                rc = 5;
-            } else if (st != DBX_OK) {
-                rc = 2;
-            }
-        }
+/* mode=ping (runs even when the boot checks failed).  @return 0, else the
+ * exit status. */
+static int run_ping(dbx_config_t *cfg)
+{
+    char tgt[48];
+    int st;
+    if (cfg->dhcp4 && (st = net_start(cfg)) != 0) {
+        return st;
     }
+    st = fw_net_ping(cfg, 3);
+    dbx_addr_format(cfg->has_ping ? &cfg->ping : &cfg->gw4, tgt, sizeof tgt);
+    printf("net: ping %s %s\n", tgt, st == DBX_OK ? "ok" : dbx_strerror(st));
+    return st == DBX_OK ? 0 : 2;
+}
 
-out:
+#if DBX_RELAY
+/* mode=relay.  @return 0, else the exit status. */
+static int run_relay(dbx_config_t *cfg)
+{
+    int st;
+    if (cfg->relay_port != 0 && (st = net_start(cfg)) != 0) {
+        return st;
+    }
+    if ((st = fw_relay(cfg)) != DBX_OK) {
+        printf("relay: %s\n", dbx_strerror(st));
+        return 2;
+    }
+    return 0;
+}
+#endif
+
+/* mode=dnsprobe|resolve|probe|check over the lwIP transport.  @return 0,
+ * else the exit status. */
+static int run_net_mode(dbx_config_t *cfg)
+{
+    dbx_transport_t tr;
+    int st = net_start(cfg);
+    if (st != 0) {
+        return st;
+    }
+    tlw_init(&tr, fw_net_poll);
+    st = cfg->mode == DBX_MODE_RESOLVE ? fw_resolve(cfg, &tr)
+         : cfg->mode == DBX_MODE_PROBE ? fw_probe(cfg, &tr)
+         : cfg->mode == DBX_MODE_CHECK ? fw_check(cfg, &tr)
+                                       : fw_dnsprobe(cfg, &tr);
+    if (cfg->mode != DBX_MODE_DNSPROBE) {
+        printf("%s: %d sockets left open\n", dbx_mode_name(cfg->mode), tlw_open_count());
+    }
+    fw_net_print_stats();
+    return st == DBX_ERR_NOTIME ? 5 : st != DBX_OK ? 2 : 0;
+}
+
+/* Run the configured mode after the boot checks that gave @p rc.
+ * @return the exit status. */
+static int run_mode(dbx_config_t *cfg, int rc)
+{
+    int st;
+    if (cfg->mode == DBX_MODE_PING) {
+        st = run_ping(cfg);
+        return rc ? rc : st;
+    }
+    if (cfg->mode == DBX_MODE_SELFTEST || (!DBX_RELAY && cfg->mode == DBX_MODE_RELAY)) {
+        return rc; /* nothing more to run */
+    }
+    if (rc != 0) {
+        printf("%s: not run (boot checks failed)\n", dbx_mode_name(cfg->mode));
+        return rc;
+    }
+    if (cfg->mode == DBX_MODE_BENCH) {
+        return fw_bench() == DBX_OK ? 0 : 3;
+    }
+#if DBX_RELAY
+    if (cfg->mode == DBX_MODE_RELAY) {
+        return run_relay(cfg);
+    }
+#endif
+    return run_net_mode(cfg);
+}
+
+/* The closing report and exit line.  @return @p rc. */
+static int finish(int rc)
+{
     printf("memory: heap peak %lu of %lu bytes, stack peak %lu of %lu bytes\n",
            (unsigned long)fw_heap_peak(), (unsigned long)fw_heap_size(),
            (unsigned long)fw_stack_peak(), (unsigned long)fw_stack_size());
@@ -200,4 +217,29 @@ out:
            (unsigned long)systick_subms_cycles());
     printf("exit: %d\n", rc);
     return rc;
+}
+
+int main(void)
+{
+    static char line[160];
+    static dbx_config_t cfg;
+    int rc;
+
+    board_init();
+    setvbuf(stdout, NULL, _IONBF, 0);
+    printf("danebox %s firmware on %s (%s, %lu Hz)\n", DBX_VERSION, BOARD_NAME, BOARD_CPU_NAME,
+           (unsigned long)board.cpu_hz);
+    if (load_config(&cfg, line, sizeof line) != DBX_OK) {
+        printf("%s\n", line);
+        printf("exit: %d\n", 5);
+        return 5; /* bad config: refuse to run */
+    }
+    printf("config: mode=%s\n", dbx_mode_name(cfg.mode));
+
+    rc = boot_checks(line, sizeof line);
+    if (clock_check(&cfg) != 0) {
+        printf("exit: %d\n", 5);
+        return 5;
+    }
+    return finish(run_mode(&cfg, rc));
 }
