@@ -2,6 +2,7 @@
  * dbx_config.h).  Portable: no OS calls, no allocation. */
 #include "dbx_config.h"
 #include "dnssec/dbx_dnssec_config.h"
+#include "dbx_str.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,14 +152,6 @@ static int add_query(const char *s, size_t n, dbx_config_t *cfg)
     return DBX_OK;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* "TAG:ALG:DIGTYPE:HEX" -> one DS. */
 static int add_ds(const char *s, size_t n, dbx_config_t *cfg)
 {
@@ -186,7 +179,7 @@ static int add_ds(const char *s, size_t n, dbx_config_t *cfg)
     DBX_CHECK(fl[3] >= 2 && fl[3] % 2 == 0 && fl[3] / 2 <= DBX_CFG_DS_DIGEST_MAX,
               DBX_ERR_MALFORMED);
     for (i = 0; i < fl[3]; i += 2) {
-        int hi = hexval(f[3][i]), lo = hexval(f[3][i + 1]);
+        int hi = dbx_hex_digit(f[3][i]), lo = dbx_hex_digit(f[3][i + 1]);
         DBX_CHECK(hi >= 0 && lo >= 0, DBX_ERR_MALFORMED);
         d->digest[i / 2] = (uint8_t)(hi << 4 | lo);
     }

@@ -1,16 +1,9 @@
 /* danebox: IPv4/IPv6 address text <-> dbx_addr_t, without OS calls. */
 #include "dbx_transport.h"
+#include "dbx_str.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 static int parse_v4(const char *s, size_t n, uint8_t out[4])
 {
@@ -56,8 +49,8 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
             i = n;
             break;
         }
-        while (i < n && hexval(s[i]) >= 0) {
-            v = v << 4 | (unsigned)hexval(s[i++]);
+        while (i < n && dbx_hex_digit(s[i]) >= 0) {
+            v = v << 4 | (unsigned)dbx_hex_digit(s[i++]);
             if (++d > 4) return -1;
         }
         if (d == 0 || nw >= 8) return -1;

@@ -41,6 +41,14 @@ char dbx_ascii_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
+int dbx_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 int dbx_ascii_casecmp_n(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -39,6 +39,9 @@ int dbx_ascii_casecmp_n(const char *a, const char *b, size_t n);
 /** ASCII case-insensitive equality of two NUL-terminated strings. */
 bool dbx_ascii_eq(const char *a, const char *b);
 
+/** Value of hex digit @p c (0-9, a-f, A-F): 0..15, or -1 for any other octet. */
+int dbx_hex_digit(char c);
+
 /** Lower-case hex of @p len octets into @p out (2*len+1 octets needed).
  *  @return DBX_OK or DBX_ERR_BUFFER (nothing meaningful written). */
 int dbx_hex_encode(const uint8_t *p, size_t len, char *out, size_t cap);

@@ -7,18 +7,6 @@
 
 #include <string.h>
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = dbx_ascii_lower(c);
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 const char *dbx_tlsa_use_str(dbx_tlsa_use_t u)
 {
     switch (u) {
@@ -156,7 +144,7 @@ int dbx_tlsa_from_text(const char *text, size_t textlen, uint8_t *buf, size_t bu
         if (is_blank(text[pos])) {
             continue;
         }
-        v = hexval(text[pos]);
+        v = dbx_hex_digit(text[pos]);
         DBX_CHECK(v >= 0, DBX_ERR_MALFORMED);
         hexdigits++;
         if (hi < 0) {
