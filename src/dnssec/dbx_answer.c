@@ -49,8 +49,8 @@ static const ldns_rdf *answer_signer(const ldns_pkt *p, const ldns_rr_list *sigs
         *proper = 0;
         return dbx_v_pick_signer(sigs, *owner, dn, 1, *owner, 0, seen);
     }
-    return dbx_v_pick_signer(ldns_pkt_authority(p), NULL, dbx_v_neg_types, DBX_ARRAY_LEN(dbx_v_neg_types), cur,
-                             *proper, seen);
+    return dbx_v_pick_signer(ldns_pkt_authority(p), NULL, dbx_v_neg_types,
+                             DBX_ARRAY_LEN(dbx_v_neg_types), cur, *proper, seen);
 }
 
 /* The DS answer *@p pp for the TLSA owner's parent label @p par decides:
@@ -324,7 +324,8 @@ static int link_cname(dbx_vctx_t *v, link_t *l, dbx_result_t *res, dbx_sec_t *li
         *link = dbx_v_fail(v, DBX_SEC_BOGUS, "malformed CNAME");
     } else if (n == 1) {
         int w = 0;
-        dbx_sec_t s = l->insecure ? DBX_SEC_INSECURE : check_rrset(v, l->p, set, l->zone, l->keys, &l->ttl, &w);
+        dbx_sec_t s = l->insecure ? DBX_SEC_INSECURE
+                                  : check_rrset(v, l->p, set, l->zone, l->keys, &l->ttl, &w);
         if (s == DBX_SEC_BOGUS) s = dbx_v_prefix_fail(v, s, "CNAME");
         *link = s;
         push_clone(res->chain, ldns_rr_list_rr(set, 0));
