@@ -315,31 +315,12 @@ const ldns_rdf *dbx_v_ds_signer(const ldns_pkt *p, const ldns_rdf *n, int *seen)
     return sn;
 }
 
-/* Establish the validated keys of @p target, the signer name of an answer,
- * from the deepest cached cut above it: DS @p target tells (by its own
- * signer) the parent zone, whose chain is established first (bounded stack
- * of pending DS answers), so only real zone cuts cost queries (DS +
- * DNSKEY each).  A DS answer that is unsigned, i.e. an insecure zone may lie
- * between, falls back to the label walk, which must prove it.  Every signer
- * must be an ancestor of the name it signs and turn out to be a zone cut,
- * else bogus.  Out: *zone == target with its keys (SECURE), the insecure
- * cut (INSECURE), or an ancestor when an opt-out span hides the cut (SECURE
- * with v->weak set: only that ancestor's signatures can still validate). */
-dbx_sec_t dbx_v_establish(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *target,
-                          ldns_rdf **zone, ldns_rr_list **keys)
+/* The deepest cached cut between *@p zone (the anchor) and @p target:
+ * SECURE with *zone and *keys moved down to it, INSECURE at a cached insecure
+ * delegation (*zone is that cut), else INDETERMINATE. */
+static dbx_sec_t cached_cut(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *target, ldns_rdf **zone,
+                            ldns_rr_list **keys)
 {
-    ldns_rdf *pname[DBX_MAX_CUT_STACK];
-    ldns_pkt *ppkt[DBX_MAX_CUT_STACK];
-    size_t np = 0;
-    dbx_sec_t s;
-    char nb[80], why[sizeof v->reason];
-
-    if (!dbx_dname_under(target, r->anchor->owner)) {
-        return dbx_v_fail(v, DBX_SEC_BOGUS, "signer name above the trust anchor");
-    }
-    s = start_chain(r, v, zone, keys);
-    if (s != DBX_SEC_SECURE) return s;
-    /* deepest cached cut on the way */
     for (int l = ldns_dname_label_count(*zone) + 1; l <= ldns_dname_label_count(target); l++) {
         ldns_rdf *n = dbx_dname_ancestor(target, l);
         dbx_cache_entry_t *e = n ? dbx_v_cache_get(r, n, v->now) : NULL;
@@ -362,88 +343,152 @@ dbx_sec_t dbx_v_establish(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *targ
             ldns_rdf_deep_free(n);
         }
     }
-    pname[0] = ldns_rdf_clone(target);
-    ppkt[0] = NULL;
-    if (pname[0] == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-    np = 1;
-    while (np > 0 && s == DBX_SEC_SECURE) {
-        ldns_rdf *n = pname[np - 1];
-        const ldns_rdf *sn;
-        int seen = 0, out = DS_FAIL;
-        if (ldns_dname_compare(n, *zone) == 0) { /* reached (cache or an earlier step) */
-            ldns_rdf_deep_free(n);
-            ldns_pkt_free(ppkt[np - 1]);
-            np--;
-            continue;
-        }
-        if (ppkt[np - 1] == NULL) {
-            s = dbx_v_fetch(r, v, n, LDNS_RR_TYPE_DS, &ppkt[np - 1]);
-            if (s != DBX_SEC_SECURE) break;
-        }
-        sn = dbx_v_ds_signer(ppkt[np - 1], n, &seen);
-        if (sn != NULL && ldns_dname_compare(sn, *zone) != 0 && dbx_dname_under(sn, *zone) &&
-            np >= DBX_MAX_CUT_STACK) {
-            sn = NULL; /* too many unknown cuts pending: prove them label by label */
-            seen = 0;
-        }
-        if (sn == NULL && seen) {
-            snprintf(why, sizeof why, "DS for %.60s signed by a name that is not its ancestor",
-                     dbx_v_name_str(n, nb, sizeof nb));
-            s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
-        } else if (sn == NULL) {
-            /* unsigned (an insecure delegation may lie between; prove it)
-             * or the stack is full: the label walk decides */
-            ldns_rdf *t = ldns_rdf_clone(target);
-            while (np > 0) {
-                np--;
-                ldns_rdf_deep_free(pname[np]);
-                ldns_pkt_free(ppkt[np]);
-            }
-            if (t == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-            s = dbx_v_walk_down(r, v, t, ldns_dname_label_count(*zone) + 1, ldns_dname_label_count(t),
-                          ldns_dname_label_count(t), zone, keys, NULL);
-            if (s == DBX_SEC_SECURE && !v->weak && ldns_dname_compare(*zone, t) != 0) {
-                snprintf(why, sizeof why, "signer %.60s is not a zone cut", dbx_v_name_str(t, nb, sizeof nb));
-                s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
-            }
-            ldns_rdf_deep_free(t);
-            return s;
-        } else if (ldns_dname_compare(sn, *zone) == 0) {
-            s = ds_step(r, v, n, ppkt[np - 1], zone, keys, &out);
-            if (out == DS_WEAK) {
-                set_weak(v); /* opt-out hides the cut: stay in this zone */
-                s = DBX_SEC_SECURE;
-                while (np > 0) {
-                    np--;
-                    ldns_rdf_deep_free(pname[np]);
-                    ldns_pkt_free(ppkt[np]);
-                }
-                return s;
-            }
-            if (s == DBX_SEC_SECURE && out != DS_CUT) {
-                snprintf(why, sizeof why, "signer %.60s is not a zone cut", dbx_v_name_str(n, nb, sizeof nb));
-                s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
-            } else if (out == DS_BADPROOF) {
-                s = dbx_v_prefix_fail(v, s, "no DS proof");
-            }
-            /* DS_CUT: *zone == n now, popped next round; INSECURE: done */
-        } else if (dbx_dname_under(sn, *zone)) {
-            /* the parent is a zone below the known one: establish it first */
-            pname[np] = ldns_rdf_clone(sn);
-            ppkt[np] = NULL;
-            if (pname[np] == NULL) s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-            else np++;
-        } else {
-            snprintf(why, sizeof why, "DS for %.60s signed above the zone cut",
-                     dbx_v_name_str(n, nb, sizeof nb));
-            s = dbx_v_fail(v, DBX_SEC_BOGUS, why);
-        }
+    return DBX_SEC_SECURE;
+}
+
+/* Bogus, the reason naming @p n between @p pre and @p post. */
+static dbx_sec_t fail_name(dbx_vctx_t *v, const char *pre, const ldns_rdf *n, const char *post)
+{
+    char nb[80], why[sizeof v->reason];
+    snprintf(why, sizeof why, "%s%.60s%s", pre, dbx_v_name_str(n, nb, sizeof nb), post);
+    return dbx_v_fail(v, DBX_SEC_BOGUS, why);
+}
+
+/* The pending DS names of dbx_v_establish (bounded), each with its answer. */
+typedef struct {
+    ldns_rdf *name[DBX_MAX_CUT_STACK];
+    ldns_pkt *pkt[DBX_MAX_CUT_STACK];
+    size_t n;
+} cut_stack_t;
+
+static void cut_stack_clear(cut_stack_t *st)
+{
+    while (st->n > 0) {
+        st->n--;
+        ldns_rdf_deep_free(st->name[st->n]);
+        ldns_pkt_free(st->pkt[st->n]);
     }
-    while (np > 0) {
-        np--;
-        ldns_rdf_deep_free(pname[np]);
-        ldns_pkt_free(ppkt[np]);
+}
+
+/* An unsigned DS answer (an insecure delegation may lie between; prove it)
+ * or a full stack: the label walk to @p t (a copy of the target, taken
+ * over; NULL: out of memory) decides, and a secure end must be @p t
+ * itself, a zone cut. */
+static dbx_sec_t establish_by_walk(dbx_resolver_t *r, dbx_vctx_t *v, ldns_rdf *t, ldns_rdf **zone,
+                                   ldns_rr_list **keys)
+{
+    dbx_sec_t s;
+    if (t == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    s = dbx_v_walk_down(r, v, t, ldns_dname_label_count(*zone) + 1, ldns_dname_label_count(t),
+                        ldns_dname_label_count(t), zone, keys, NULL);
+    if (s == DBX_SEC_SECURE && !v->weak && ldns_dname_compare(*zone, t) != 0) {
+        s = fail_name(v, "signer ", t, " is not a zone cut");
     }
+    ldns_rdf_deep_free(t);
+    return s;
+}
+
+/* DS @p n signed by the known *@p zone: a step down that must be a zone
+ * cut; *weak when opt-out hides the cut (stay in this zone, secure). */
+static dbx_sec_t establish_step(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *n, const ldns_pkt *p,
+                                ldns_rdf **zone, ldns_rr_list **keys, int *weak)
+{
+    int out = DS_FAIL;
+    dbx_sec_t s = ds_step(r, v, n, p, zone, keys, &out);
+    *weak = 0;
+    if (out == DS_WEAK) {
+        set_weak(v); /* opt-out hides the cut: stay in this zone */
+        *weak = 1;
+        return DBX_SEC_SECURE;
+    }
+    if (s == DBX_SEC_SECURE && out != DS_CUT) {
+        s = fail_name(v, "signer ", n, " is not a zone cut");
+    } else if (out == DS_BADPROOF) {
+        s = dbx_v_prefix_fail(v, s, "no DS proof");
+    }
+    /* DS_CUT: *zone == n now, popped next round; INSECURE: done */
+    return s;
+}
+
+/* One round of dbx_v_establish on the top of @p st: reached, or its DS
+ * answer's signer decides: no ancestor (bogus), none (the label walk ends
+ * it), the known zone (a step down), a zone between (pushed first), or
+ * above the known zone (bogus).  An empty stack ends the climb. */
+static dbx_sec_t establish_round(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *target, cut_stack_t *st,
+                                 ldns_rdf **zone, ldns_rr_list **keys)
+{
+    ldns_rdf *n = st->name[st->n - 1];
+    const ldns_rdf *sn;
+    int seen = 0, weak = 0;
+    dbx_sec_t s = DBX_SEC_SECURE;
+    if (ldns_dname_compare(n, *zone) == 0) { /* reached (cache or an earlier step) */
+        ldns_rdf_deep_free(n);
+        ldns_pkt_free(st->pkt[st->n - 1]);
+        st->n--;
+        return DBX_SEC_SECURE;
+    }
+    if (st->pkt[st->n - 1] == NULL) {
+        s = dbx_v_fetch(r, v, n, LDNS_RR_TYPE_DS, &st->pkt[st->n - 1]);
+        if (s != DBX_SEC_SECURE) return s;
+    }
+    sn = dbx_v_ds_signer(st->pkt[st->n - 1], n, &seen);
+    if (sn != NULL && ldns_dname_compare(sn, *zone) != 0 && dbx_dname_under(sn, *zone) &&
+        st->n >= DBX_MAX_CUT_STACK) {
+        sn = NULL; /* too many unknown cuts pending: prove them label by label */
+        seen = 0;
+    }
+    if (sn == NULL && seen) {
+        s = fail_name(v, "DS for ", n, " signed by a name that is not its ancestor");
+    } else if (sn == NULL) {
+        ldns_rdf *t = ldns_rdf_clone(target);
+        cut_stack_clear(st);
+        s = establish_by_walk(r, v, t, zone, keys);
+    } else if (ldns_dname_compare(sn, *zone) == 0) {
+        s = establish_step(r, v, n, st->pkt[st->n - 1], zone, keys, &weak);
+        if (weak) cut_stack_clear(st);
+    } else if (dbx_dname_under(sn, *zone)) {
+        /* the parent is a zone below the known one: establish it first */
+        st->name[st->n] = ldns_rdf_clone(sn);
+        st->pkt[st->n] = NULL;
+        if (st->name[st->n] == NULL) s = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+        else st->n++;
+    } else {
+        s = fail_name(v, "DS for ", n, " signed above the zone cut");
+    }
+    return s;
+}
+
+/* Establish the validated keys of @p target, the signer name of an answer,
+ * from the deepest cached cut above it: DS @p target tells (by its own
+ * signer) the parent zone, whose chain is established first (bounded stack
+ * of pending DS answers), so only real zone cuts cost queries (DS +
+ * DNSKEY each).  A DS answer that is unsigned, i.e. an insecure zone may lie
+ * between, falls back to the label walk, which must prove it.  Every signer
+ * must be an ancestor of the name it signs and turn out to be a zone cut,
+ * else bogus.  Out: *zone == target with its keys (SECURE), the insecure
+ * cut (INSECURE), or an ancestor when an opt-out span hides the cut (SECURE
+ * with v->weak set: only that ancestor's signatures can still validate). */
+dbx_sec_t dbx_v_establish(dbx_resolver_t *r, dbx_vctx_t *v, const ldns_rdf *target,
+                          ldns_rdf **zone, ldns_rr_list **keys)
+{
+    cut_stack_t st;
+    dbx_sec_t s;
+
+    if (!dbx_dname_under(target, r->anchor->owner)) {
+        return dbx_v_fail(v, DBX_SEC_BOGUS, "signer name above the trust anchor");
+    }
+    s = start_chain(r, v, zone, keys);
+    if (s != DBX_SEC_SECURE) return s;
+    s = cached_cut(r, v, target, zone, keys); /* deepest cached cut on the way */
+    if (s != DBX_SEC_SECURE) return s;
+    st.name[0] = ldns_rdf_clone(target);
+    st.pkt[0] = NULL;
+    if (st.name[0] == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    st.n = 1;
+    while (st.n > 0 && s == DBX_SEC_SECURE) {
+        s = establish_round(r, v, target, &st, zone, keys);
+    }
+    cut_stack_clear(&st);
     return s;
 }
 

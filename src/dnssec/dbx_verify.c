@@ -317,20 +317,29 @@ static int crypto_verify(uint8_t alg, const ldns_rr *key, const ldns_rr *sig,
     }
 }
 
-dbx_sec_t dbx_rrset_verify(dbx_vctx_t *v, const ldns_rr_list *rrset, const ldns_rr_list *sigs,
-                           const ldns_rr_list *keys, const uint8_t *usable,
-                           const ldns_rdf *zone, uint32_t *ttl, int *wild)
+/* The RRSIG fields dbx_rrset_verify looks at. */
+typedef struct {
+    uint16_t tc, tag;
+    uint8_t alg, labels;
+    uint32_t ottl, exp, inc;
+} sig_fields_t;
+
+/* What the RRSIGs of one RRset came to so far: keys tried, and whether one
+ * was expired, not yet valid, did not verify, or had no matching key. */
+typedef struct {
+    uint32_t tried;
+    int exp, ny, bad, nokey;
+} sig_tally_t;
+
+/* @p rrset is one RRset (owner, type, class) within the size limit: SECURE,
+ * else bogus with the reason. */
+static dbx_sec_t rrset_shape(dbx_vctx_t *v, const ldns_rr_list *rrset)
 {
     size_t n = ldns_rr_list_rr_count(rrset);
     const ldns_rr *r0;
-    int olab;
-    uint32_t tried = 0;
-    int seen_exp = 0, seen_ny = 0, seen_bad = 0, seen_nokey = 0, seen_sig = 0;
-
     if (n == 0) return dbx_v_fail(v, DBX_SEC_BOGUS, "empty RRset");
     if (n > DBX_MAX_RRSET_RRS) return dbx_v_fail(v, DBX_SEC_BOGUS, "RRset too large (limit)");
     r0 = ldns_rr_list_rr(rrset, 0);
-    olab = ldns_dname_label_count(ldns_rr_owner(r0));
     for (size_t i = 1; i < n; i++) {
         const ldns_rr *r = ldns_rr_list_rr(rrset, i);
         if (ldns_rr_get_type(r) != ldns_rr_get_type(r0) ||
@@ -339,92 +348,153 @@ dbx_sec_t dbx_rrset_verify(dbx_vctx_t *v, const ldns_rr_list *rrset, const ldns_
             return dbx_v_fail(v, DBX_SEC_BOGUS, "malformed RRset");
         }
     }
+    return DBX_SEC_SECURE;
+}
+
+/* RRSIG @p sig (parsed into *@p f) can sign the RRset of @p r0 (@p olab
+ * labels): its type and owner, signer @p zone, an algorithm we validate,
+ * no more labels than the owner.  Else it is ignored. */
+static int sig_applies(const ldns_rr *sig, const ldns_rr *r0, int olab, const ldns_rdf *zone,
+                       sig_fields_t *f)
+{
+    if (ldns_rr_rd_count(sig) != 9 || rdf_u16(sig, 0, &f->tc) != DBX_OK ||
+        rdf_u8(sig, 1, &f->alg) != DBX_OK || rdf_u8(sig, 2, &f->labels) != DBX_OK ||
+        rdf_u32(sig, 3, &f->ottl) != DBX_OK || rdf_u32(sig, 4, &f->exp) != DBX_OK ||
+        rdf_u32(sig, 5, &f->inc) != DBX_OK || rdf_u16(sig, 6, &f->tag) != DBX_OK) {
+        return 0;
+    }
+    if (f->tc != ldns_rr_get_type(r0)) return 0;
+    if (ldns_dname_compare(ldns_rr_owner(sig), ldns_rr_owner(r0)) != 0) return 0;
+    if (ldns_dname_compare(ldns_rr_rdf(sig, 7), zone) != 0) return 0;
+    if (!dbx_alg_supported(f->alg)) return 0;
+    if (f->labels > olab) return 0;
+    return 1;
+}
+
+/* DNSKEY @p key can have made the RRSIG of *@p f: a zone key (protocol 3,
+ * not revoked) of @p zone with its algorithm and key tag. */
+static int key_matches(const ldns_rr *key, const sig_fields_t *f, const ldns_rdf *zone)
+{
+    uint16_t flags;
+    uint8_t proto, kalg;
+    if (ldns_rr_get_type(key) != LDNS_RR_TYPE_DNSKEY || ldns_rr_rd_count(key) != 4) return 0;
+    if (rdf_u16(key, 0, &flags) != DBX_OK || rdf_u8(key, 1, &proto) != DBX_OK ||
+        rdf_u8(key, 2, &kalg) != DBX_OK) {
+        return 0;
+    }
+    if (!(flags & 0x0100) || proto != 3 || kalg != f->alg || (flags & 0x0080)) return 0;
+    if (ldns_dname_compare(ldns_rr_owner(key), zone) != 0) return 0;
+    if (dbx_keytag(key) != f->tag) return 0;
+    return 1;
+}
+
+/* RRSIG @p sig tried with every matching usable key, within the per-RRset
+ * and per-resolution limits (KeyTrap guard): 1 when that decides, the
+ * verdict in *@p out (SECURE: it verified; a limit or out of memory), else
+ * 0 with @p t updated. */
+static int sig_try_keys(dbx_vctx_t *v, const ldns_rr_list *rrset, const ldns_rr *sig,
+                        const sig_fields_t *f, const ldns_rr_list *keys, const uint8_t *usable,
+                        const ldns_rdf *zone, sig_tally_t *t, dbx_sec_t *out)
+{
+    int found = 0;
+    for (size_t ki = 0; ki < ldns_rr_list_rr_count(keys); ki++) {
+        const ldns_rr *key = ldns_rr_list_rr(keys, ki);
+        if (usable != NULL && !usable[ki]) continue;
+        if (!key_matches(key, f, zone)) continue;
+        found = 1;
+        if (t->tried >= DBX_MAX_SIG_PER_RRSET || v->sigs >= DBX_MAX_SIG_VERIFY) {
+            *out = dbx_v_fail(v, DBX_SEC_INDETERMINATE,
+                              "signature validation limit reached (KeyTrap guard)");
+            return 1;
+        }
+        t->tried++;
+        v->sigs++;
+        wbuf_t b = {NULL, 0, 0};
+        int st = signed_data(rrset, sig, f->labels, f->ottl, &b);
+        if (st == DBX_OK) st = crypto_verify(f->alg, key, sig, b.d, b.n);
+        free(b.d);
+        if (st == DBX_ERR_NOMEM) {
+            *out = dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+            return 1;
+        }
+        if (st == DBX_ERR_LIMIT) {
+            *out = dbx_v_fail(v, DBX_SEC_BOGUS, "RRset too large (limit)");
+            return 1;
+        }
+        if (st == DBX_OK) {
+            *out = DBX_SEC_SECURE;
+            return 1;
+        }
+        t->bad = 1;
+    }
+    if (!found) t->nokey = 1;
+    return 0;
+}
+
+/* What a verified RRSIG (*@p f) grants: *@p ttl, the least of its original
+ * TTL, the RRs' and the time it has left; the window this verification
+ * holds for (answer cache); *@p wild, its labels when a wildcard expanded. */
+static void sig_verified(dbx_vctx_t *v, const ldns_rr_list *rrset, const sig_fields_t *f, int olab,
+                         uint32_t *ttl, int *wild)
+{
+    uint32_t t = f->ottl;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(rrset); i++) {
+        uint32_t rt = ldns_rr_ttl(ldns_rr_list_rr(rrset, i));
+        if (rt < t) t = rt;
+    }
+    int64_t left = (int32_t)(f->exp - (uint32_t)v->now);
+    if (left < 0) left = 0;
+    if ((int64_t)t > left) t = (uint32_t)left;
+    if (ttl) *ttl = t;
+    /* the times this verification holds for (answer cache) */
+    int64_t from = v->now + (int32_t)(f->inc - (uint32_t)v->now) - (int64_t)v->skew;
+    if (from > v->valid_from) v->valid_from = from;
+    if (v->now + left < v->valid_until) v->valid_until = v->now + left;
+    if (wild) {
+        /* expanded from a wildcard: fewer labels than the owner has
+         * besides a leading "*" (a literal "*" owner is the wildcard
+         * itself, RFC 4034 s3.1.3) */
+        const uint8_t *od = ldns_rdf_data(ldns_rr_owner(ldns_rr_list_rr(rrset, 0)));
+        int star = od[0] == 1 && od[1] == '*';
+        *wild = f->labels < olab - star ? f->labels : -1;
+    }
+}
+
+dbx_sec_t dbx_rrset_verify(dbx_vctx_t *v, const ldns_rr_list *rrset, const ldns_rr_list *sigs,
+                           const ldns_rr_list *keys, const uint8_t *usable,
+                           const ldns_rdf *zone, uint32_t *ttl, int *wild)
+{
+    const ldns_rr *r0;
+    int olab;
+    sig_tally_t t = {0, 0, 0, 0, 0};
+    dbx_sec_t s = rrset_shape(v, rrset);
+
+    if (s != DBX_SEC_SECURE) return s;
+    r0 = ldns_rr_list_rr(rrset, 0);
+    olab = ldns_dname_label_count(ldns_rr_owner(r0));
     for (size_t si = 0; si < ldns_rr_list_rr_count(sigs); si++) {
         const ldns_rr *sig = ldns_rr_list_rr(sigs, si);
-        uint16_t tc, tag;
-        uint8_t alg, labels;
-        uint32_t ottl, exp, inc;
-        if (ldns_rr_rd_count(sig) != 9 || rdf_u16(sig, 0, &tc) != DBX_OK ||
-            rdf_u8(sig, 1, &alg) != DBX_OK || rdf_u8(sig, 2, &labels) != DBX_OK ||
-            rdf_u32(sig, 3, &ottl) != DBX_OK || rdf_u32(sig, 4, &exp) != DBX_OK ||
-            rdf_u32(sig, 5, &inc) != DBX_OK || rdf_u16(sig, 6, &tag) != DBX_OK) {
-            continue;
-        }
-        if (tc != ldns_rr_get_type(r0)) continue;
-        if (ldns_dname_compare(ldns_rr_owner(sig), ldns_rr_owner(r0)) != 0) continue;
-        if (ldns_dname_compare(ldns_rr_rdf(sig, 7), zone) != 0) continue;
-        if (!dbx_alg_supported(alg)) continue;
-        if (labels > olab) continue;
-        seen_sig = 1;
-        int w = dbx_sig_window(inc, exp, v->now, v->skew);
+        sig_fields_t f;
+        if (!sig_applies(sig, r0, olab, zone, &f)) continue;
+        int w = dbx_sig_window(f.inc, f.exp, v->now, v->skew);
         if (w < 0) {
-            seen_exp = 1;
+            t.exp = 1;
             continue;
         }
         if (w > 0) {
-            seen_ny = 1;
+            t.ny = 1;
             continue;
         }
-        int found = 0;
-        for (size_t ki = 0; ki < ldns_rr_list_rr_count(keys); ki++) {
-            const ldns_rr *key = ldns_rr_list_rr(keys, ki);
-            uint16_t flags;
-            uint8_t proto, kalg;
-            if (usable != NULL && !usable[ki]) continue;
-            if (ldns_rr_get_type(key) != LDNS_RR_TYPE_DNSKEY || ldns_rr_rd_count(key) != 4) continue;
-            if (rdf_u16(key, 0, &flags) != DBX_OK || rdf_u8(key, 1, &proto) != DBX_OK ||
-                rdf_u8(key, 2, &kalg) != DBX_OK) {
-                continue;
-            }
-            if (!(flags & 0x0100) || proto != 3 || kalg != alg || (flags & 0x0080)) continue;
-            if (ldns_dname_compare(ldns_rr_owner(key), zone) != 0) continue;
-            if (dbx_keytag(key) != tag) continue;
-            found = 1;
-            if (tried >= DBX_MAX_SIG_PER_RRSET || v->sigs >= DBX_MAX_SIG_VERIFY) {
-                return dbx_v_fail(v, DBX_SEC_INDETERMINATE,
-                                  "signature validation limit reached (KeyTrap guard)");
-            }
-            tried++;
-            v->sigs++;
-            wbuf_t b = {NULL, 0, 0};
-            int st = signed_data(rrset, sig, labels, ottl, &b);
-            if (st == DBX_OK) st = crypto_verify(alg, key, sig, b.d, b.n);
-            free(b.d);
-            if (st == DBX_ERR_NOMEM) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
-            if (st == DBX_ERR_LIMIT) return dbx_v_fail(v, DBX_SEC_BOGUS, "RRset too large (limit)");
-            if (st == DBX_OK) {
-                uint32_t t = ottl;
-                for (size_t i = 0; i < n; i++) {
-                    uint32_t rt = ldns_rr_ttl(ldns_rr_list_rr(rrset, i));
-                    if (rt < t) t = rt;
-                }
-                int64_t left = (int32_t)(exp - (uint32_t)v->now);
-                if (left < 0) left = 0;
-                if ((int64_t)t > left) t = (uint32_t)left;
-                if (ttl) *ttl = t;
-                /* the times this verification holds for (answer cache) */
-                int64_t from = v->now + (int32_t)(inc - (uint32_t)v->now) - (int64_t)v->skew;
-                if (from > v->valid_from) v->valid_from = from;
-                if (v->now + left < v->valid_until) v->valid_until = v->now + left;
-                if (wild) {
-                    /* expanded from a wildcard: fewer labels than the owner
-                     * has besides a leading "*" (a literal "*" owner is the
-                     * wildcard itself, RFC 4034 s3.1.3) */
-                    const uint8_t *od = ldns_rdf_data(ldns_rr_owner(r0));
-                    int star = od[0] == 1 && od[1] == '*';
-                    *wild = labels < olab - star ? labels : -1;
-                }
-                return DBX_SEC_SECURE;
-            }
-            seen_bad = 1;
+        if (sig_try_keys(v, rrset, sig, &f, keys, usable, zone, &t, &s)) {
+            if (s == DBX_SEC_SECURE) sig_verified(v, rrset, &f, olab, ttl, wild);
+            return s;
         }
-        if (!found) seen_nokey = 1;
     }
-    if (seen_bad) return dbx_v_fail(v, DBX_SEC_BOGUS, "signature does not verify");
-    if (seen_exp) return dbx_v_fail(v, DBX_SEC_BOGUS, "signature expired");
-    if (seen_ny) return dbx_v_fail(v, DBX_SEC_BOGUS, "signature not yet valid");
-    if (seen_nokey) return dbx_v_fail(v, DBX_SEC_BOGUS, "no DNSKEY matches RRSIG");
-    (void)seen_sig;
+    /* none verified: the most telling reason */
+    if (t.bad) return dbx_v_fail(v, DBX_SEC_BOGUS, "signature does not verify");
+    if (t.exp) return dbx_v_fail(v, DBX_SEC_BOGUS, "signature expired");
+    if (t.ny) return dbx_v_fail(v, DBX_SEC_BOGUS, "signature not yet valid");
+    if (t.nokey) return dbx_v_fail(v, DBX_SEC_BOGUS, "no DNSKEY matches RRSIG");
     return dbx_v_fail(v, DBX_SEC_BOGUS, "missing RRSIG");
 }
 

@@ -158,77 +158,116 @@ static int send_body(dbx_relay_t *rl, void *sess)
     return c->send(c->ctx, sess, (const uint8_t *)end, strlen(end));
 }
 
-/* The transaction for the recipients marked in @p grp over one session. */
-static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_info_t *info,
-                        uint8_t *grp, int64_t now, dbx_relay_stats_t *stats)
+/* Every recipient still marked in @p grp gets attempt @p a as its result. */
+static void settle_group(dbx_relay_t *rl, const uint8_t *grp, const attempt_t *a, int64_t now,
+                         dbx_relay_stats_t *stats)
+{
+    for (uint16_t i = 0; i < rl->env.n_rcpts; i++) {
+        if (grp[i] != 0) {
+            result(rl, i, a, now, stats);
+        }
+    }
+}
+
+/* The command buffer of one transaction (the longest is RCPT TO). */
+typedef char cmd_buf_t[DBX_QUEUE_ADDR_MAX + 96];
+
+/* MAIL FROM with the parameters the envelope needs and the server offers. */
+static int mail_from(dbx_relay_t *rl, void *sess, const dbx_relay_session_info_t *info, cmd_buf_t cmd,
+                     int *code)
 {
     dbx_queue_env_t *env = &rl->env;
-    char cmd[DBX_QUEUE_ADDR_MAX + 96];
-    int code = 0, st;
-    attempt_t a = {info, NULL, NULL, 0, NULL, rl->text};
-    if (env->smtputf8 && (info->caps & DBX_RELAY_CAP_SMTPUTF8) == 0) {
-        snprintf(rl->text, sizeof(rl->text), "SMTPUTF8 is required, but was not offered by %s",
-                 info->host);
-        a.code = 550;
-        a.dsn = "5.6.7";
-        for (uint16_t i = 0; i < env->n_rcpts; i++) {
-            if (grp[i] != 0) {
-                result(rl, i, &a, now, stats);
-            }
-        }
-        rl->conn->close(rl->conn->ctx, sess, true);
-        return;
-    }
     char size[32] = "", dec[24];
     if (info->caps & DBX_RELAY_CAP_SIZE) {
         snprintf(size, sizeof(size), " SIZE=%s", dbx_dec64((int64_t)(env->size & INT64_MAX), dec));
     }
-    snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>%s%s%s\r\n", env->sender, size,
+    snprintf(cmd, sizeof(cmd_buf_t), "MAIL FROM:<%s>%s%s%s\r\n", env->sender, size,
              env->body_8bit && (info->caps & DBX_RELAY_CAP_8BITMIME) ? " BODY=8BITMIME" : "",
              env->smtputf8 ? " SMTPUTF8" : "");
-    const char *stage = "MAIL FROM";
-    bool proto = false; /* the server broke the protocol */
-    st = command(rl, sess, cmd, &code);
-    size_t accepted = 0;
-    for (uint16_t i = 0; st == DBX_OK && code / 100 == 2 && i < env->n_rcpts; i++) {
+    return command(rl, sess, cmd, code);
+}
+
+/* RCPT TO for each recipient marked in @p grp: a refusal is that one's
+ * result (unmarked); *accepted counts the others.  Stops when the session
+ * breaks. */
+static int rcpt_to(dbx_relay_t *rl, void *sess, cmd_buf_t cmd, uint8_t *grp, attempt_t *a, int64_t now,
+                   dbx_relay_stats_t *stats, size_t *accepted)
+{
+    int st = DBX_OK;
+    for (uint16_t i = 0; st == DBX_OK && i < rl->env.n_rcpts; i++) {
         if (grp[i] == 0) {
             continue;
         }
-        snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>\r\n", env->rcpt[i].addr);
-        stage = "RCPT TO";
+        snprintf(cmd, sizeof(cmd_buf_t), "RCPT TO:<%s>\r\n", rl->env.rcpt[i].addr);
         int rc = 0;
         st = command(rl, sess, cmd, &rc);
         if (st == DBX_OK && rc / 100 != 2) {
-            a.code = rc;
-            result(rl, i, &a, now, stats);
+            a->code = rc;
+            result(rl, i, a, now, stats);
             grp[i] = 0; /* settled */
         }
-        accepted += (st == DBX_OK && rc / 100 == 2);
+        *accepted += (st == DBX_OK && rc / 100 == 2);
+    }
+    return st;
+}
+
+/* DATA, then the body: *code is the final reply.  A success other than 354
+ * to DATA sent no body, so it never counts as delivered: a desynchronised or
+ * smuggling server, deferred (4.5.0) with *proto set (no QUIT). */
+static int data_phase(dbx_relay_t *rl, void *sess, const dbx_relay_session_info_t *info, attempt_t *a,
+                      int *code, const char **stage, bool *proto)
+{
+    int st;
+    *stage = "DATA";
+    DBX_CRASHPOINT("relay-before-data");
+    st = command(rl, sess, "DATA\r\n", code);
+    if (st == DBX_OK && *code != 354 && *code / 100 != 4 && *code / 100 != 5) {
+        snprintf(rl->text, sizeof(rl->text), "protocol error: %s[%s] answered DATA with %d, not 354",
+                 info->host, info->addr, *code);
+        a->dsn = "4.5.0";
+        *code = 0;
+        *proto = true;
+    } else if (st == DBX_OK && *code == 354) {
+        *stage = "end of data";
+        st = send_body(rl, sess);
+        if (st == DBX_OK) {
+            DBX_CRASHPOINT("relay-body-sent"); /* the next hop may have it */
+            st = rl->conn->reply(rl->conn->ctx, sess, code, rl->text, sizeof(rl->text));
+        }
+        if (st == DBX_OK && *code / 100 == 2) {
+            DBX_CRASHPOINT("relay-after-remote-250"); /* delivered, not recorded */
+        }
+    }
+    return st;
+}
+
+/* The transaction for the recipients marked in @p grp over one session:
+ * every one of them ends with a result (delivered, refused or deferred). */
+static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_info_t *info,
+                        uint8_t *grp, int64_t now, dbx_relay_stats_t *stats)
+{
+    cmd_buf_t cmd;
+    int code = 0, st;
+    attempt_t a = {info, NULL, NULL, 0, NULL, rl->text};
+    const char *stage = "MAIL FROM";
+    bool proto = false; /* the server broke the protocol */
+    size_t accepted = 0;
+    if (rl->env.smtputf8 && (info->caps & DBX_RELAY_CAP_SMTPUTF8) == 0) {
+        snprintf(rl->text, sizeof(rl->text), "SMTPUTF8 is required, but was not offered by %s",
+                 info->host);
+        a.code = 550;
+        a.dsn = "5.6.7";
+        settle_group(rl, grp, &a, now, stats);
+        rl->conn->close(rl->conn->ctx, sess, true);
+        return;
+    }
+    st = mail_from(rl, sess, info, cmd, &code);
+    if (st == DBX_OK && code / 100 == 2) {
+        stage = "RCPT TO"; /* (only reported when one was sent and the session broke) */
+        st = rcpt_to(rl, sess, cmd, grp, &a, now, stats, &accepted);
     }
     if (st == DBX_OK && code / 100 == 2 && accepted > 0) {
-        stage = "DATA";
-        DBX_CRASHPOINT("relay-before-data");
-        st = command(rl, sess, "DATA\r\n", &code);
-        if (st == DBX_OK && code != 354 && code / 100 != 4 && code / 100 != 5) {
-            /* 250 (or any non-354 success) to DATA: no body went out, so it
-             * can never count as delivered; a desynchronised or smuggling
-             * server.  Defer (4.5.0) and drop the session without QUIT. */
-            snprintf(rl->text, sizeof(rl->text), "protocol error: %s[%s] answered DATA with %d, not 354",
-                     info->host, info->addr, code);
-            a.dsn = "4.5.0";
-            code = 0;
-            proto = true;
-        } else if (st == DBX_OK && code == 354) {
-            stage = "end of data";
-            st = send_body(rl, sess);
-            if (st == DBX_OK) {
-                DBX_CRASHPOINT("relay-body-sent"); /* the next hop may have it */
-                st = rl->conn->reply(rl->conn->ctx, sess, &code, rl->text, sizeof(rl->text));
-            }
-            if (st == DBX_OK && code / 100 == 2) {
-                DBX_CRASHPOINT("relay-after-remote-250"); /* delivered, not recorded */
-            }
-        }
+        st = data_phase(rl, sess, info, &a, &code, &stage, &proto);
     }
     if (st != DBX_OK) { /* the session broke: everyone left is deferred */
         code = 0;
@@ -237,11 +276,7 @@ static void transaction(dbx_relay_t *rl, void *sess, const dbx_relay_session_inf
         a.dsn = "4.4.2";
     }
     a.code = code;
-    for (uint16_t i = 0; i < env->n_rcpts; i++) {
-        if (grp[i] != 0) {
-            result(rl, i, &a, now, stats);
-        }
-    }
+    settle_group(rl, grp, &a, now, stats);
     rl->conn->close(rl->conn->ctx, sess, st == DBX_OK && !proto);
 }
 

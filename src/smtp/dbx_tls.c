@@ -115,50 +115,39 @@ static void offer_session(dbx_tls_t *t, const uint8_t *blob, size_t len)
     mbedtls_ssl_session_free(&sess);
 }
 
-int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport_t *tr,
-                  void *sock)
+/* @p cfg is usable: an SNI name of 1..DBX_TLS_SNI_MAX octets (*@p sl its
+ * length) and TLS 1.2/1.3 bounds in order (0: the default) in *vmin and *vmax. */
+static int check_config(const dbx_tls_config_t *cfg, size_t *sl, uint16_t *vmin, uint16_t *vmax)
 {
-    uint16_t vmin, vmax;
-    size_t sl;
-    int ret;
-    psa_status_t ps;
-
-    DBX_ASSERT(t != NULL && cfg != NULL && tr != NULL && sock != NULL);
-    DBX_ASSERT(!t->set_up);
     DBX_CHECK(cfg->sni != NULL, DBX_ERR_INVAL);
-    sl = strlen(cfg->sni);
-    DBX_CHECK(sl > 0 && sl <= DBX_TLS_SNI_MAX, DBX_ERR_INVAL);
-    vmin = cfg->min_version ? cfg->min_version : DBX_TLS_V12;
-    vmax = cfg->max_version ? cfg->max_version : DBX_TLS_V13;
-    DBX_CHECK((vmin == DBX_TLS_V12 || vmin == DBX_TLS_V13) &&
-                  (vmax == DBX_TLS_V12 || vmax == DBX_TLS_V13) && vmin <= vmax,
+    *sl = strlen(cfg->sni);
+    DBX_CHECK(*sl > 0 && *sl <= DBX_TLS_SNI_MAX, DBX_ERR_INVAL);
+    *vmin = cfg->min_version ? cfg->min_version : DBX_TLS_V12;
+    *vmax = cfg->max_version ? cfg->max_version : DBX_TLS_V13;
+    DBX_CHECK((*vmin == DBX_TLS_V12 || *vmin == DBX_TLS_V13) &&
+                  (*vmax == DBX_TLS_V12 || *vmax == DBX_TLS_V13) && *vmin <= *vmax,
               DBX_ERR_INVAL);
+    return DBX_OK;
+}
 
-    ps = psa_crypto_init();
+/* PSA crypto is up (mbedTLS 3.6 needs it for TLS 1.3): missing entropy or
+ * memory has its own status. */
+static int psa_up(void)
+{
+    psa_status_t ps = psa_crypto_init();
     if (ps == PSA_ERROR_INSUFFICIENT_ENTROPY) {
         return DBX_ERR_NOENTROPY;
     }
     DBX_CHECK(ps == PSA_SUCCESS, ps == PSA_ERROR_INSUFFICIENT_MEMORY ? DBX_ERR_NOMEM : DBX_ERR_TLS);
+    return DBX_OK;
+}
 
-    memcpy(t->sni, cfg->sni, sl + 1);
-    t->tr = tr;
-    t->sock = sock;
-    mbedtls_ssl_init(&t->ssl);
-    mbedtls_ssl_config_init(&t->conf);
-    mbedtls_entropy_init(&t->entropy);
-    mbedtls_ctr_drbg_init(&t->drbg);
-    t->set_up = 1;
-    t->deadline = hal_clock_ms() + (cfg->handshake_ms ? cfg->handshake_ms : 30000u);
-    t->info.sni = t->sni;
-
-    ret = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
-                                (const unsigned char *)drbg_pers, sizeof drbg_pers - 1);
-    if (ret != 0) {
-        t->mbed_err = ret;
-        return ret == MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED ? DBX_ERR_NOENTROPY : DBX_ERR_TLS;
-    }
-    ret = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                      MBEDTLS_SSL_PRESET_DEFAULT);
+/* The client configuration: our DRBG, no chain verification (DANE decides),
+ * the versions @p vmin..@p vmax, @p cfg's signature algorithms, tickets. */
+static int configure(dbx_tls_t *t, const dbx_tls_config_t *cfg, uint16_t vmin, uint16_t vmax)
+{
+    int ret = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                          MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0) {
         return map_err(t, ret);
     }
@@ -182,7 +171,14 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
     mbedtls_ssl_conf_session_tickets(&t->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
         &t->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
-    ret = mbedtls_ssl_setup(&t->ssl, &t->conf);
+    return DBX_OK;
+}
+
+/* The connection on that configuration: SNI, our transport, and the saved
+ * session @p cfg offers for resumption. */
+static int start_session(dbx_tls_t *t, const dbx_tls_config_t *cfg)
+{
+    int ret = mbedtls_ssl_setup(&t->ssl, &t->conf);
     if (ret != 0) {
         return map_err(t, ret);
     }
@@ -194,6 +190,46 @@ int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
     if (cfg->resume != NULL && cfg->resume_len > 0) { /* after the hostname: */
         offer_session(t, cfg->resume, cfg->resume_len); /* TLS 1.3 tickets are bound to it */
+    }
+    return DBX_OK;
+}
+
+int dbx_tls_setup(dbx_tls_t *t, const dbx_tls_config_t *cfg, const dbx_transport_t *tr,
+                  void *sock)
+{
+    uint16_t vmin, vmax;
+    size_t sl;
+    int ret;
+
+    DBX_ASSERT(t != NULL && cfg != NULL && tr != NULL && sock != NULL);
+    DBX_ASSERT(!t->set_up);
+    ret = check_config(cfg, &sl, &vmin, &vmax);
+    if (ret == DBX_OK) ret = psa_up();
+    if (ret != DBX_OK) {
+        return ret;
+    }
+
+    memcpy(t->sni, cfg->sni, sl + 1);
+    t->tr = tr;
+    t->sock = sock;
+    mbedtls_ssl_init(&t->ssl);
+    mbedtls_ssl_config_init(&t->conf);
+    mbedtls_entropy_init(&t->entropy);
+    mbedtls_ctr_drbg_init(&t->drbg);
+    t->set_up = 1;
+    t->deadline = hal_clock_ms() + (cfg->handshake_ms ? cfg->handshake_ms : 30000u);
+    t->info.sni = t->sni;
+
+    ret = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
+                                (const unsigned char *)drbg_pers, sizeof drbg_pers - 1);
+    if (ret != 0) {
+        t->mbed_err = ret;
+        return ret == MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED ? DBX_ERR_NOENTROPY : DBX_ERR_TLS;
+    }
+    ret = configure(t, cfg, vmin, vmax);
+    if (ret == DBX_OK) ret = start_session(t, cfg);
+    if (ret != DBX_OK) {
+        return ret;
     }
     t->info.sni = t->sni;
     t->io_ms = cfg->io_ms ? cfg->io_ms : 30000u;
