@@ -30,7 +30,7 @@ typedef struct dbx_vctx {
     char reason[128];
 } dbx_vctx_t;
 
-/** Record @p reason (first one wins) and return @p sec. */
+/** Record @p reason (it replaces any earlier one: the last call wins) and return @p sec. */
 dbx_sec_t dbx_v_fail(dbx_vctx_t *v, dbx_sec_t sec, const char *reason);
 
 /** @return 1 when DNSSEC algorithm @p alg is implemented (8, 10, 13, 14). */
