@@ -33,6 +33,19 @@ EXP=$((NOW + 30 * 86400))
 TTL=300
 
 tlsa_of() { printf 'danebox-rig:%s' "$1" | sha256sum | cut -c1-64; }
+# run_all FUNC ARG...: FUNC ARG for each ARG as background jobs, RIG_JOBS
+# (default: the CPU count) at a time; returns when all have ended
+P=${RIG_JOBS:-$(nproc 2>/dev/null || echo 2)}
+run_all() {
+  local fn=$1 x run=0
+  shift
+  for x in "$@"; do
+    if [ "$run" -ge "$P" ]; then wait -n || true; run=$((run - 1)); fi
+    "$fn" "$x" &
+    run=$((run + 1))
+  done
+  wait
+}
 
 # ---- read the manifest --------------------------------------------------
 declare -A KEYS DENIAL DELEG VARIANT
@@ -104,13 +117,7 @@ keyjob() { # index: K/job.I/name = the key's basename
 launch=()
 for i in "${!JOBS[@]}"; do case ${JOBS[$i]} in *" 8 "*|*" 10 "*) launch+=("$i") ;; esac; done
 for i in "${!JOBS[@]}"; do case ${JOBS[$i]} in *" 8 "*|*" 10 "*) ;; *) launch+=("$i") ;; esac; done
-P=${RIG_JOBS:-$(nproc 2>/dev/null || echo 2)}; run=0
-for i in "${launch[@]}"; do
-  if [ "$run" -ge "$P" ]; then wait -n || true; run=$((run - 1)); fi
-  keyjob "$i" &
-  run=$((run + 1))
-done
-wait
+run_all keyjob "${launch[@]}"
 for i in "${!JOBS[@]}"; do
   read -r z a r <<<"${JOBS[$i]}"
   for _ in 1 2 3 4 5; do   # a tag already taken in this zone: a new key
@@ -232,15 +239,10 @@ sign_zone() {
 depth=0
 for z in "${ZONES[@]}"; do [ "${DEPTH[$z]}" -le "$depth" ] || depth=${DEPTH[$z]}; done
 for ((d = depth; d >= 0; d--)); do
-  level=(); run=0
+  level=()
   for z in "${ZONES[@]}"; do [ "${DEPTH[$z]}" != "$d" ] || level+=("$z"); done
-  for z in "${level[@]}"; do
-    rm -f "$W/${FNAME[$z]}.ok"
-    if [ "$run" -ge "$P" ]; then wait -n || true; run=$((run - 1)); fi
-    sign_zone "$z" &
-    run=$((run + 1))
-  done
-  wait
+  for z in "${level[@]}"; do rm -f "$W/${FNAME[$z]}.ok"; done
+  run_all sign_zone "${level[@]}"
   for z in "${level[@]}"; do
     [ -f "$W/${FNAME[$z]}.ok" ] || { echo "mkzones: signing $z failed" >&2; exit 1; }
     rm -f "$W/${FNAME[$z]}.ok"
