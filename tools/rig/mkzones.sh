@@ -32,10 +32,20 @@ INC=$((NOW - 3600))            # good signatures: valid [now-1h, now+30d]
 EXP=$((NOW + 30 * 86400))
 TTL=300
 
-fname() { [ "$1" = . ] && echo root || echo "${1%.}"; }
-parent() { local z=${1#*.}; [ -z "$z" ] && echo . || echo "$z"; }
-labels() { [ "$1" = . ] && echo 0 || { local s=${1//[^.]/}; echo ${#s}; }; }
 tlsa_of() { printf 'danebox-rig:%s' "$1" | sha256sum | cut -c1-64; }
+# run_all FUNC ARG...: FUNC ARG for each ARG as background jobs, RIG_JOBS
+# (default: the CPU count) at a time; returns when all have ended
+P=${RIG_JOBS:-$(nproc 2>/dev/null || echo 2)}
+run_all() {
+  local fn=$1 x run=0
+  shift
+  for x in "$@"; do
+    if [ "$run" -ge "$P" ]; then wait -n || true; run=$((run - 1)); fi
+    "$fn" "$x" &
+    run=$((run + 1))
+  done
+  wait
+}
 
 # ---- read the manifest --------------------------------------------------
 declare -A KEYS DENIAL DELEG VARIANT
@@ -44,10 +54,18 @@ while read -r z k d g v _; do
   case $z in ''|\#*) continue ;; esac
   ZONES+=("$z"); KEYS[$z]=$k; DENIAL[$z]=$d; DELEG[$z]=$g; VARIANT[$z]=$v
 done <"$tmpl/zones.list"
+# file names, label counts and children, once (no subshell per lookup below)
+declare -A FNAME DEPTH CHILDREN
+for z in "${ZONES[@]}"; do
+  if [ "$z" = . ]; then FNAME[$z]=root; DEPTH[$z]=0
+  else FNAME[$z]=${z%.}; p=${z//[^.]/}; DEPTH[$z]=${#p}; fi
+  p=${z#*.}; p=${p:-.}
+  [ "$z" = . ] || CHILDREN[$p]+="$z "
+done
 
 # ---- 1. unsigned zone text ----------------------------------------------
 for z in "${ZONES[@]}"; do
-  f=$(fname "$z")
+  f=${FNAME[$z]}
   t=$tmpl/$f.zone; [ -f "$t" ] || t=$tmpl/leaf.zone
   {
     echo "\$ORIGIN $z"
@@ -55,8 +73,7 @@ for z in "${ZONES[@]}"; do
     sed -e "s/@ZONE@/$z/g" -e "s/@TLSA@/$(tlsa_of "$z")/g" "$t"
     [ ! -f "$tmpl/$f.extra" ] || cat "$tmpl/$f.extra"
     # delegations to children (NS; DS added at signing time)
-    for c in "${ZONES[@]}"; do
-      [ "$c" != "$z" ] && [ "$(parent "$c")" = "$z" ] || continue
+    for c in ${CHILDREN[$z]:-}; do
       case ${DELEG[$c]} in late|none) continue ;; esac
       echo "$c NS ns1.test."
     done
@@ -73,27 +90,49 @@ done
 # ---- 3. keys --------------------------------------------------------------
 # keys_<f>: signing key basenames; pub_<f>: published-only key basenames
 declare -A SIGNK PUBK KSKS
-gen() { # zone alg role -> basename
+gen() { # zone alg role [dir] -> basename (key files in dir, default K)
   local a=$2 flags=() bits=()
   [ "$3" = ksk ] || [ "$3" = csk ] && flags=(-k)
   case $a in 8|10) bits=(-b 2048) ;; esac
-  (cd "$K" && ldns-keygen -r /dev/urandom -a "$a" "${bits[@]}" "${flags[@]}" "$1")
+  (cd "${4:-$K}" && ldns-keygen -r /dev/urandom -a "$a" "${bits[@]}" "${flags[@]}" "$1")
 }
+# Every key is made at once, RIG_JOBS (default: the CPUs) at a time, RSA
+# first (slowest), each in a folder of its own: two keys of one zone with the
+# same tag would share a file name.  Then they are taken in manifest order.
+JOBS=()   # "zone alg role", in manifest order
 for z in "${ZONES[@]}"; do
   [ "${KEYS[$z]}" = - ] && continue
   IFS=, read -ra specs <<<"${KEYS[$z]}"
   for s in "${specs[@]}"; do
     a=${s%%:*}; r=${s#*:}; n=1
     case $r in *\**) n=${r#*\*}; r=${r%\**} ;; esac
-    for _ in $(seq "$n"); do
-      b=$(gen "$z" "$a" "$r")
-      case $r in
-        pub) PUBK[$z]+="$b " ;;
-        ksk|csk) SIGNK[$z]+="$b "; KSKS[$z]+="$b " ;;
-        *) SIGNK[$z]+="$b " ;;
-      esac
-    done
+    for ((i = 0; i < n; i++)); do JOBS+=("$z $a $r"); done
   done
+done
+keyjob() { # index: K/job.I/name = the key's basename
+  local z a r d=$K/job.$1
+  read -r z a r <<<"${JOBS[$1]}"
+  mkdir -p "$d" && gen "$z" "$a" "$r" "$d" >"$d/name.t" && mv "$d/name.t" "$d/name"
+}
+launch=()
+for i in "${!JOBS[@]}"; do case ${JOBS[$i]} in *" 8 "*|*" 10 "*) launch+=("$i") ;; esac; done
+for i in "${!JOBS[@]}"; do case ${JOBS[$i]} in *" 8 "*|*" 10 "*) ;; *) launch+=("$i") ;; esac; done
+run_all keyjob "${launch[@]}"
+for i in "${!JOBS[@]}"; do
+  read -r z a r <<<"${JOBS[$i]}"
+  for _ in 1 2 3 4 5; do   # a tag already taken in this zone: a new key
+    [ -s "$K/job.$i/name" ] || { echo "mkzones: ldns-keygen failed for $z (alg $a $r)" >&2; exit 1; }
+    read -r b <"$K/job.$i/name"
+    [ -e "$K/$b.key" ] || break
+    rm -rf "$K/job.$i"; keyjob "$i"
+  done
+  [ ! -e "$K/$b.key" ] || { echo "mkzones: no key of a free tag for $z" >&2; exit 1; }
+  mv "$K/job.$i/$b".* "$K/"; rm -rf "$K/job.$i"
+  case $r in
+    pub) PUBK[$z]+="$b " ;;
+    ksk|csk) SIGNK[$z]+="$b "; KSKS[$z]+="$b " ;;
+    *) SIGNK[$z]+="$b " ;;
+  esac
 done
 
 # fake DNSKEY with the same key tag as key file $1: swap two 16-bit words of
@@ -115,13 +154,16 @@ PY
 }
 
 # ---- 4. sign, deepest first -----------------------------------------------
-order=$(for z in "${ZONES[@]}"; do echo "$(labels "$z") $z"; done | sort -k1,1nr -k2 | cut -d' ' -f2)
-for z in $order; do
-  f=$(fname "$z"); in=$W/$f.zone; out=$W/$f.signed
+# sign_zone Z: the signed text (broken as its variant says) and the DS set
+# for the parent, <name>.ds; <name>.ok when it all worked.  Runs as a
+# background job: zones of one depth are signed at once (each needs only its
+# children's DS), RIG_JOBS at a time.
+sign_zone() {
+  z=$1; f=${FNAME[$z]}; in=$W/$f.zone; out=$W/$f.signed
   v=${VARIANT[$z]}
   if [ "${KEYS[$z]}" = - ]; then
     grep -v '^[[:space:]]*;' "$in" | ldns-read-zone -z - >"$out" 2>/dev/null || cp "$in" "$out"
-    continue
+    touch "$W/$f.ok"; return 0
   fi
   inc=$INC exp=$EXP
   case $v in
@@ -152,9 +194,8 @@ for z in $order; do
       [ "${oo:-}" = optout ] && opts+=(-p) ;;
   esac
   # DS of the children: appended before signing
-  for c in "${ZONES[@]}"; do
-    [ "$c" != "$z" ] && [ "$(parent "$c")" = "$z" ] || continue
-    [ -f "$W/$(fname "$c").ds" ] && cat "$W/$(fname "$c").ds" >>"$src"
+  for c in ${CHILDREN[$z]:-}; do
+    [ -f "$W/${FNAME[$c]}.ds" ] && cat "$W/${FNAME[$c]}.ds" >>"$src"
   done
   (cd "$K" && ldns-signzone "${opts[@]}" "$src" "${signers[@]}") 2> >(grep -v -e 'iterations larger' -e 'nsec3-guidance' >&2 || true)
   if [ "$v" = stale ]; then # older copy: serial - 1, first TLSA record only
@@ -179,20 +220,33 @@ for z in $order; do
     *)        cp "$out" "$out.t" ;;
   esac
   # opt-out holes: unsigned delegations added after signing
-  for c in "${ZONES[@]}"; do
-    [ "$(parent "$c")" = "$z" ] && [ "${DELEG[$c]}" = late ] || continue
+  for c in ${CHILDREN[$z]:-}; do
+    [ "${DELEG[$c]}" = late ] || continue
     printf '%s\t%s\tIN\tNS\tns1.test.\n' "$c" "$TTL" >>"$out.t"
   done
   mv "$out.t" "$out"
   # DS for the parent
   ds=$W/$f.ds; : >"$ds"
-  case ${DELEG[$z]} in nods|late|none) continue ;; esac
+  case ${DELEG[$z]} in nods|late|none) touch "$W/$f.ok"; return 0 ;; esac
   for b in ${KSKS[$z]}; do ldns-key2ds -n -2 "$K/$b.key"; echo; done | grep DS |
   awk -v how="${DELEG[$z]}" 'BEGIN{OFS="\t"} {
       if (how=="dsbad")  { d=$NF; c=substr(d,length(d)); $NF=substr(d,1,length(d)-1) (c=="0"?"1":"0") }
       if (how=="alg253") { $6=253 }
       if (how=="dig200") { $7=200 }
       print }' >"$ds"
+  touch "$W/$f.ok"
+}
+depth=0
+for z in "${ZONES[@]}"; do [ "${DEPTH[$z]}" -le "$depth" ] || depth=${DEPTH[$z]}; done
+for ((d = depth; d >= 0; d--)); do
+  level=()
+  for z in "${ZONES[@]}"; do [ "${DEPTH[$z]}" != "$d" ] || level+=("$z"); done
+  for z in "${level[@]}"; do rm -f "$W/${FNAME[$z]}.ok"; done
+  run_all sign_zone "${level[@]}"
+  for z in "${level[@]}"; do
+    [ -f "$W/${FNAME[$z]}.ok" ] || { echo "mkzones: signing $z failed" >&2; exit 1; }
+    rm -f "$W/${FNAME[$z]}.ok"
+  done
 done
 
 # ---- 5. anchor, hints, NSD zone list ---------------------------------------
@@ -206,6 +260,6 @@ ns1.test.  3600000 IN A    192.0.2.53
 ns1.test.  3600000 IN AAAA 2001:db8::53
 EOF
 for z in "${ZONES[@]}"; do
-  printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$z" "$W/$(fname "$z").signed"
+  printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$z" "$W/${FNAME[$z]}.signed"
 done >"$RIG_DIR/zones.conf"
 echo "mkzones: ${#ZONES[@]} zones signed at RIG_TIME=$NOW"

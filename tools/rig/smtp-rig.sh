@@ -15,6 +15,10 @@
 # interface inside the netns.  Keys and certificates are generated at `up`
 # with openssl; per-server facts for the DNS rig go to $SMTP_DIR/servers.txt
 # (format in tools/rig/SMTP.md).  Needs root.
+# `up` prepares and starts the instances concurrently (one background job per
+# server, each bounded), then waits for every address with a deadline; a
+# failure names the server and the log to read.  `down` stops what runs,
+# also after a partial or interrupted `up`.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 NS=${SMTP_NS:-dbxsmtp}
@@ -82,11 +86,13 @@ ca_leaf() { # key cn out
   local d=$DIR/ca
   openssl req -new -key "$1" -subj "/CN=$2" -out "$3.csr" 2>/dev/null
   printf 'subjectAltName=DNS:%s\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' "$2" >"$3.ext"
-  openssl x509 -req -in "$3.csr" -CA "$d/inter.pem" -CAkey "$d/inter.key" -CAcreateserial \
-    -days 3650 -sha256 -extfile "$3.ext" -out "$3" 2>/dev/null
+  # a serial file per leaf (random first serial): leaves are made concurrently
+  openssl x509 -req -in "$3.csr" -CA "$d/inter.pem" -CAkey "$d/inter.key" \
+    -CAserial "$3.srl" -CAcreateserial -days 3650 -sha256 -extfile "$3.ext" -out "$3" 2>/dev/null
 }
 
-# Write config for one instance. Sets globals for servers.txt.
+# Write config, keys and certificates for one instance (the CA exists); its
+# servers.txt lines go to DIR/NAME/facts.  Runs concurrently with the others.
 setup_server() {
   local name=$1 domain=$2 v4=$3 v6=$4 tls=$5 kind=$6 mode=$7
   local mx=mx1.$domain d=$DIR/$name
@@ -104,9 +110,9 @@ setup_server() {
           selfsigned "$d/tls/expected.key" "$mx" "$d/tls/expected.pem"
           selfsigned "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
           cp "$d/tls/leaf.pem" "$d/tls/chain.pem" ;;
-    ca-full) make_ca; ca_leaf "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
+    ca-full) ca_leaf "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
           cat "$d/tls/leaf.pem" "$DIR/ca/inter.pem" >"$d/tls/chain.pem" ;;
-    ca-leafonly) make_ca; ca_leaf "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
+    ca-leafonly) ca_leaf "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
           cp "$d/tls/leaf.pem" "$d/tls/chain.pem" ;;
     dual) # two self-signed certificates: KIND (leaf) and the other algorithm (leaf2)
           selfsigned "$d/tls/leaf.key" "$mx" "$d/tls/leaf.pem"
@@ -170,13 +176,16 @@ EOF
   else
     printf '%s %s %s\n' "$mx" "$d/tls/leaf.key" "$d/tls/chain.pem" >"$d/etc/sni"
   fi
-  "${NSX[@]}" postmap -c "$d/etc" -F "hash:$d/etc/sni"
   {
     echo "smtp      inet  n       -       n       -       -       smtpd"
     cat "$top/tools/rig/postfix-master.cf"
     echo "local     unix  -       n       n       -       -       local"
     echo "virtual   unix  -       n       n       -       -       virtual"
   } >"$d/etc/master.cf"
+  # Postfix re-reads a main.cf changed within the last second, 300 ms at a
+  # time, in every command (postmap, postconf, master): date it back.
+  touch -d "@$((EPOCHSECONDS - 10))" "$d/etc/main.cf" "$d/etc/master.cf"
+  "${NSX[@]}" postmap -c "$d/etc" -F "hash:$d/etc/sni"
 
   # facts for the DNS rig and the tests
   local leafcert=$d/tls/leaf.pem
@@ -194,7 +203,7 @@ EOF
     echo "leaf_spki $name $(spki_der "$d/tls/leaf.pem" | sha256_hex)"
     echo "nosni_spki $name $(spki_der "$d/tls/nosni.pem" | sha256_hex)"
     [ "$mode" != dual ] || echo "leaf2_spki $name $(spki_der "$d/tls/leaf2.pem" | sha256_hex)"
-  } >>"$DIR/servers.txt.new"
+  } >"$d/facts"
 }
 
 # Restrictions of main.cf.  Default: the server never accepts mail.  With
@@ -219,13 +228,49 @@ EOF
   fi
 }
 
-wait_port() { # addr
-  local i host=$1
-  for ((i = 0; i < WAIT_S * 5; i++)); do
-    if "${NSX[@]}" timeout 1 bash -c "exec 3<>/dev/tcp/$host/25" 2>/dev/null; then return 0; fi
-    sleep 0.2
+# 0 once ADDR:25 in the netns accepts a TCP connection; 1 at epoch DEADLINE
+wait_port() { # addr deadline
+  while :; do
+    "${NSX[@]}" timeout 1 bash -c "exec 3<>/dev/tcp/$1/25" 2>/dev/null && return 0
+    [ "$EPOCHSECONDS" -lt "$2" ] || return 1
+    sleep 0.1
   done
-  return 1
+}
+
+# Start one instance and wait until both its addresses listen, each step
+# bounded by WAIT_S (a background job of each_server).
+start_server() { # the server's SERVERS columns
+  local name=$1 v4=$3 v6=$4 d=$DIR/$1 deadline
+  timeout "$WAIT_S" "${NSX[@]}" postfix -c "$d/etc" start ||
+    { echo "postfix start failed or took over ${WAIT_S}s"; return 1; }
+  deadline=$((EPOCHSECONDS + WAIT_S))
+  wait_port "$v4" "$deadline" ||
+    { echo "not listening on $v4:25 within ${WAIT_S}s (see $d/maillog)"; return 1; }
+  wait_port "$v6" "$deadline" ||
+    { echo "not listening on [$v6]:25 within ${WAIT_S}s (see $d/maillog)"; return 1; }
+}
+
+# Run FUNC for every server at once (arguments: its SERVERS columns), output
+# in DIR/NAME/STEP.log; wait for all of them; die naming each that failed.
+each_server() { # step func
+  local step=$1 fn=$2 s name i pids=() names=() bad=()
+  for s in "${SERVERS[@]}"; do
+    read -r name _ <<<"$s"
+    mkdir -p "$DIR/$name"
+    # shellcheck disable=SC2086 # the columns are words
+    # shellcheck disable=SC2154 # rc is set in the trap
+    ( set -E; trap 'rc=$?; [[ $BASH_COMMAND == return* ]] || echo "exit $rc from: $BASH_COMMAND"' ERR
+      "$fn" $s ) >"$DIR/$name/$step.log" 2>&1 &
+    pids+=($!); names+=("$name")
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || bad+=("${names[$i]}")
+  done
+  [ ${#bad[@]} = 0 ] && return 0
+  for name in "${bad[@]}"; do
+    log "$name: $step failed: $(tail -3 "$DIR/$name/$step.log" | tr '\n' ' ')"
+  done
+  die "$step failed for ${bad[*]} (full logs: $DIR/NAME/$step.log)"
 }
 
 cmd_up() {
@@ -239,53 +284,68 @@ cmd_up() {
     ip netns add "$NS"
     touch "$DIR/created-ns"
   fi
+  # an interrupted up takes its background jobs along (down stops the rest)
+  trap 'kill $(jobs -p) 2>/dev/null; exit 143' INT TERM
   "${NSX[@]}" ip link set lo up
-  : >"$DIR/servers.txt.new"
-  echo "# danebox SMTP rig facts (tools/rig/SMTP.md); generated $(date -u +%FT%TZ)" >>"$DIR/servers.txt.new"
-  echo "# server NAME DOMAIN MXHOST IPV4 IPV6 STARTTLS(yes|no) KEY(rsa|ecdsa) CHAIN" >>"$DIR/servers.txt.new"
+  local s name domain v4 v6 tls kind mode need_ca=0
   for s in "${SERVERS[@]}"; do
     read -r name domain v4 v6 tls kind mode <<<"$s"
     "${NSX[@]}" ip addr add "$v4/32" dev "$IFACE" 2>/dev/null || true
     "${NSX[@]}" ip addr add "$v6/128" dev "$IFACE" nodad 2>/dev/null || true
-    setup_server "$name" "$domain" "$v4" "$v6" "$tls" "$kind" "$mode"
+    case $mode in ca-*) need_ca=1 ;; esac
   done
+  [ $need_ca = 0 ] || make_ca || die "cannot make the rig CA in $DIR/ca"
+  each_server setup setup_server
+  {
+    echo "# danebox SMTP rig facts (tools/rig/SMTP.md); generated $(date -u +%FT%TZ)"
+    echo "# server NAME DOMAIN MXHOST IPV4 IPV6 STARTTLS(yes|no) KEY(rsa|ecdsa) CHAIN"
+    for s in "${SERVERS[@]}"; do read -r name _ <<<"$s"; cat "$DIR/$name/facts"; done
+  } >"$DIR/servers.txt.new"
   mv "$DIR/servers.txt.new" "$DIR/servers.txt"
-  for s in "${SERVERS[@]}"; do
-    read -r name domain v4 v6 _ <<<"$s"
-    "${NSX[@]}" postfix -c "$DIR/$name/etc" start >"$DIR/$name/start.log" 2>&1 ||
-      { cat "$DIR/$name/start.log" >&2; die "postfix $name failed to start"; }
-  done
-  for s in "${SERVERS[@]}"; do
-    read -r name domain v4 v6 _ <<<"$s"
-    wait_port "$v4" || die "$name not listening on $v4:25 within ${WAIT_S}s (see $DIR/$name/maillog)"
-    wait_port "$v6" ||
-      die "$name not listening on [$v6]:25 within ${WAIT_S}s"
-  done
+  each_server start start_server
+  trap - INT TERM
   log "up: ${#SERVERS[@]} Postfix instances in netns $NS; facts in $DIR/servers.txt"
 }
 
+is_master() { [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = /usr/lib/postfix/sbin/master ]; }
+
+# Stop one instance the way `postfix stop` does (TERM to the master, which
+# takes its children along) but polling instead of sleeping whole seconds;
+# KILL to its process group after 5 s.
+stop_server() { # name
+  local pidf=$RUN/$1/spool/pid/master.pid pid i
+  [ -f "$pidf" ] || return 0
+  pid=$(tr -dc 0-9 <"$pidf")
+  [ -n "$pid" ] && is_master "$pid" || return 0
+  kill "$pid" 2>/dev/null
+  for ((i = 0; i < 50; i++)); do is_master "$pid" || return 0; sleep 0.1; done
+  kill -9 -- "-$pid" "$pid" 2>/dev/null
+  return 0
+}
+
+ns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NS"; }
+
 cmd_down() {
-  local d
+  local d i left pids=()
   if [ -d "$DIR" ]; then
     for d in "$DIR"/*/etc; do
       [ -f "$d/main.cf" ] || continue
-      # stop via the pid file (postfix stop waits for the master to exit)
-      if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NS"; then
-        timeout 20 "${NSX[@]}" postfix -c "$d" stop >/dev/null 2>&1 || true
-      else
-        timeout 20 postfix -c "$d" stop >/dev/null 2>&1 || true
-      fi
-      local pidf
-      pidf=$RUN/$(basename "$(dirname "$d")")/spool/pid/master.pid
-      if [ -f "$pidf" ]; then
-        local pid
-        pid=$(tr -dc 0-9 <"$pidf")
-        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null || true
-      fi
+      stop_server "$(basename "$(dirname "$d")")" &
+      pids+=($!)
     done
+    [ ${#pids[@]} = 0 ] || wait "${pids[@]}"
   fi
-  if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NS"; then
+  if ns_exists; then
     if [ -f "$DIR/created-ns" ]; then
+      # the netns is ours: whatever still runs in it (e.g. an instance whose
+      # pid file an interrupted up never saw) goes too
+      for ((i = 0; i < 30; i++)); do
+        left=$(ip netns pids "$NS" 2>/dev/null)
+        [ -n "$left" ] || break
+        # shellcheck disable=SC2086
+        if [ $i -lt 20 ]; then kill $left 2>/dev/null; else kill -9 $left 2>/dev/null; fi
+        sleep 0.1
+      done
       ip netns del "$NS" 2>/dev/null || true
     else
       for s in "${SERVERS[@]}"; do

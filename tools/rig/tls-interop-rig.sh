@@ -160,6 +160,34 @@ make_row_certs() { # name key chain tlsa dir mxhost
   chmod 755 "$d"; chmod 644 "$d"/*
 }
 
+# Every row's material at once, RIG_JOBS (default: twice the CPUs) rows at a
+# time, after the shared RSA pool keys; dies naming the rows that failed.
+all_row_certs() {
+  local name mta key chain tlsa rest k pids=() names=() bad=() run=0 P i
+  local -A pool=()
+  P=${RIG_JOBS:-$(( $(nproc 2>/dev/null || echo 1) * 2 ))}
+  mkdir -p "$DIR/rowlogs"
+  while read -r name mta key chain tlsa rest; do
+    case $name in ''|\#*) continue ;; esac
+    [ "$chain" != pss ] || pool[rsa4096]=1
+    for k in ${key//+/ }; do case $k in rsa*) pool[$k]=1 ;; esac; done
+  done <"$CASES"
+  for k in "${!pool[@]}"; do newkey "$k" "$RUN/pool-$k.pem" & done
+  wait
+  for k in "${!pool[@]}"; do [ -s "$RUN/pool-$k.pem" ] || { down; die "cannot make the $k pool key"; }; done
+  while read -r name mta key chain tlsa rest; do
+    case $name in ''|\#*) continue ;; esac
+    if [ "$run" -ge "$P" ]; then wait -n; run=$((run - 1)); fi
+    make_row_certs "$name" "$key" "$chain" "$tlsa" "$RUN/rows/$name" "mx1.$name.test" \
+      >"$DIR/rowlogs/$name.log" 2>&1 &
+    pids+=($!); names+=("$name"); run=$((run + 1))
+  done <"$CASES"
+  for i in "${!pids[@]}"; do wait "${pids[$i]}" || bad+=("${names[$i]}"); done
+  [ ${#bad[@]} = 0 ] && return 0
+  for name in "${bad[@]}"; do log "row $name: $(tail -2 "$DIR/rowlogs/$name.log" | tr '\n' ' ')"; done
+  down; die "keys or certificates failed for rows: ${bad[*]} (logs in $DIR/rowlogs)"
+}
+
 # ---- Postfix: one instance, one smtpd service per row (master.cf -o) ---------
 postfix_opts() { # profile -> master.cf option words
   local v12='{smtpd_tls_protocols = >=TLSv1.2 <=TLSv1.2}'
@@ -220,6 +248,9 @@ EOF
     cat "$here/postfix-master.cf"
     cat "$DIR/postfix.services"
   } >"$d/etc/master.cf"
+  # Postfix re-reads a main.cf changed within the last second, 300 ms at a
+  # time, in every command: date it back (as smtp-rig.sh does)
+  touch -d "@$((EPOCHSECONDS - 10))" "$d/etc/main.cf" "$d/etc/master.cf"
   "${NSX[@]}" postfix -c "$d/etc" check >"$d/check.log" 2>&1 || { cat "$d/check.log" >&2; return 1; }
   "${NSX[@]}" postfix -c "$d/etc" start >"$d/start.log" 2>&1 || { cat "$d/start.log" >&2; return 1; }
 }
@@ -359,11 +390,11 @@ up() {
   {
     echo "# tls interop rig facts; format of tools/rig/SMTP.md (servers.txt)"
   } >"$DIR/servers.txt"
+  all_row_certs
   while read -r name mta key chain tlsa profile rest; do
     case $name in ''|\#*) continue ;; esac
     v4=198.51.100.$((10 + i)); v6=2001:db8:100::$((10 + i)); i=$((i + 1))
     mx=mx1.$name.test; d=$RUN/rows/$name
-    make_row_certs "$name" "$key" "$chain" "$tlsa" "$d" "$mx"
     ip -n "$NS" addr add "$v4/32" dev lo || die "addr $v4"
     echo "server $name $name.test $mx $v4 $v6 yes $key $chain" >>"$DIR/servers.txt"
     while read -r u s m h; do echo "tlsa $name $u $s $m $h"; done <"$d/tlsa" >>"$DIR/servers.txt"
