@@ -24,6 +24,8 @@ import dns.dnssec
 import dns.rdatatype
 import dns.rrset
 
+import aggressive
+
 _FLAG_BITS = {"AA": dns.flags.AA, "TC": dns.flags.TC, "RD": dns.flags.RD, "RA": dns.flags.RA,
               "AD": dns.flags.AD, "CD": dns.flags.CD}
 
@@ -50,7 +52,7 @@ class Candidates:
         self.synthesised = []
         self.errors = []
         self.lock = threading.Lock()
-        self.synth = Synth(sc)
+        self.synth = Synth(sc, lo)
         self.log = None
 
     def find(self, qname, qtype, tcp, edns, do):
@@ -83,8 +85,7 @@ class Candidates:
         with self.lock:
             if e is not None:
                 self.synthesised.append("%s/%s%s" % (qname, dns.rdatatype.to_text(qtype),
-                                                     " (NSEC signed here, RFC 4470)" if self.synth.signed_here else ""))
-                self.synth.signed_here = False
+                                                     " (%s)" % e.note if getattr(e, "note", None) else ""))
             elif best is None:
                 self.unmatched.append("%s/%s" % (qname, dns.rdatatype.to_text(qtype)))
         if e is not None:
@@ -101,19 +102,21 @@ def _rank(e):
 
 class Synth:
     """What a caching resolver would answer from the scenario's own signed
-    records when no entry matches: an RRset seen with its signatures, or a
-    NODATA proven by an NSEC/NSEC3 record seen at exactly that name.  Nothing
-    is invented or signed here (danebox asks DS at names unbound knows are
-    no zone cut, and the scenarios script no answer for those)."""
+    records when no entry matches: an RRset seen with its signatures, a
+    NODATA proven by an NSEC/NSEC3 record seen at exactly that name, or a
+    denial from NSEC records unbound had cached before the query's step
+    (aggressive.py, RFC 8198).  Nothing is invented here; the only records
+    signed here are the DS NODATA answers of _signed_nodata (danebox asks DS
+    at names unbound knows are no zone cut, and the scenarios script no
+    answer for those).  An answer made by either carries a `note` saying so."""
 
-    def __init__(self, sc):
+    def __init__(self, sc, lo):
         self.rr = {}
         self.sigs = {}
         self.nsec = []
         self.proofs = {}  # (name, type) -> NSEC/NSEC3 (+RRSIG) beside it (wildcard answers)
         self.cut_proofs = {}  # delegation name -> the no-DS proof its referral carried
         self.resigner = getattr(sc, "resigner", None)
-        self.signed_here = False
         entries = [e for rg in sc.ranges for e in rg.entries]
         cuts, apexes = {}, set()
         for e in entries:
@@ -136,6 +139,7 @@ class Synth:
                     else:
                         self.rr.setdefault((r.name, r.rdtype), dns.rrset.RRset(r.name, r.rdclass, r.rdtype)).update(r)
         self._finish(cuts, apexes)
+        self.cached_nsec = aggressive.CachedNsec(sc, lo, self.rr, self.sigs)
 
     def _finish(self, cuts, apexes):
         # NS beside a proof at a zone's own apex says nothing about its DS
@@ -172,6 +176,12 @@ class Synth:
         if proof:
             e = rpl.Entry()
             e.sections["AUTHORITY"] = [_one(x) for x in self._soa(qname) + proof]
+            return e
+        denial = self.cached_nsec.answer(qname, lambda z: self._signed(z, dns.rdatatype.SOA))
+        if denial is not None:
+            e = rpl.Entry()
+            e.rcode, e.sections["AUTHORITY"] = denial
+            e.note = "cached NSEC, RFC 8198"
             return e
         if qtype == dns.rdatatype.DS:
             return self._signed_nodata(qname)
@@ -225,7 +235,7 @@ class Synth:
         rrsig.add(tmpl.replace(signature=resign.raw_sign(priv, key.algorithm, data)), ttl)
         e = rpl.Entry()
         e.sections["AUTHORITY"] = soa + [nsec, rrsig]
-        self.signed_here = True
+        e.note = "NSEC signed here, RFC 4470"
         return e
 
     def _nsec_at(self, qname, qtype):
@@ -234,7 +244,7 @@ class Synth:
         if qtype == dns.rdatatype.DS:
             bad.add(dns.rdatatype.SOA)  # the child apex NSEC proves nothing about DS
         nsec = self.rr.get((qname, dns.rdatatype.NSEC))
-        if nsec is not None and not any(t in bad for t in _types(nsec[0])):
+        if nsec is not None and not any(t in bad for t in aggressive.nsec_types(nsec[0])):
             return self._signed(qname, dns.rdatatype.NSEC)
         for (n, t), rrs in self.rr.items():
             if t != dns.rdatatype.NSEC3:
@@ -244,19 +254,10 @@ class Synth:
                 continue
             p = rrs[0]
             h = dns.dnssec.nsec3_hash(qname, p.salt if p.salt else None, p.iterations, p.algorithm)
-            if n.labels[0].decode().upper() == h and not any(t in bad for t in _types(p)):
+            if n.labels[0].decode().upper() == h and not any(t in bad for t in aggressive.nsec_types(p)):
                 return self._signed(n, dns.rdatatype.NSEC3)
         return []
 
-
-def _types(rd):
-    out = []
-    for window, bitmap in rd.windows:
-        for i, byte in enumerate(bitmap):
-            for bit in range(8):
-                if byte & (0x80 >> bit):
-                    out.append(window * 256 + i * 8 + bit)
-    return out
 
 
 def _one(rrset):
