@@ -103,7 +103,7 @@ dbx_sec_t dbx_denial_wildcard_answer(dbx_vctx_t *v, const ldns_rdf *zone,
                                      const ldns_rr_list *keys, const ldns_rr_list *auth,
                                      const ldns_rdf *qname, int labels);
 
-/** NSEC3 records (of all chains) collected for one proof; more: bogus. */
+/** NSEC3 records (of all chains) collected for one proof; later ones are ignored. */
 #define DBX_V_N3_MAX_RECORDS (2 * DBX_MAX_DENIAL_RRSETS)
 
 /**

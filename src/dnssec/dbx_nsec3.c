@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* NSEC3 parameter sets (chains) of one proof: as many as records; the
- * hash budget (DBX_MAX_NSEC3_HASHES) bounds the work they cause. */
-#define N3_MAX_SETS DBX_V_N3_MAX_RECORDS
 
 int dbx_nsec3_hash(dbx_vctx_t *v, const ldns_rdf *name, uint8_t alg, uint16_t iter,
                    const uint8_t *salt, size_t saltlen, uint8_t out[20])
@@ -80,7 +77,8 @@ typedef struct {
 typedef struct {
     n3_t r[DBX_V_N3_MAX_RECORDS];
     size_t n;
-    n3par_t par[N3_MAX_SETS];
+    n3par_t par[DBX_V_N3_MAX_RECORDS]; /* a chain per record at most; the hash
+                                        * budget bounds the work they cause */
     size_t np;
     ldns_rdf *mname[DBX_MAX_NSEC3_HASHES];
     uint8_t mset[DBX_MAX_NSEC3_HASHES];
@@ -276,7 +274,7 @@ static dbx_sec_t nsec3_prove(dbx_vctx_t *v, n3set_t *s, const ldns_rdf *zone,
                              const ldns_rdf *qname, ldns_rr_type qtype, int want_nx,
                              dbx_denial_t *out)
 {
-    const n3_t *m, *ncov = NULL;
+    const n3_t *m, *c = NULL, *ncov = NULL;
     ldns_rdf *ce = NULL, *wc;
     int st = n3_find(v, s, qname, 1, &m);
     dbx_sec_t r;
@@ -295,23 +293,23 @@ static dbx_sec_t nsec3_prove(dbx_vctx_t *v, n3set_t *s, const ldns_rdf *zone,
     wc = dbx_v_wildcard_of(ce);
     ldns_rdf_deep_free(ce);
     if (wc == NULL) return dbx_v_fail(v, DBX_SEC_INDETERMINATE, "out of memory");
+    /* the wildcard's match, else its cover (no new hash: the match looked
+     * it up in every chain) */
     st = n3_find(v, s, wc, 1, &m);
-    if (st == DBX_OK && m != NULL) {
-        ldns_rdf_deep_free(wc);
+    if (st == DBX_OK && m == NULL) st = n3_find(v, s, wc, 0, &c);
+    ldns_rdf_deep_free(wc);
+    if (st != DBX_OK) return hash_fail(v, st);
+    if (m != NULL) {
         r = dbx_v_nodata_bits(v, m->rr, 5, qtype, out);
         if (r == DBX_SEC_SECURE) *out = ncov->optout ? DBX_DENY_OPTOUT : DBX_DENY_WILDCARD_NODATA;
         if (want_nx) r = dbx_v_fail(v, DBX_SEC_BOGUS, "NXDOMAIN but the wildcard exists");
         return r;
     }
-    if (st == DBX_OK && ncov->optout && !want_nx) {
-        ldns_rdf_deep_free(wc);
+    if (ncov->optout && !want_nx) {
         *out = DBX_DENY_OPTOUT;
         return DBX_SEC_SECURE;
     }
-    if (st == DBX_OK) st = n3_find(v, s, wc, 0, &m);
-    ldns_rdf_deep_free(wc);
-    if (st != DBX_OK) return hash_fail(v, st);
-    if (m != NULL) {
+    if (c != NULL) {
         *out = ncov->optout ? DBX_DENY_OPTOUT : DBX_DENY_NXDOMAIN;
         return want_nx ? DBX_SEC_SECURE
                        : dbx_v_fail(v, DBX_SEC_BOGUS, "NODATA response proves NXDOMAIN");
