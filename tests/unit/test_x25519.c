@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "hal_x25519.h"
+#include "hal_x25519_vectors.h"
 #include "support/test_util.h"
 
 #include "mbedtls/bignum.h"
@@ -32,43 +33,25 @@ static int rng_fill(void *ctx, unsigned char *out, size_t len)
     return dbx_test_rng_fill(&rng_state, out, len);
 }
 
-static void unhex(uint8_t *out, const char *hex, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-}
-
-static void check_vector(const char *k_hex, const char *u_hex, const char *out_hex)
-{
-    uint8_t k[32], u[32], want[32], got[32];
-    unhex(k, k_hex, 32);
-    unhex(u, u_hex, 32);
-    unhex(want, out_hex, 32);
-    hal_x25519(got, k, u);
-    assert_memory_equal(got, want, 32);
-}
-
 static void test_rfc7748_vectors(void **state)
 {
+    uint8_t got[32];
     (void)state;
-    check_vector("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
-                 "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
-                 "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
-    /* the RFC's u has its top bit set: X25519 masks it */
-    check_vector("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
-                 "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
-                 "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957");
+    for (size_t i = 0; i < 2; i++) {
+        const uint8_t(*v)[32] = hal_x25519_rfc7748[i];
+        hal_x25519(got, v[0], v[1]);
+        assert_memory_equal(got, v[2], 32);
+    }
 }
 
 static void test_rfc7748_iterated(void **state)
 {
-    uint8_t k[32] = {9}, u[32] = {9}, r[32], want1[32], want1000[32];
+    static const uint8_t want1000[32] = {
+        0x68, 0x4c, 0xf5, 0x9b, 0xa8, 0x33, 0x09, 0x55, 0x28, 0x00, 0xef, 0x56, 0x6f, 0x2f, 0x4d, 0x3c,
+        0x1c, 0x38, 0x87, 0xc4, 0x93, 0x60, 0xe3, 0x87, 0x5f, 0x2e, 0xb9, 0x4d, 0x99, 0x53, 0x2c, 0x51};
+    const uint8_t *want1 = hal_x25519_rfc7748[2][2];
+    uint8_t k[32] = {9}, u[32] = {9}, r[32];
     (void)state;
-    unhex(want1, "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079", 32);
-    unhex(want1000, "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51", 32);
     for (int i = 1; i <= 1000; i++) {
         hal_x25519(r, k, u);
         memcpy(u, k, 32);
